@@ -1,0 +1,3 @@
+from qihub.cli import main
+
+main()

@@ -1,0 +1,283 @@
+"""The standards catalogue: every standard at every level, its relations and history."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from qihub.core.models import TimeStampedModel
+
+
+class Standard(TimeStampedModel):
+    """One edition of a standard, identified by its dated identifier.
+
+    Levels: international (ISO, IEC, ISO/IEC, ITU...), national (GB mandatory,
+    GB/T recommended, GB/Z guidance), industry (JB/T, HG/T ...), local
+    (DB51/T ...), group (T/CAS ...) and enterprise (Q/HBJ ...).
+
+    Statuses: a *draft* is not yet issued; *to be implemented* is issued but
+    before its implementation date (即将实施); *in force* (现行); *withdrawn*
+    (废止, abolished without successor); *replaced* (superseded by a newer
+    edition or another standard). *Published* is used for international
+    deliverables whose implementation date is not tracked.
+    """
+
+    class Level(models.TextChoices):
+        INTERNATIONAL = "international", _("International")
+        NATIONAL = "national", _("National")
+        INDUSTRY = "industry", _("Industry")
+        LOCAL = "local", _("Local")
+        GROUP = "group", _("Group")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    class Nature(models.TextChoices):
+        MANDATORY = "mandatory", _("Mandatory")
+        RECOMMENDED = "recommended", _("Recommended")
+        GUIDANCE = "guidance", _("Guidance (technical document)")
+        VOLUNTARY = "voluntary", _("Voluntary")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        TO_BE_IMPLEMENTED = "to_be_implemented", _("To be implemented")
+        IN_FORCE = "in_force", _("In force")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REPLACED = "replaced", _("Replaced")
+
+    #: Statuses under which a standard may be cited and applied today.
+    VALID_STATUSES = (Status.PUBLISHED, Status.IN_FORCE, Status.TO_BE_IMPLEMENTED)
+
+    identifier = models.CharField(_("identifier"), max_length=200, unique=True)
+    ident_key = models.CharField(
+        _("identifier key"),
+        max_length=200,
+        unique=True,
+        help_text=_("Normalised compact identifier used for exact and prefix lookups."),
+    )
+    base_key = models.CharField(
+        _("undated key"),
+        max_length=200,
+        db_index=True,
+        help_text=_("The identifier without its year: all editions share it."),
+    )
+    prefix = models.CharField(_("prefix"), max_length=40, db_index=True)
+    number = models.CharField(_("number"), max_length=60)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, db_index=True
+    )
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, db_index=True
+    )
+    nature = models.CharField(
+        _("nature"), max_length=20, choices=Nature.choices, default=Nature.RECOMMENDED
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.IN_FORCE,
+        db_index=True,
+    )
+    title_zh = models.CharField(_("Chinese title"), max_length=500, blank=True)
+    title_en = models.CharField(_("English title"), max_length=500, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    ics = models.ManyToManyField(
+        "vocab.IcsCode",
+        verbose_name=_("ICS codes"),
+        blank=True,
+        related_name="standards",
+    )
+    ccs = models.ForeignKey(
+        "vocab.CcsCode",
+        verbose_name=_("CCS code"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="standards",
+    )
+    issuing_body = models.CharField(_("issuing body"), max_length=300, blank=True)
+    committee = models.CharField(_("technical committee"), max_length=300, blank=True)
+    scope = models.TextField(_("scope"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=40,
+        blank=True,
+        help_text=_("Where the record came from."),
+    )
+    external_id = models.CharField(
+        _("external id"), max_length=100, blank=True, db_index=True
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("standard")
+        verbose_name_plural = _("standards")
+        ordering = ["prefix", "number", "-year"]
+        indexes = [
+            models.Index(fields=["level", "status"], name="catalog_std_level_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} {self.title}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:standard_detail", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        lang = get_language() or settings.LANGUAGE_CODE
+        if lang.startswith("zh"):
+            return self.title_zh or self.title_en
+        return self.title_en or self.title_zh
+
+    @property
+    def is_valid(self) -> bool:
+        """May be cited and applied today."""
+        return self.status in self.VALID_STATUSES
+
+    @property
+    def is_mandatory(self) -> bool:
+        return self.nature == self.Nature.MANDATORY
+
+    def status_on(self, day: datetime.date) -> str | None:
+        """The status this edition had on ``day`` (None before it was issued).
+
+        Drafts have no dated history. A withdrawn edition counts as replaced on
+        ``day`` when a replacing standard was already in force then.
+        """
+        if self.status == self.Status.DRAFT:
+            return self.Status.DRAFT
+        if self.issued_on and day < self.issued_on:
+            return None
+        if self.withdrawn_on and day >= self.withdrawn_on:
+            if self.status == self.Status.REPLACED:
+                return self.Status.REPLACED
+            return self.Status.WITHDRAWN
+        if self.implemented_on:
+            return (
+                self.Status.IN_FORCE
+                if day >= self.implemented_on
+                else self.Status.TO_BE_IMPLEMENTED
+            )
+        if self.issued_on is None and self.status in (
+            self.Status.WITHDRAWN,
+            self.Status.REPLACED,
+        ):
+            return self.status
+        return (
+            self.Status.IN_FORCE
+            if self.level != self.Level.INTERNATIONAL
+            else self.Status.PUBLISHED
+        )
+
+
+class StandardRelation(TimeStampedModel):
+    """A directed relation between two standards.
+
+    *replaces*: the source supersedes the target wholly (the target is
+    "replaced by" the source); *partially replaces*: supersedes part of it;
+    *adopts*: the source (e.g. a GB) adopts the target (e.g. an ISO standard)
+    with a degree of correspondence IDT identical, MOD modified or NEQ
+    not equivalent; *cites*: the source cites the target normatively.
+    """
+
+    class Kind(models.TextChoices):
+        REPLACES = "replaces", _("replaces")
+        PARTIALLY_REPLACES = "partially_replaces", _("partially replaces")
+        ADOPTS = "adopts", _("adopts")
+        CITES = "cites", _("normatively cites")
+
+    class Degree(models.TextChoices):
+        IDT = "IDT", _("IDT (identical)")
+        MOD = "MOD", _("MOD (modified)")
+        NEQ = "NEQ", _("NEQ (not equivalent)")
+
+    source = models.ForeignKey(
+        Standard,
+        verbose_name=_("source"),
+        on_delete=models.CASCADE,
+        related_name="relations_out",
+    )
+    target = models.ForeignKey(
+        Standard,
+        verbose_name=_("target"),
+        on_delete=models.CASCADE,
+        related_name="relations_in",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    degree = models.CharField(
+        _("degree"), max_length=3, choices=Degree.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("relation")
+        verbose_name_plural = _("relations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"], name="catalog_relation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")),
+                name="catalog_relation_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.identifier} {self.get_kind_display()} {self.target.identifier}"
+
+
+class StandardEvent(models.Model):
+    """One thing that happened to a standard: who, when, what, why.
+
+    The standard's page draws its history from these. ``changes`` holds
+    ``{field: [old, new]}`` for edits.
+    """
+
+    class Type(models.TextChoices):
+        CREATED = "created", _("Created")
+        IMPORTED = "imported", _("Imported")
+        UPDATED = "updated", _("Updated")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REPLACED = "replaced", _("Replaced")
+        RELATION_ADDED = "relation_added", _("Relation added")
+        RELATION_REMOVED = "relation_removed", _("Relation removed")
+        PUBLISHED = "published", _("Published")
+
+    standard = models.ForeignKey(
+        Standard,
+        verbose_name=_("standard"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    type = models.CharField(_("type"), max_length=24, choices=Type.choices)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("standard event")
+        verbose_name_plural = _("standard events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["standard", "-created_at"], name="catalog_event_std_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.type} {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,1 @@
+"""Enterprise self-declarations."""
