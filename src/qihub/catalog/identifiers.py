@@ -1,0 +1,521 @@
+"""Standard identifiers: parse, validate and normalise.
+
+Grammar (after normalisation of full-width characters, dashes and spaces)::
+
+    identifier   := chinese ["/" international] | international
+    chinese      := cn-prefix " " cn-number ["-" year]
+    cn-prefix    := "GB" ["/T" | "/Z"]                      national
+                  | "DB" province ["/T" | "/Z"]             local (DB51/T)
+                  | industry ["/T" | "/Z"]                  industry (JB/T, DB/T = seismology)
+                  | "T/" group-code                         group (T/CAS)
+                  | "Q/" enterprise-code                    enterprise (Q/HBJ)
+                  | ("JJG" | "JJF") ["(" province-abbr ")"] metrology regulations
+    cn-number    := digits ("." digits)*                    1.1, 20000.1, 2763
+    international:= publisher [stage-or-type] number-parts [":" year] supplement*
+    publisher    := ISO | IEC | ISO/IEC | ISO/IEC/IEEE | ISO/ASTM | IEC/IEEE | ITU-T | ITU-R
+    stage-or-type:= DIS | FDIS | CD | WD | NP | AWI | PWI | PRF | DTS | DTR | DPAS
+                  | TR | TS | PAS | IS | Guide | IWA          ("ISO/DIS", "ISO/IEC DIS")
+    number-parts := digits ("-" digits)*                    60335-2-9
+    supplement   := ("/" | "+") ("Amd" | "Cor" | "DAmd" | "FDAmd") [" "] digits [":" year]
+
+An identifier without a year (``GB/T 1.1``) refers to the latest edition.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+LEVEL_INTERNATIONAL = "international"
+LEVEL_NATIONAL = "national"
+LEVEL_INDUSTRY = "industry"
+LEVEL_LOCAL = "local"
+LEVEL_GROUP = "group"
+LEVEL_ENTERPRISE = "enterprise"
+
+NATURE_MANDATORY = "mandatory"
+NATURE_RECOMMENDED = "recommended"
+NATURE_GUIDANCE = "guidance"
+NATURE_VOLUNTARY = "voluntary"
+
+#: Industry standard codes (行业标准代号) published by the SAC.
+INDUSTRY_CODES = frozenset(
+    """AQ BB CB CH CJ CY DA DB DL DZ EJ FZ GA GD GH GM GY HB HG HJ HS HY JB JC JG JR
+    JT JY LB LD LS LY MH MT MZ NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD
+    TY WB WH WJ WM WS WW XB XF YB YC YD YJ YS YY YZ ZY""".split()
+)
+
+#: Province-level division codes used in local standards (DB11 Beijing ... DB82 Macao).
+PROVINCE_CODES = frozenset(
+    """11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54
+    61 62 63 64 65 71 81 82""".split()
+)
+
+PUBLISHERS = (
+    "ISO/IEC/IEEE",
+    "ISO/ASTM",
+    "ISO/IEC",
+    "IEC/IEEE",
+    "ISO",
+    "IEC",
+    "ITU-T",
+    "ITU-R",
+)
+STAGES = ("FDIS", "DIS", "CD", "WD", "NP", "AWI", "PWI", "PRF", "DTS", "DTR", "DPAS")
+DOC_TYPES = ("TR", "TS", "PAS", "IS", "GUIDE", "IWA")
+SUPPLEMENTS = {"AMD": "Amd", "COR": "Cor", "DAMD": "DAmd", "FDAMD": "FDAmd"}
+
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
+
+
+class IdentifierError(ValueError):
+    """The text is not a standard identifier; the message says which part is wrong."""
+
+    def __init__(self, message: str, *, text: str = "", part: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.part = part
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """An amendment or corrigendum to an international standard."""
+
+    kind: str  # Amd, Cor, DAmd, FDAmd
+    number: int | None
+    year: int | None
+    consolidated: bool = False  # "+AMD1" (IEC consolidated edition) rather than "/AMD1"
+
+    def render(self, publisher: str) -> str:
+        sep = "+" if self.consolidated else "/"
+        if publisher.startswith("IEC"):
+            text = f"{self.kind.upper()}{self.number or ''}"
+        else:
+            text = self.kind + (f" {self.number}" if self.number is not None else "")
+        if self.year:
+            text += f":{self.year}"
+        return sep + text
+
+
+@dataclass(frozen=True)
+class StandardIdentifier:
+    """A parsed identifier. ``canonical`` is the display form, ``key`` the
+    compact form used for exact lookup, ``base_key`` the undated key that all
+    editions share."""
+
+    prefix: str
+    number: str
+    year: int | None
+    level: str
+    nature: str
+    international: bool
+    stage: str = ""
+    doc_type: str = ""
+    supplements: tuple[Supplement, ...] = ()
+    adopted: StandardIdentifier | None = field(default=None, compare=True)
+
+    def __str__(self) -> str:
+        return self.canonical
+
+    @property
+    def canonical(self) -> str:
+        text = self._main()
+        if self.adopted is not None:
+            text += "/" + self.adopted.canonical
+        return text
+
+    @property
+    def primary(self) -> StandardIdentifier:
+        """The identifier without the adopted international one."""
+        return replace(self, adopted=None)
+
+    @property
+    def key(self) -> str:
+        return _compact(self.primary.canonical)
+
+    @property
+    def base_key(self) -> str:
+        return _compact(replace(self, year=None, adopted=None).canonical)
+
+    @property
+    def dated(self) -> bool:
+        return self.year is not None
+
+    @property
+    def undated(self) -> StandardIdentifier:
+        return replace(self, year=None, adopted=None)
+
+    def _main(self) -> str:
+        if not self.international:
+            text = f"{self.prefix} {self.number}"
+            if self.year:
+                text += f"-{self.year}"
+            return text
+        head = self.prefix
+        qualifier = self.stage or self.doc_type
+        if qualifier:
+            if (
+                qualifier == "Guide"
+                or "/" in self.prefix
+                or not self.prefix.startswith("ISO")
+            ):
+                head += f" {qualifier}"
+            else:
+                head += f"/{qualifier}"
+        text = f"{head} {self.number}"
+        if self.year:
+            text += f":{self.year}"
+        for sup in self.supplements:
+            text += sup.render(self.prefix)
+        return text
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "").upper()
+
+
+def normalise(text: str) -> str:
+    """Fold full-width characters, dashes and stray spaces; keep the letters' case."""
+    s = unicodedata.normalize("NFKC", text or "")
+    s = _DASHES.sub("-", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"\s*/\s*", "/", s)
+    s = re.sub(r"\s*-\s*", "-", s)
+    s = re.sub(r"\s*:\s*", ":", s)
+    s = re.sub(r"\s*\+\s*", "+", s)
+    s = re.sub(r"\s*\(\s*", "(", s)
+    s = re.sub(r"\s*\)", ")", s)
+    return s
+
+
+def parse(text: str) -> StandardIdentifier:
+    """Parse an identifier in any customary spelling.
+
+    Raises :class:`IdentifierError` with a message naming the wrong part.
+    """
+    original = text
+    s = normalise(text)
+    if not s:
+        raise IdentifierError(
+            "The identifier is empty.", text=original, part="identifier"
+        )
+    upper = s.upper()
+    if upper.startswith(PUBLISHERS) or upper.startswith("ITU"):
+        ident, rest = _parse_international(s, original)
+        if rest:
+            raise IdentifierError(
+                f"Unexpected text {rest!r} at the end of {original!r}.",
+                text=original,
+                part="trailing",
+            )
+        return ident
+    ident, rest = _parse_chinese(s, original)
+    if rest:
+        if rest.startswith("/"):
+            adopted_text = rest[1:]
+            if not adopted_text.upper().startswith(PUBLISHERS):
+                raise IdentifierError(
+                    f"The adopted standard {adopted_text!r} after '/' must be an "
+                    "international identifier such as ISO 9001:2015.",
+                    text=original,
+                    part="adopted",
+                )
+            adopted, tail = _parse_international(adopted_text, original)
+            if tail:
+                raise IdentifierError(
+                    f"Unexpected text {tail!r} at the end of {original!r}.",
+                    text=original,
+                    part="trailing",
+                )
+            return replace(ident, adopted=adopted)
+        raise IdentifierError(
+            f"Unexpected text {rest!r} after the year in {original!r}.",
+            text=original,
+            part="trailing",
+        )
+    return ident
+
+
+def try_parse(text: str) -> StandardIdentifier | None:
+    try:
+        return parse(text)
+    except IdentifierError:
+        return None
+
+
+# --- Chinese identifiers ---------------------------------------------------
+
+_CN_NUMBER = re.compile(r"(\d+(?:\.\d+)*)")
+_YEAR = re.compile(r"(\d+)")
+
+
+def _parse_chinese(s: str, original: str) -> tuple[StandardIdentifier, str]:
+    upper = s.upper()
+    prefix, level, nature, rest = _cn_prefix(s, upper, original)
+    rest = rest.lstrip()
+    m = _CN_NUMBER.match(rest)
+    if not m:
+        found = rest.split(" ")[0].split("-")[0] if rest else ""
+        if not found:
+            raise IdentifierError(
+                f"The number is missing after the prefix {prefix!r}.",
+                text=original,
+                part="number",
+            )
+        raise IdentifierError(
+            f"The number {found!r} after {prefix!r} must be digits with optional "
+            "parts, such as 1.1 or 20000.1.",
+            text=original,
+            part="number",
+        )
+    number = m.group(1)
+    rest = rest[m.end() :]
+    if rest.startswith(".") or rest[:1].isalpha():
+        bad = re.match(r"[^\s\-/]*", rest).group(0)
+        raise IdentifierError(
+            f"The number {number + bad!r} must be digits with optional parts, such as 1.1.",
+            text=original,
+            part="number",
+        )
+    year = None
+    if rest.startswith("-"):
+        year, rest = _year(rest[1:], original, two_digit_ok=True)
+    return (
+        StandardIdentifier(
+            prefix=prefix,
+            number=number,
+            year=year,
+            level=level,
+            nature=nature,
+            international=False,
+        ),
+        rest,
+    )
+
+
+def _nature_suffix(rest_upper: str) -> tuple[str, int]:
+    if rest_upper.startswith("/T"):
+        return NATURE_RECOMMENDED, 2
+    if rest_upper.startswith("/Z"):
+        return NATURE_GUIDANCE, 2
+    return NATURE_MANDATORY, 0
+
+
+def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
+    # National: GB, GB/T, GB/Z (but not GBW, which numbers reference materials).
+    if upper.startswith("GB") and not upper.startswith("GBW"):
+        nature, n = _nature_suffix(upper[2:])
+        return "GB" + upper[2 : 2 + n], LEVEL_NATIONAL, nature, s[2 + n :]
+    # Local: DB + province code; DB/T alone is the seismology industry code.
+    m = re.match(r"DB ?(\d+)", upper)
+    if m:
+        code = m.group(1)
+        if code not in PROVINCE_CODES:
+            raise IdentifierError(
+                f"{code!r} in {original!r} is not a province code of a local standard "
+                "(DB11 Beijing … DB65 Xinjiang).",
+                text=original,
+                part="province",
+            )
+        nature, n = _nature_suffix(upper[m.end() :])
+        prefix = f"DB{code}" + upper[m.end() : m.end() + n]
+        return prefix, LEVEL_LOCAL, nature, s[m.end() + n :]
+    # Group and enterprise standards: T/CODE, Q/CODE.
+    # The code runs to the space before the number; written without a space
+    # ("T/CAS115-2005") only its letters are the code.
+    m = re.match(r"(T|Q)/([A-Z0-9][A-Z0-9\-]*)(?= )", upper) or re.match(
+        r"(T|Q)/([A-Z]+(?:-[A-Z]+)*)", upper
+    )
+    if m:
+        kind, code = m.group(1), m.group(2)
+        level = LEVEL_GROUP if kind == "T" else LEVEL_ENTERPRISE
+        return f"{kind}/{code}", level, NATURE_VOLUNTARY, s[m.end() :]
+    if upper.startswith(("T/", "Q/")):
+        what = "group" if upper[0] == "T" else "enterprise"
+        raise IdentifierError(
+            f"The {what} code after {upper[:2]!r} is missing or malformed in {original!r}.",
+            text=original,
+            part="prefix",
+        )
+    # Metrology: JJG / JJF, local ones with a province abbreviation: JJG(冀).
+    m = re.match(r"(JJG|JJF)(\(([^)]+)\))?", upper)
+    if m:
+        prefix = m.group(1) + (f"({m.group(3)})" if m.group(3) else "")
+        level = LEVEL_LOCAL if m.group(3) else LEVEL_NATIONAL
+        nature = NATURE_MANDATORY if m.group(1) == "JJG" else NATURE_RECOMMENDED
+        return prefix, level, nature, s[m.end() :]
+    # Industry: two-letter code, optionally /T or /Z.
+    m = re.match(r"([A-Z]{2,3})(?=[/ \d]|$)", upper)
+    if m and m.group(1) in INDUSTRY_CODES:
+        code = m.group(1)
+        nature, n = _nature_suffix(upper[m.end() :])
+        return (
+            code + upper[m.end() : m.end() + n],
+            LEVEL_INDUSTRY,
+            nature,
+            s[m.end() + n :],
+        )
+    found = re.match(r"[^\s\d]*", s).group(0) or s.split(" ")[0]
+    raise IdentifierError(
+        f"Unknown prefix {found!r} in {original!r}: expected GB, GB/T, GB/Z, an industry "
+        "code such as JB/T, DB + province code (DB51/T), T/ + group code, Q/ + "
+        "enterprise code, JJG/JJF, or ISO, IEC, ISO/IEC, ITU-T.",
+        text=original,
+        part="prefix",
+    )
+
+
+def _year(text: str, original: str, *, two_digit_ok: bool) -> tuple[int, str]:
+    m = _YEAR.match(text)
+    if not m:
+        bad = re.match(r"[^\s/]*", text).group(0)
+        raise IdentifierError(
+            f"The year {bad!r} in {original!r} must be four digits, such as 2020.",
+            text=original,
+            part="year",
+        )
+    digits = m.group(1)
+    if len(digits) == 2 and two_digit_ok:
+        value = int(digits)
+        year = 1900 + value if value >= 50 else 2000 + value
+    elif len(digits) == 4:
+        year = int(digits)
+    else:
+        raise IdentifierError(
+            f"The year {digits!r} in {original!r} must be four digits, such as 2020.",
+            text=original,
+            part="year",
+        )
+    if not 1900 <= year <= 2100:
+        raise IdentifierError(
+            f"The year {year} in {original!r} is out of range (1900–2100).",
+            text=original,
+            part="year",
+        )
+    rest = text[m.end() :]
+    if rest[:1].isalnum():
+        raise IdentifierError(
+            f"The year {digits + rest.split('/')[0]!r} in {original!r} must be four digits.",
+            text=original,
+            part="year",
+        )
+    return year, rest
+
+
+# --- International identifiers ---------------------------------------------
+
+_INTL_NUMBER = re.compile(r"(\d+(?:-\d+)*)")
+_ITU_NUMBER = re.compile(r"([A-Z]{1,2}\.\d+(?:\.\d+)*(?:-\d+)?)", re.IGNORECASE)
+_SUPPLEMENT = re.compile(
+    r"([/+])(FDAMD|DAMD|AMD|COR) ?(\d+)?(?::(\d{4}))?", re.IGNORECASE
+)
+
+
+def _parse_international(s: str, original: str) -> tuple[StandardIdentifier, str]:
+    upper = s.upper()
+    publisher = next((p for p in PUBLISHERS if upper.startswith(p)), None)
+    if publisher is None:
+        raise IdentifierError(
+            f"Unknown publisher in {original!r}: expected ISO, IEC, ISO/IEC or ITU-T.",
+            text=original,
+            part="prefix",
+        )
+    rest = s[len(publisher) :]
+    if publisher.startswith("ITU"):
+        rest = re.sub(r"^ ?(REC\.? ?)", " ", rest, flags=re.IGNORECASE).lstrip()
+        m = _ITU_NUMBER.match(rest)
+        if not m:
+            raise IdentifierError(
+                f"The ITU recommendation number in {original!r} must look like X.509.",
+                text=original,
+                part="number",
+            )
+        number = m.group(1).upper()
+        rest = rest[m.end() :]
+        year = None
+        ym = re.match(r" ?\((?:\d{2}/)?(\d{4})\)", rest)
+        if ym:
+            year = int(ym.group(1))
+            rest = rest[ym.end() :]
+        return (
+            StandardIdentifier(
+                prefix=publisher,
+                number=number,
+                year=year,
+                level=LEVEL_INTERNATIONAL,
+                nature=NATURE_VOLUNTARY,
+                international=True,
+            ),
+            rest,
+        )
+    stage = doc_type = ""
+    m = re.match(r"[/ ]([A-Za-z]+)(?= ?\d)", rest)
+    if m:
+        word = m.group(1).upper()
+        if word in STAGES:
+            stage = word
+        elif word in DOC_TYPES:
+            doc_type = "Guide" if word == "GUIDE" else word
+        else:
+            raise IdentifierError(
+                f"{m.group(1)!r} in {original!r} is not a known deliverable type or "
+                "stage (TR, TS, PAS, Guide, DIS, FDIS, CD ...).",
+                text=original,
+                part="stage",
+            )
+        rest = rest[m.end() :]
+    rest = rest.lstrip()
+    m = _INTL_NUMBER.match(rest)
+    if not m:
+        found = rest.split(" ")[0] if rest else ""
+        raise IdentifierError(
+            (
+                f"The number {found!r} in {original!r} must be digits with optional "
+                "parts, such as 60335-2-9."
+            )
+            if found
+            else f"The number is missing after {publisher!r}.",
+            text=original,
+            part="number",
+        )
+    number = m.group(1)
+    rest = rest[m.end() :]
+    if rest.startswith("-"):
+        raise IdentifierError(
+            f"The part number after {number + '-'!r} in {original!r} is incomplete.",
+            text=original,
+            part="number",
+        )
+    year = None
+    if rest.startswith(":"):
+        year, rest = _year(rest[1:], original, two_digit_ok=False)
+    supplements = []
+    while True:
+        sm = _SUPPLEMENT.match(rest)
+        if not sm:
+            break
+        supplements.append(
+            Supplement(
+                kind=SUPPLEMENTS[sm.group(2).upper()],
+                number=int(sm.group(3)) if sm.group(3) else None,
+                year=int(sm.group(4)) if sm.group(4) else None,
+                consolidated=sm.group(1) == "+",
+            )
+        )
+        rest = rest[sm.end() :]
+    return (
+        StandardIdentifier(
+            prefix=publisher,
+            number=number,
+            year=year,
+            level=LEVEL_INTERNATIONAL,
+            nature=NATURE_VOLUNTARY,
+            international=True,
+            stage=stage,
+            doc_type=doc_type,
+            supplements=tuple(supplements),
+        ),
+        rest,
+    )
