@@ -1,0 +1,132 @@
+"""Reads for machine-readable standards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from qihub.catalog.models import Standard
+from qihub.requirements.models import Clause, Document, Requirement, Term
+
+
+def requirements_for_standards(
+    standard_ids: Iterable[int], *, confirmed_only: bool = True
+) -> QuerySet[Requirement]:
+    """The requirements of the given standards (confirmed ones by default)."""
+    qs = Requirement.objects.filter(standard_id__in=list(standard_ids))
+    if confirmed_only:
+        qs = qs.filter(status=Requirement.Status.CONFIRMED)
+    else:
+        qs = qs.exclude(status=Requirement.Status.REJECTED)
+    return qs.select_related("parameter", "standard", "clause").order_by(
+        "standard_id", "parameter__key", "id"
+    )
+
+
+def mandatory_requirements(*, subject: str | None = None) -> QuerySet[Requirement]:
+    """Confirmed requirements of mandatory catalogue standards valid today,
+    optionally only those about one product category (``subject``)."""
+    qs = Requirement.objects.filter(
+        status=Requirement.Status.CONFIRMED,
+        standard__nature=Standard.Nature.MANDATORY,
+        standard__status__in=Standard.VALID_STATUSES,
+    )
+    if subject:
+        qs = qs.filter(Q(subject__iexact=subject) | Q(subject=""))
+    return qs.select_related("parameter", "standard", "clause").order_by(
+        "standard_id", "parameter__key", "id"
+    )
+
+
+def requirement_list(
+    *,
+    standard: str | int | None = None,
+    subject: str | None = None,
+    parameter: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Requirement]:
+    """Requirements filtered by standard (id or identifier), product category
+    and parameter key; rejected ones only when asked for."""
+    qs = Requirement.objects.select_related("parameter", "standard", "clause")
+    if standard:
+        if str(standard).isdigit():
+            qs = qs.filter(standard_id=int(standard))
+        else:
+            qs = qs.filter(
+                Q(standard__identifier__iexact=str(standard).strip())
+                | Q(standard__ident_key__iexact=str(standard).replace(" ", ""))
+            )
+    if subject:
+        qs = qs.filter(subject__icontains=subject.strip())
+    if parameter:
+        qs = qs.filter(
+            Q(parameter__key=parameter.strip())
+            | Q(parameter__name_zh=parameter.strip())
+            | Q(parameter__name_en__iexact=parameter.strip())
+        )
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status=Requirement.Status.REJECTED)
+    return qs.order_by("standard__identifier", "clause__order", "id")
+
+
+def documents() -> QuerySet[Document]:
+    return (
+        Document.objects.select_related("standard")
+        .annotate(
+            clause_count=Count("clauses", distinct=True),
+        )
+        .order_by("standard__identifier")
+    )
+
+
+def document_get(pk: int) -> Document:
+    return Document.objects.select_related("standard").get(pk=pk)
+
+
+def document_for_reading(pk: int) -> tuple[Document, list[Clause]]:
+    """A document with its clauses in reading order, each with its
+    non-rejected requirements prefetched (the requirement markers)."""
+    document = document_get(pk)
+    clauses = list(
+        Clause.objects.filter(document=document)
+        .prefetch_related(
+            Prefetch(
+                "requirements",
+                queryset=Requirement.objects.exclude(
+                    status=Requirement.Status.REJECTED
+                ).select_related("parameter"),
+            )
+        )
+        .order_by("order")
+    )
+    return document, clauses
+
+
+def terms_for(document: Document) -> QuerySet[Term]:
+    return (
+        Term.objects.filter(document=document)
+        .select_related("clause")
+        .order_by("number", "term")
+    )
+
+
+def review_queue(*, standard_id: int | None = None) -> QuerySet[Requirement]:
+    """Proposed requirements awaiting staff review."""
+    qs = Requirement.objects.filter(status=Requirement.Status.PROPOSED)
+    if standard_id:
+        qs = qs.filter(standard_id=standard_id)
+    return qs.select_related("parameter", "standard", "clause").order_by(
+        "standard__identifier", "clause__order", "id"
+    )
+
+
+def standards_with_requirements() -> QuerySet[Standard]:
+    """Catalogue standards that hold at least one confirmed requirement."""
+    return (
+        Standard.objects.filter(requirements__status=Requirement.Status.CONFIRMED)
+        .annotate(requirement_count=Count("requirements", distinct=True))
+        .order_by("identifier")
+    )
