@@ -1,0 +1,329 @@
+"""Bulk import of published declarations (CSV or XLSX) from another system.
+
+All or nothing: every row is validated first and the file is refused with a
+list of ``{"line", "field", "reason"}`` errors if any row is wrong; only a
+clean file is written, in one transaction.
+
+Columns (header row, English or Chinese names): credit_code 统一社会信用代码,
+enterprise 企业名称, region 地区, industry 行业, product 产品名称,
+category 产品类别, standards 执行标准 (separated by ";"),
+indicators 核心指标 ("formaldehyde <= 20 mg/kg [GB/T 2912.1]" separated by
+";"), effective_on 实施日期 (YYYY-MM-DD).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qihub.core.errors import ApplicationError
+from qihub.declarations import credit_codes, services
+from qihub.declarations.models import (
+    CheckRun,
+    Declaration,
+    DeclarationEvent,
+    Enterprise,
+)
+from qihub.declarations.search_keys import text_key
+
+MAX_BYTES = 50 * 1024 * 1024
+
+COLUMNS = {
+    "credit_code": ("credit_code", "统一社会信用代码"),
+    "enterprise": ("enterprise", "企业名称"),
+    "region": ("region", "地区"),
+    "industry": ("industry", "行业"),
+    "product": ("product", "产品名称"),
+    "category": ("category", "产品类别"),
+    "standards": ("standards", "执行标准"),
+    "indicators": ("indicators", "核心指标"),
+    "effective_on": ("effective_on", "实施日期"),
+}
+REQUIRED = (
+    "credit_code",
+    "enterprise",
+    "region",
+    "industry",
+    "product",
+    "category",
+    "standards",
+)
+
+_INDICATOR = re.compile(
+    r"^(?P<parameter>.+?)\s*(?P<operator><=|>=|≤|≥|<|>|=)\s*"
+    r"(?P<value>[-+]?\d+(?:[.,]\d+)?)\s*(?P<unit>[^\[\]]*?)\s*(?:\[(?P<method>[^\]]*)\])?\s*$"
+)
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do, in a dry run)."""
+
+    rows: int = 0
+    declarations: int = 0
+    enterprises_created: int = 0
+    flagged: int = 0
+    dry_run: bool = False
+    errors: list[dict] = field(default_factory=list)
+
+
+def parse_indicators(text: str) -> list[dict]:
+    """``"a <= 1 mg/kg [method]; b >= 2"`` as indicator dicts (ValueError if unreadable)."""
+    result = []
+    for part in re.split(r"[;；\n]", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        m = _INDICATOR.match(part)
+        if not m:
+            raise ValueError(
+                _("%(part)r is not 'parameter operator value unit [test method]'.")
+                % {"part": part}
+            )
+        result.append(
+            {
+                "parameter": m["parameter"].strip(),
+                "operator": m["operator"],
+                "value": m["value"],
+                "unit": m["unit"].strip(),
+                "test_method": (m["method"] or "").strip(),
+            }
+        )
+    return result
+
+
+def read_rows(path: Path) -> list[tuple[int, dict]]:
+    """The file's data rows as ``(line number, {column: text})``."""
+    path = Path(path)
+    if path.stat().st_size > MAX_BYTES:
+        raise ApplicationError(_("The file is larger than 50 MB; split it."))
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise ApplicationError(
+                _("Cannot read the XLSX file: %(e)s") % {"e": exc}
+            ) from None
+        ws = wb.worksheets[0]
+        raw = [
+            [
+                ""
+                if v is None
+                else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v))
+                for v in row
+            ]
+            for row in ws.iter_rows(values_only=True)
+        ]
+        wb.close()
+    elif suffix in (".csv", ".txt"):
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ApplicationError(_("The CSV file must be UTF-8 encoded.")) from None
+        raw = list(csv.reader(io.StringIO(text)))
+    else:
+        raise ApplicationError(_("Import a .csv or .xlsx file."))
+    if not raw:
+        raise ApplicationError(_("The file is empty."))
+    header = [h.strip() for h in raw[0]]
+    names = {}
+    for i, h in enumerate(header):
+        for key, aliases in COLUMNS.items():
+            if h.lower() in aliases:
+                names[i] = key
+    missing = [c for c in REQUIRED if c not in names.values()]
+    if missing:
+        raise ApplicationError(
+            _("The header row lacks the column(s): %(cols)s.")
+            % {"cols": ", ".join(missing)}
+        )
+    rows = []
+    for line, values in enumerate(raw[1:], start=2):
+        if not any(str(v).strip() for v in values):
+            continue
+        rows.append(
+            (
+                line,
+                {names[i]: str(v).strip() for i, v in enumerate(values) if i in names},
+            )
+        )
+    return rows
+
+
+def _validate(rows: list[tuple[int, dict]]) -> tuple[list[dict], list[dict]]:
+    errors: list[dict] = []
+    clean: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        row_errors = []
+        for col in REQUIRED:
+            if not row.get(col):
+                row_errors.append(
+                    {"line": line, "field": col, "reason": _("This column is empty.")}
+                )
+        try:
+            code = credit_codes.validate(row.get("credit_code", ""))
+        except credit_codes.CreditCodeError as exc:
+            row_errors.append(
+                {"line": line, "field": "credit_code", "reason": str(exc)}
+            )
+            code = ""
+        try:
+            indicators = parse_indicators(row.get("indicators", ""))
+            services._clean_indicators(indicators)
+        except ValueError as exc:
+            row_errors.append({"line": line, "field": "indicators", "reason": str(exc)})
+            indicators = []
+        except ApplicationError as exc:
+            row_errors.append(
+                {"line": line, "field": "indicators", "reason": exc.message}
+            )
+            indicators = []
+        effective = None
+        if row.get("effective_on"):
+            try:
+                effective = datetime.date.fromisoformat(row["effective_on"][:10])
+            except ValueError:
+                row_errors.append(
+                    {
+                        "line": line,
+                        "field": "effective_on",
+                        "reason": _("Write the date as YYYY-MM-DD."),
+                    }
+                )
+        key = (code, text_key(row.get("product", "")))
+        if code and key in seen:
+            row_errors.append(
+                {
+                    "line": line,
+                    "field": "product",
+                    "reason": _("The same enterprise and product appear on line %(l)d.")
+                    % {"l": seen[key]},
+                }
+            )
+        seen.setdefault(key, line)
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        clean.append(
+            {
+                "line": line,
+                "credit_code": code,
+                "enterprise": row["enterprise"],
+                "region": row["region"],
+                "industry": row["industry"],
+                "product": row["product"],
+                "category": row["category"],
+                "standards": [
+                    s for s in re.split(r"[;；]", row["standards"]) if s.strip()
+                ],
+                "indicators": indicators,
+                "effective_on": effective,
+            }
+        )
+    return clean, errors
+
+
+def declarations_import(
+    *,
+    actor,
+    path: Path,
+    dry_run: bool = False,
+    progress: Callable[[Iterable], Iterable] | None = None,
+) -> ImportReport:
+    """Import a file of declarations for the authority (staff only), all or nothing.
+
+    Each declaration is checked and published as version 1 with its check
+    result (a migrated declaration was public in the old system already, so
+    a flagged one is published flagged, not held back).
+    """
+    services._check_staff(actor)
+    rows = read_rows(path)
+    clean, errors = _validate(rows)
+    report = ImportReport(rows=len(rows), dry_run=dry_run, errors=errors)
+    if errors:
+        raise ApplicationError(
+            _("The file was not imported: %(n)d error(s) in %(rows)d row(s).")
+            % {"n": len(errors), "rows": len({e["line"] for e in errors})},
+            details={"errors": errors},
+        )
+    progress = progress or (lambda it: it)
+    try:
+        with transaction.atomic():
+            enterprises = {
+                e.credit_code: e
+                for e in Enterprise.objects.filter(
+                    credit_code__in={r["credit_code"] for r in clean}
+                )
+            }
+            for row in progress(clean):
+                enterprise = enterprises.get(row["credit_code"])
+                if enterprise is None:
+                    enterprise = Enterprise.objects.create(
+                        credit_code=row["credit_code"],
+                        name=row["enterprise"],
+                        name_key=text_key(row["enterprise"]),
+                        region=row["region"],
+                        industry=row["industry"],
+                    )
+                    enterprises[enterprise.credit_code] = enterprise
+                    report.enterprises_created += 1
+                try:
+                    declaration = services.declaration_create(
+                        actor=actor,
+                        enterprise=enterprise,
+                        product_name=row["product"],
+                        category=row["category"],
+                        standards=row["standards"],
+                        indicators=row["indicators"],
+                        effective_on=row["effective_on"],
+                    )
+                except ApplicationError as exc:
+                    errors.append(
+                        {"line": row["line"], "field": "", "reason": exc.message}
+                    )
+                    continue
+                version = declaration.current_version
+                outcome = services._run_and_store(version, CheckRun.Trigger.SUBMIT)
+                if outcome.status == Declaration.Check.FLAGGED:
+                    report.flagged += 1
+                services._publish(
+                    declaration,
+                    version,
+                    actor=actor,
+                    reason=_("Imported from another system."),
+                )
+                DeclarationEvent.objects.create(
+                    declaration=declaration,
+                    version=version,
+                    type=DeclarationEvent.Type.IMPORTED,
+                    actor=services._actor(actor),
+                    details={"file": Path(path).name, "line": row["line"]},
+                )
+                report.declarations += 1
+            if errors:
+                raise ApplicationError(
+                    _("The file was not imported: %(n)d error(s).")
+                    % {"n": len(errors)},
+                    details={"errors": errors},
+                )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+class _DryRun(Exception):
+    """Rolls the dry run's transaction back."""

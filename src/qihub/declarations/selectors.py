@@ -1,0 +1,164 @@
+"""Reads for self-declarations: public search, pages and inboxes."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from qihub.declarations.models import (
+    Declaration,
+    DeclarationEvent,
+    DeclarationVersion,
+    DeclaredStandard,
+    Enterprise,
+    ForerunnerEvaluation,
+    Notice,
+    SpotCheck,
+    SpotCheckPlan,
+)
+from qihub.declarations.search_keys import prefix_range, text_key
+
+
+def _prefix(field: str, text: str) -> Q:
+    """Keys starting with ``text``: a b-tree range on SQLite, LIKE 'x%' on PostgreSQL."""
+    bounds = prefix_range(text)
+    if bounds is None:
+        return Q()
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": bounds[0]})
+    return Q(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[1]})
+
+
+def _standard_ids(identifier: str) -> list[int]:
+    from qihub.catalog.models import Standard
+
+    text = " ".join(identifier.split())
+    compact = text.replace(" ", "").upper()
+    qs = Standard.objects.filter(
+        Q(identifier__iexact=text)
+        | Q(ident_key__iexact=compact)
+        | Q(base_key__iexact=compact)
+    )
+    return list(qs.values_list("pk", flat=True)[:50])
+
+
+def declaration_search(
+    *,
+    q: str = "",
+    enterprise: str = "",
+    product: str = "",
+    standard: str = "",
+    region: str = "",
+    category: str = "",
+    include_withdrawn: bool = False,
+) -> QuerySet[Declaration]:
+    """Published declarations matching every given criterion.
+
+    ``q`` matches a product or enterprise name prefix, a credit code or a
+    standard identifier. Every criterion uses an index (see ``search_keys``).
+    """
+    statuses = [Declaration.Status.PUBLISHED]
+    if include_withdrawn:
+        statuses.append(Declaration.Status.WITHDRAWN)
+    qs = Declaration.objects.filter(status__in=statuses)
+    if region:
+        qs = qs.filter(region=region.strip())
+    if category:
+        qs = qs.filter(category=category.strip())
+    if enterprise:
+        code = enterprise.strip().upper()
+        if len(code) == 18 and code.isalnum():
+            qs = qs.filter(credit_code=code)
+        else:
+            qs = qs.filter(_prefix("enterprise_key", enterprise))
+    if product:
+        qs = qs.filter(_prefix("product_key", product))
+    if standard:
+        qs = qs.filter(
+            pk__in=DeclaredStandard.objects.filter(
+                standard_id__in=_standard_ids(standard),
+                version__status=DeclarationVersion.Status.PUBLISHED,
+            ).values("version__declaration_id")
+        )
+    if q:
+        text = q.strip()
+        cond = _prefix("product_key", text) | _prefix("enterprise_key", text)
+        if len(text) == 18 and text.isalnum():
+            cond |= Q(credit_code=text.upper())
+        ids = _standard_ids(text) if any(ch.isdigit() for ch in text) else []
+        if ids:
+            cond |= Q(
+                pk__in=DeclaredStandard.objects.filter(
+                    standard_id__in=ids,
+                    version__status=DeclarationVersion.Status.PUBLISHED,
+                ).values("version__declaration_id")
+            )
+        qs = qs.filter(cond)
+    return qs.select_related("enterprise").order_by("-id")
+
+
+def declaration_detail(pk: int) -> Declaration:
+    """One declaration with its versions, citations, indicators and history."""
+    versions = DeclarationVersion.objects.prefetch_related(
+        Prefetch(
+            "standards",
+            queryset=DeclaredStandard.objects.select_related("standard", "replacement"),
+        ),
+        "indicators",
+    ).order_by("-number")
+    return (
+        Declaration.objects.select_related("enterprise", "current_version")
+        .prefetch_related(
+            Prefetch("versions", queryset=versions),
+            Prefetch(
+                "events", queryset=DeclarationEvent.objects.select_related("actor")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def declarations_for_user(user) -> QuerySet[Declaration]:
+    """Every declaration of the enterprises the user belongs to."""
+    return (
+        Declaration.objects.filter(enterprise__users=user)
+        .select_related("enterprise", "current_version")
+        .order_by("-updated_at")
+    )
+
+
+def enterprises_for_user(user) -> QuerySet[Enterprise]:
+    return Enterprise.objects.filter(users=user).order_by("name")
+
+
+def notices_for_user(user) -> QuerySet[Notice]:
+    return (
+        Notice.objects.filter(enterprise__users=user)
+        .select_related("enterprise", "declaration")
+        .order_by("-created_at", "-id")
+    )
+
+
+def spotcheck_plans(*, published_only: bool = False) -> QuerySet[SpotCheckPlan]:
+    qs = SpotCheckPlan.objects.all()
+    if published_only:
+        qs = qs.filter(status=SpotCheckPlan.Status.PUBLISHED)
+    return qs.order_by("-created_at", "-id")
+
+
+def spotchecks_of(plan: SpotCheckPlan) -> QuerySet[SpotCheck]:
+    return plan.checks.select_related(
+        "declaration__enterprise", "inspector", "version"
+    ).order_by("position")
+
+
+def forerunner_evaluations(
+    *, published_only: bool = False
+) -> QuerySet[ForerunnerEvaluation]:
+    qs = ForerunnerEvaluation.objects.all()
+    if published_only:
+        qs = qs.filter(status=ForerunnerEvaluation.Status.PUBLISHED)
+    return qs.order_by("-created_at", "-id")
+
+
+__all__ = ["declaration_search", "text_key"]

@@ -1,0 +1,723 @@
+"""Writes for self-declarations: enterprises, declarations and their checks.
+
+Spot checks live in ``spotchecks.py``, forerunner evaluations in
+``forerunners.py`` and bulk import in ``importing.py``; all write through
+keyword-only, atomic functions like these.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qihub.catalog.models import Standard
+from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
+from qihub.core.roles import Role, has_role
+from qihub.declarations import credit_codes, declaration_checks
+from qihub.declarations.models import (
+    CheckRun,
+    Declaration,
+    DeclarationEvent,
+    DeclarationVersion,
+    DeclaredStandard,
+    Enterprise,
+    Indicator,
+    Notice,
+)
+from qihub.declarations.search_keys import text_key
+
+#: Rows per statement in the bulk re-check.
+RECHECK_CHUNK = 5000
+
+
+# --- permissions ---------------------------------------------------------------
+
+
+def can_manage(user, enterprise: Enterprise) -> bool:
+    """Staff manage every enterprise; an enterprise user only their own."""
+    if user is None or not user.is_authenticated:
+        return False
+    if has_role(user, Role.STAFF):
+        return True
+    return (
+        has_role(user, Role.ENTERPRISE) and enterprise.users.filter(pk=user.pk).exists()
+    )
+
+
+def _check_manage(actor, enterprise: Enterprise) -> None:
+    if not can_manage(actor, enterprise):
+        raise PermissionDenied(
+            _(
+                "Only the enterprise's own users or institute staff may manage its declarations."
+            )
+        )
+
+
+def _check_staff(actor) -> None:
+    if not has_role(actor, Role.STAFF):
+        raise PermissionDenied(_("Only institute staff may do this."))
+
+
+def _actor(actor):
+    return (
+        actor
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
+
+
+# --- enterprises ---------------------------------------------------------------
+
+
+def _clean_enterprise(
+    *, credit_code: str, name: str, region: str, industry: str
+) -> dict:
+    errors = {}
+    try:
+        code = credit_codes.validate(credit_code)
+    except credit_codes.CreditCodeError as exc:
+        errors["credit_code"] = str(exc)
+        code = ""
+    for field, value, label in (
+        ("name", name, _("name")),
+        ("region", region, _("region")),
+        ("industry", industry, _("industry")),
+    ):
+        if not (value or "").strip():
+            errors[field] = _("Give the enterprise's %(field)s.") % {"field": label}
+    if code and Enterprise.objects.filter(credit_code=code).exists():
+        errors["credit_code"] = _(
+            "An enterprise with credit code %(code)s is registered already."
+        ) % {"code": code}
+    if errors:
+        raise ApplicationError(" ".join(errors.values()), details=errors)
+    return {
+        "credit_code": code,
+        "name": name.strip(),
+        "name_key": text_key(name),
+        "region": region.strip(),
+        "industry": industry.strip(),
+    }
+
+
+@transaction.atomic
+def enterprise_create(
+    *,
+    actor,
+    credit_code: str,
+    name: str,
+    region: str,
+    industry: str,
+    users: Iterable = (),
+) -> Enterprise:
+    """Register an enterprise on behalf of the authority (staff only)."""
+    _check_staff(actor)
+    enterprise = Enterprise.objects.create(
+        **_clean_enterprise(
+            credit_code=credit_code, name=name, region=region, industry=industry
+        )
+    )
+    enterprise.users.add(*users)
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_register(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    credit_code: str,
+    name: str,
+    region: str,
+    industry: str,
+) -> tuple[Any, Enterprise]:
+    """Public self-registration: an enterprise and its first user (role enterprise).
+
+    Refused as a whole when the credit code is invalid or taken, or the
+    username exists.
+    """
+    data = _clean_enterprise(
+        credit_code=credit_code, name=name, region=region, industry=industry
+    )
+    if get_user_model().objects.filter(username=username).exists():
+        raise ApplicationError(
+            _("The username %(username)s is taken; choose another.")
+            % {"username": username},
+            details={"username": _("This username is taken.")},
+        )
+    from qihub.core.services import log, user_create
+
+    user = user_create(
+        username=username, password=password, email=email, roles=[Role.ENTERPRISE]
+    )
+    enterprise = Enterprise.objects.create(**data)
+    enterprise.users.add(user)
+    log(
+        action="enterprise_registered",
+        actor=user,
+        target=f"enterprise {enterprise.credit_code}",
+    )
+    return user, enterprise
+
+
+# --- declaration content -------------------------------------------------------
+
+
+def _resolve_standard(identifier: str) -> Standard | None:
+    try:
+        from qihub.catalog.selectors import standard_get_by_identifier
+    except ImportError:  # the catalogue selectors are not there yet
+        standard_get_by_identifier = None
+    if standard_get_by_identifier is not None:
+        found = standard_get_by_identifier(identifier)
+        if found is not None:
+            return found
+    return Standard.objects.filter(identifier__iexact=identifier.strip()).first()
+
+
+def _clean_indicators(indicators: Sequence[Mapping[str, Any]]) -> list[dict]:
+    cleaned = []
+    operators = set(Indicator.Operator.values)
+    aliases = {"≤": "<=", "≥": ">=", "＜": "<", "＞": ">", "=<": "<=", "=>": ">="}
+    for n, raw in enumerate(indicators, start=1):
+        parameter = str(raw.get("parameter") or "").strip()
+        value_text = str(
+            raw.get("value") if raw.get("value") is not None else ""
+        ).strip()
+        if not parameter and not value_text:
+            continue
+        operator = str(raw.get("operator") or "").strip()
+        operator = aliases.get(operator, operator)
+        if not parameter:
+            raise ApplicationError(
+                _("Indicator %(n)d: give the parameter.") % {"n": n},
+                details={"indicators": n},
+            )
+        try:
+            from qihub.requirements.services import parameter_resolve
+
+            resolved = parameter_resolve(parameter)
+        except ImportError:
+            resolved = None
+        key = resolved.key if resolved is not None else parameter
+        if operator not in operators:
+            raise ApplicationError(
+                _(
+                    "Indicator %(n)d (%(p)s): the operator must be one of <=, <, >=, >, =, range."
+                )
+                % {"n": n, "p": parameter},
+                details={"indicators": n},
+            )
+        try:
+            value = Decimal(value_text.replace(",", "."))
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ApplicationError(
+                _("Indicator %(n)d (%(p)s): %(v)r is not a number.")
+                % {"n": n, "p": parameter, "v": value_text},
+                details={"indicators": n},
+            ) from None
+        upper = None
+        if operator == Indicator.Operator.RANGE:
+            upper_text = str(
+                raw.get("upper") if raw.get("upper") is not None else ""
+            ).strip()
+            try:
+                upper = Decimal(upper_text.replace(",", "."))
+                if not upper.is_finite() or upper < value:
+                    raise InvalidOperation
+            except InvalidOperation:
+                raise ApplicationError(
+                    _(
+                        "Indicator %(n)d (%(p)s): a range needs an upper value not below the lower one."
+                    )
+                    % {"n": n, "p": parameter},
+                    details={"indicators": n},
+                ) from None
+        unit = str(raw.get("unit") or "").strip()
+        if unit:
+            from qihub.requirements import units
+
+            try:
+                units.parse_unit(unit)
+            except units.UnitError:
+                raise ApplicationError(
+                    _("Indicator %(n)d (%(p)s): unknown unit %(u)r.")
+                    % {"n": n, "p": parameter, "u": unit},
+                    details={"indicators": n},
+                ) from None
+        cleaned.append(
+            {
+                "parameter": key,
+                "operator": operator,
+                "value": value,
+                "upper": upper,
+                "unit": unit,
+                "test_method": str(raw.get("test_method") or "").strip()[:200],
+            }
+        )
+    return cleaned
+
+
+def _clean_content(
+    *,
+    product_name: str,
+    category: str,
+    standards: Sequence[str],
+    indicators: Sequence[Mapping[str, Any]],
+) -> tuple[list[str], list[dict]]:
+    if not (product_name or "").strip():
+        raise ApplicationError(
+            _("Give the product or service name."), details={"product_name": 1}
+        )
+    if not (category or "").strip():
+        raise ApplicationError(_("Give the product category."), details={"category": 1})
+    idents = []
+    for ident in standards:
+        ident = " ".join(str(ident).split())
+        if ident and ident.upper() not in {i.upper() for i in idents}:
+            idents.append(ident)
+    if not idents:
+        raise ApplicationError(
+            _("Declare at least one standard the product executes."),
+            details={"standards": 1},
+        )
+    return idents, _clean_indicators(indicators)
+
+
+def _write_content(
+    version: DeclarationVersion, idents: list[str], indicators: list[dict]
+) -> None:
+    version.standards.all().delete()
+    version.indicators.all().delete()
+    DeclaredStandard.objects.bulk_create(
+        [
+            DeclaredStandard(
+                version=version, identifier=ident, standard=_resolve_standard(ident)
+            )
+            for ident in idents
+        ]
+    )
+    Indicator.objects.bulk_create(
+        [Indicator(version=version, **ind) for ind in indicators]
+    )
+
+
+def _event(
+    declaration, type_, *, actor, version=None, reason="", details=None
+) -> DeclarationEvent:
+    return DeclarationEvent.objects.create(
+        declaration=declaration,
+        version=version,
+        type=type_,
+        actor=_actor(actor),
+        reason=reason,
+        details=json.loads(json.dumps(details or {}, default=str)),
+    )
+
+
+@transaction.atomic
+def declaration_create(
+    *,
+    actor,
+    enterprise: Enterprise,
+    product_name: str,
+    category: str,
+    standards: Sequence[str],
+    indicators: Sequence[Mapping[str, Any]] = (),
+    effective_on: datetime.date | None = None,
+    is_service: bool = False,
+    q_standard_file=None,
+) -> Declaration:
+    """Start a declaration: a draft (version 1) the enterprise then submits."""
+    _check_manage(actor, enterprise)
+    idents, cleaned = _clean_content(
+        product_name=product_name,
+        category=category,
+        standards=standards,
+        indicators=indicators,
+    )
+    declaration = Declaration.objects.create(
+        enterprise=enterprise,
+        product_name=product_name.strip(),
+        product_key=text_key(product_name),
+        category=category.strip(),
+        region=enterprise.region,
+        industry=enterprise.industry,
+        enterprise_key=enterprise.name_key,
+        credit_code=enterprise.credit_code,
+    )
+    version = DeclarationVersion.objects.create(
+        declaration=declaration,
+        number=1,
+        product_name=product_name.strip(),
+        category=category.strip(),
+        is_service=is_service,
+        effective_on=effective_on,
+        created_by=_actor(actor),
+    )
+    if q_standard_file:
+        version.q_standard_file = q_standard_file
+        version.save(update_fields=["q_standard_file"])
+    _write_content(version, idents, cleaned)
+    declaration.current_version = version
+    declaration.save(update_fields=["current_version"])
+    _event(declaration, DeclarationEvent.Type.CREATED, actor=actor, version=version)
+    return declaration
+
+
+def draft_version(declaration: Declaration) -> DeclarationVersion | None:
+    """The version being edited, if any."""
+    return declaration.versions.filter(status=DeclarationVersion.Status.DRAFT).first()
+
+
+@transaction.atomic
+def declaration_update(
+    *,
+    actor,
+    declaration: Declaration,
+    product_name: str,
+    category: str,
+    standards: Sequence[str],
+    indicators: Sequence[Mapping[str, Any]] = (),
+    effective_on: datetime.date | None = None,
+    is_service: bool = False,
+    q_standard_file=None,
+) -> DeclarationVersion:
+    """Change a declaration. A published version is never edited: the change
+    goes into a new draft version, published on submission."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    _check_manage(actor, declaration.enterprise)
+    if declaration.status == Declaration.Status.WITHDRAWN:
+        raise Conflict(_("A withdrawn declaration cannot be changed; start a new one."))
+    idents, cleaned = _clean_content(
+        product_name=product_name,
+        category=category,
+        standards=standards,
+        indicators=indicators,
+    )
+    version = draft_version(declaration)
+    if version is None:
+        last = declaration.versions.order_by("-number").first()
+        version = DeclarationVersion.objects.create(
+            declaration=declaration,
+            number=(last.number if last else 0) + 1,
+            product_name=product_name.strip(),
+            category=category.strip(),
+            created_by=_actor(actor),
+            q_standard_file=last.q_standard_file if last else "",
+        )
+    version.product_name = product_name.strip()
+    version.category = category.strip()
+    version.is_service = is_service
+    version.effective_on = effective_on
+    version.check_status = Declaration.Check.UNCHECKED
+    version.check_results = []
+    if q_standard_file:
+        version.q_standard_file = q_standard_file
+    version.save()
+    _write_content(version, idents, cleaned)
+    if declaration.status == Declaration.Status.DRAFT:
+        declaration.current_version = version
+        declaration.product_name = version.product_name
+        declaration.product_key = text_key(version.product_name)
+        declaration.category = version.category
+        declaration.save()
+    _event(declaration, DeclarationEvent.Type.EDITED, actor=actor, version=version)
+    return version
+
+
+def _notify_check(
+    declaration: Declaration, version: DeclarationVersion, outcome
+) -> Notice:
+    if outcome.status == Declaration.Check.FLAGGED:
+        subject = _("Problems found in the declaration of %(product)s (version %(n)d)")
+    else:
+        subject = _("The declaration of %(product)s (version %(n)d) passed the checks")
+    return Notice.objects.create(
+        enterprise=declaration.enterprise,
+        declaration=declaration,
+        kind=Notice.Kind.CHECK,
+        subject=(subject % {"product": version.product_name, "n": version.number})[
+            :300
+        ],
+        body="\n".join(declaration_checks.issue_message(i) for i in outcome.items),
+        details={"items": outcome.items, "version": version.number},
+    )
+
+
+@transaction.atomic
+def declaration_submit(*, actor, declaration: Declaration) -> DeclarationVersion:
+    """Submit the draft version: run the checks and publish it if they pass.
+
+    A version with problems (a cited standard not in force, an indicator
+    weaker than a mandatory limit, a missing mandatory parameter) stays a
+    draft with the results shown, so the enterprise can correct it. On
+    publication the previous published version is superseded but stays
+    visible. The result also goes to the enterprise's inbox.
+    """
+    declaration = (
+        Declaration.objects.select_for_update()
+        .select_related("enterprise")
+        .get(pk=declaration.pk)
+    )
+    _check_manage(actor, declaration.enterprise)
+    version = draft_version(declaration)
+    if version is None:
+        raise Conflict(_("There is no draft to submit: change the declaration first."))
+    outcome = _run_and_store(version, CheckRun.Trigger.SUBMIT)
+    _notify_check(declaration, version, outcome)
+    if outcome.status == Declaration.Check.FLAGGED:
+        _event(
+            declaration,
+            DeclarationEvent.Type.CHECKED,
+            actor=actor,
+            version=version,
+            reason=_("Submission refused by the automatic checks."),
+            details={"items": outcome.items},
+        )
+        return version
+    _publish(declaration, version, actor=actor)
+    return version
+
+
+def _publish(
+    declaration: Declaration, version: DeclarationVersion, *, actor, reason: str = ""
+) -> None:
+    now = timezone.now()
+    declaration.versions.filter(status=DeclarationVersion.Status.PUBLISHED).update(
+        status=DeclarationVersion.Status.SUPERSEDED, updated_at=now
+    )
+    version.status = DeclarationVersion.Status.PUBLISHED
+    version.published_at = now
+    version.save(update_fields=["status", "published_at", "updated_at"])
+    enterprise = declaration.enterprise
+    declaration.status = Declaration.Status.PUBLISHED
+    declaration.current_version = version
+    declaration.product_name = version.product_name
+    declaration.product_key = text_key(version.product_name)
+    declaration.category = version.category
+    declaration.region = enterprise.region
+    declaration.industry = enterprise.industry
+    declaration.enterprise_key = enterprise.name_key
+    declaration.credit_code = enterprise.credit_code
+    declaration.check_status = version.check_status
+    declaration.published_at = declaration.published_at or now
+    declaration.save()
+    _event(
+        declaration,
+        DeclarationEvent.Type.PUBLISHED,
+        actor=actor,
+        version=version,
+        reason=reason,
+        details={"version": version.number},
+    )
+
+
+def _run_and_store(version: DeclarationVersion, trigger: str):
+    outcome = declaration_checks.run(version)
+    for citation in outcome.citations:
+        citation.save(update_fields=["flag", "replacement"])
+    now = timezone.now()
+    version.check_status = outcome.status
+    version.check_results = outcome.items
+    version.checked_at = now
+    version.save(
+        update_fields=["check_status", "check_results", "checked_at", "updated_at"]
+    )
+    CheckRun.objects.create(
+        version=version,
+        trigger=trigger,
+        check_status=outcome.status,
+        results=outcome.items,
+    )
+    return outcome
+
+
+@transaction.atomic
+def declaration_recheck(*, actor, declaration: Declaration) -> DeclarationVersion:
+    """Re-run the checks on the version in effect (or the draft) by hand."""
+    declaration = (
+        Declaration.objects.select_for_update()
+        .select_related("enterprise")
+        .get(pk=declaration.pk)
+    )
+    _check_manage(actor, declaration.enterprise)
+    version = declaration.current_version or draft_version(declaration)
+    if version is None:
+        raise Conflict(_("This declaration has no version to check."))
+    outcome = _run_and_store(version, CheckRun.Trigger.MANUAL)
+    if version.status == DeclarationVersion.Status.PUBLISHED:
+        declaration.check_status = outcome.status
+        declaration.save(update_fields=["check_status", "updated_at"])
+    _notify_check(declaration, version, outcome)
+    _event(declaration, DeclarationEvent.Type.CHECKED, actor=actor, version=version)
+    return version
+
+
+@transaction.atomic
+def declaration_withdraw(
+    *, actor, declaration: Declaration, reason: str
+) -> Declaration:
+    """Withdraw a published declaration. It stays public, marked withdrawn."""
+    declaration = (
+        Declaration.objects.select_for_update()
+        .select_related("enterprise")
+        .get(pk=declaration.pk)
+    )
+    _check_manage(actor, declaration.enterprise)
+    if declaration.status != Declaration.Status.PUBLISHED:
+        raise Conflict(_("Only a published declaration can be withdrawn."))
+    if not (reason or "").strip():
+        raise ApplicationError(
+            _("Give a reason for the withdrawal."), details={"reason": 1}
+        )
+    declaration.versions.filter(status=DeclarationVersion.Status.PUBLISHED).update(
+        status=DeclarationVersion.Status.WITHDRAWN, updated_at=timezone.now()
+    )
+    declaration.status = Declaration.Status.WITHDRAWN
+    declaration.save(update_fields=["status", "updated_at"])
+    _event(
+        declaration, DeclarationEvent.Type.WITHDRAWN, actor=actor, reason=reason.strip()
+    )
+    return declaration
+
+
+# --- the bulk re-check when a cited standard changes -------------------------------
+
+
+def declarations_recheck_for_standard(*, standard: Standard) -> int:
+    """Re-check every declaration version citing ``standard`` after its status changed.
+
+    Set-based, for hundreds of thousands of declarations: the standard's flag
+    and replacement are computed once; one UPDATE sets them on the citation
+    table; the affected versions are then read and written in chunks
+    (``bulk_update``), with one ``CheckRun`` per version and one inbox notice
+    per enterprise. Only the citation items of this standard change in a
+    version's stored results; other findings stay as they were. Returns the
+    number of versions re-checked.
+    """
+    standard = Standard.objects.get(pk=standard.pk)
+    flag, replacement = declaration_checks.citation_flag(standard, standard.identifier)
+    item = declaration_checks.citation_item(
+        flag, standard.identifier, replacement, standard.status
+    )
+    live = (DeclarationVersion.Status.PUBLISHED, DeclarationVersion.Status.DRAFT)
+    now = timezone.now()
+    total = 0
+    per_enterprise: dict[int, list[int]] = defaultdict(list)
+    with transaction.atomic():
+        DeclaredStandard.objects.filter(standard=standard).update(
+            flag=flag, replacement=replacement
+        )
+        version_ids = list(
+            DeclaredStandard.objects.filter(standard=standard, version__status__in=live)
+            .order_by("version_id")
+            .values_list("version_id", flat=True)
+            .distinct()
+        )
+        for start in range(0, len(version_ids), RECHECK_CHUNK):
+            chunk = version_ids[start : start + RECHECK_CHUNK]
+            rows = list(
+                DeclarationVersion.objects.filter(pk__in=chunk).only(
+                    "id", "declaration_id", "status", "check_results", "check_status"
+                )
+            )
+            runs = []
+            flagged, ok = [], []
+            for version in rows:
+                items = [
+                    i
+                    for i in (version.check_results or [])
+                    if not (
+                        i.get("code") in declaration_checks.STANDARD_CODES
+                        and i.get("identifier") == standard.identifier
+                    )
+                ]
+                if item is not None:
+                    items.append(item)
+                version.check_results = items
+                version.check_status = declaration_checks.status_for(items)
+                version.checked_at = now
+                runs.append(
+                    CheckRun(
+                        version_id=version.pk,
+                        trigger=CheckRun.Trigger.STANDARD_CHANGED,
+                        check_status=version.check_status,
+                        results=items,
+                    )
+                )
+                if version.status == DeclarationVersion.Status.PUBLISHED:
+                    (
+                        flagged
+                        if version.check_status == Declaration.Check.FLAGGED
+                        else ok
+                    ).append(version.declaration_id)
+            DeclarationVersion.objects.bulk_update(
+                rows, ["check_results", "check_status", "checked_at"], batch_size=1000
+            )
+            CheckRun.objects.bulk_create(runs, batch_size=1000)
+            if flagged:
+                Declaration.objects.filter(pk__in=flagged).update(
+                    check_status=Declaration.Check.FLAGGED
+                )
+            if ok:
+                Declaration.objects.filter(pk__in=ok).update(
+                    check_status=Declaration.Check.OK
+                )
+            total += len(rows)
+        for start in range(0, len(version_ids), RECHECK_CHUNK):
+            chunk = version_ids[start : start + RECHECK_CHUNK]
+            for ent_id, decl_id in DeclarationVersion.objects.filter(
+                pk__in=chunk
+            ).values_list("declaration__enterprise_id", "declaration_id"):
+                per_enterprise[ent_id].append(decl_id)
+        message = (
+            declaration_checks.issue_message(item)
+            if item
+            else _("%(identifier)s is in force.") % {"identifier": standard.identifier}
+        )
+        Notice.objects.bulk_create(
+            [
+                Notice(
+                    enterprise_id=ent_id,
+                    kind=Notice.Kind.STANDARD_CHANGED,
+                    subject=(
+                        _(
+                            "%(identifier)s changed: %(n)d of your declarations re-checked"
+                        )
+                        % {"identifier": standard.identifier, "n": len(decls)}
+                    )[:300],
+                    body=message,
+                    details={
+                        "standard": standard.identifier,
+                        "status": standard.status,
+                        "declarations": decls[:1000],
+                    },
+                )
+                for ent_id, decls in per_enterprise.items()
+            ],
+            batch_size=1000,
+        )
+    return total
+
+
+@transaction.atomic
+def notice_mark_read(*, actor, notice: Notice) -> Notice:
+    """Mark an inbox message read."""
+    _check_manage(actor, notice.enterprise)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return notice

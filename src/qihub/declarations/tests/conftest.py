@@ -1,0 +1,71 @@
+"""Fixtures for the declarations tests: a mandatory GB standard with limits."""
+
+import pytest
+
+from qihub.declarations import credit_codes
+
+
+def make_code(body17: str) -> str:
+    """A valid credit code from its first 17 characters."""
+    return body17 + credit_codes.check_character(body17)
+
+
+@pytest.fixture
+def gb_toy(db):
+    """GB 6675.4-2014-like toy safety standard limiting lead and formaldehyde."""
+    from qihub.catalog.tests.factories import StandardFactory
+    from qihub.requirements.services import requirement_create
+
+    standard = StandardFactory(
+        identifier="GB 31701-2015",
+        nature="mandatory",
+        title_zh="婴幼儿及儿童纺织产品安全技术规范",
+        title_en="Safety technical code for infants and children textile products",
+    )
+    requirement_create(
+        standard=standard,
+        parameter="formaldehyde",
+        operator="<=",
+        value="20",
+        unit="mg/kg",
+        subject="children's textiles",
+        actor=None,
+    )
+    requirement_create(
+        standard=standard,
+        parameter="pH",
+        operator="range",
+        value="4.0",
+        upper="7.5",
+        subject="children's textiles",
+        actor=None,
+    )
+    return standard
+
+
+@pytest.fixture
+def enterprise(db, enterprise_user):
+    from qihub.declarations.models import Enterprise
+    from qihub.declarations.search_keys import text_key
+
+    ent = Enterprise.objects.create(
+        credit_code=make_code("91440300MA5FABCD1"),
+        name="深圳市童衣有限公司",
+        name_key=text_key("深圳市童衣有限公司"),
+        region="深圳",
+        industry="纺织",
+    )
+    ent.users.add(enterprise_user)
+    return ent
+
+
+GOOD_INDICATORS = [
+    {"parameter": "formaldehyde", "operator": "<=", "value": "15", "unit": "mg/kg"},
+    {
+        "parameter": "pH",
+        "operator": "range",
+        "value": "4.5",
+        "upper": "7.0",
+        "unit": "",
+    },
+]

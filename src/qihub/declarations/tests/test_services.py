@@ -1,0 +1,182 @@
+import pytest
+
+from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
+from qihub.declarations import services
+from qihub.declarations.models import (
+    CheckRun,
+    Declaration,
+    DeclarationVersion,
+    DeclaredStandard,
+    Notice,
+)
+from qihub.declarations.tests.conftest import GOOD_INDICATORS
+
+pytestmark = pytest.mark.django_db
+
+
+def _declare(user, enterprise, indicators):
+    return services.declaration_create(
+        actor=user,
+        enterprise=enterprise,
+        product_name="婴儿连体衣",
+        category="children's textiles",
+        standards=["GB 31701-2015"],
+        indicators=indicators,
+    )
+
+
+def test_weaker_indicator_is_flagged_and_not_published(
+    gb_toy, enterprise, enterprise_user
+):
+    weak = [dict(GOOD_INDICATORS[0], value="30"), GOOD_INDICATORS[1]]
+    decl = _declare(enterprise_user, enterprise, weak)
+    version = services.declaration_submit(actor=enterprise_user, declaration=decl)
+    decl.refresh_from_db()
+    assert decl.status == Declaration.Status.DRAFT
+    assert version.check_status == Declaration.Check.FLAGGED
+    codes = {i["code"]: i for i in version.check_results}
+    assert codes["indicator_weaker"]["parameter"] == "formaldehyde"
+    assert Notice.objects.filter(enterprise=enterprise, declaration=decl).exists()
+
+
+def test_missing_mandatory_parameter_is_listed(gb_toy, enterprise, enterprise_user):
+    decl = _declare(enterprise_user, enterprise, GOOD_INDICATORS[:1])
+    version = services.declaration_submit(actor=enterprise_user, declaration=decl)
+    missing = [i for i in version.check_results if i["code"] == "mandatory_missing"]
+    assert [i["parameter"] for i in missing] == ["ph"]
+
+
+def test_correct_then_publish_then_new_version_keeps_history(
+    gb_toy, enterprise, enterprise_user
+):
+    decl = _declare(
+        enterprise_user,
+        enterprise,
+        [dict(GOOD_INDICATORS[0], value="30"), GOOD_INDICATORS[1]],
+    )
+    services.declaration_submit(actor=enterprise_user, declaration=decl)
+    services.declaration_update(
+        actor=enterprise_user,
+        declaration=decl,
+        product_name="婴儿连体衣",
+        category="children's textiles",
+        standards=["GB 31701-2015"],
+        indicators=GOOD_INDICATORS,
+    )
+    v1 = services.declaration_submit(actor=enterprise_user, declaration=decl)
+    decl.refresh_from_db()
+    assert decl.status == Declaration.Status.PUBLISHED
+    assert decl.current_version == v1 and v1.number == 1
+    services.declaration_update(
+        actor=enterprise_user,
+        declaration=decl,
+        product_name="婴儿连体衣 A 款",
+        category="children's textiles",
+        standards=["GB 31701-2015"],
+        indicators=GOOD_INDICATORS,
+    )
+    decl.refresh_from_db()
+    assert decl.current_version == v1  # the draft is not public yet
+    v2 = services.declaration_submit(actor=enterprise_user, declaration=decl)
+    v1.refresh_from_db()
+    assert v2.number == 2 and v1.status == DeclarationVersion.Status.SUPERSEDED
+    decl.refresh_from_db()
+    assert decl.product_name == "婴儿连体衣 A 款"
+    services.declaration_withdraw(
+        actor=enterprise_user, declaration=decl, reason="停产"
+    )
+    decl.refresh_from_db()
+    assert decl.status == Declaration.Status.WITHDRAWN
+    assert decl.versions.count() == 2
+    with pytest.raises(Conflict):
+        services.declaration_withdraw(
+            actor=enterprise_user, declaration=decl, reason="again"
+        )
+
+
+def test_other_enterprise_user_cannot_touch(gb_toy, enterprise, db):
+    from qihub.core.services import user_create
+
+    other = user_create(username="other", password="pw-other", roles=["enterprise"])
+    with pytest.raises(PermissionDenied):
+        _declare(other, enterprise, GOOD_INDICATORS)
+
+
+def test_unknown_and_withdrawn_standards_flagged(gb_toy, enterprise, enterprise_user):
+    from qihub.catalog.tests.factories import StandardFactory
+
+    StandardFactory(identifier="GB 18401-2003", nature="mandatory", status="withdrawn")
+    decl = services.declaration_create(
+        actor=enterprise_user,
+        enterprise=enterprise,
+        product_name="x",
+        category="c",
+        standards=["GB 18401-2003", "GB 99999-2099", "Q/SZTY 001-2024"],
+        indicators=[],
+    )
+    version = services.declaration_submit(actor=enterprise_user, declaration=decl)
+    codes = sorted(i["code"] for i in version.check_results)
+    assert codes == ["standard_missing", "standard_withdrawn"]
+
+
+def test_bad_indicator_refused_with_message(gb_toy, enterprise, enterprise_user):
+    with pytest.raises(ApplicationError, match="not a number"):
+        _declare(
+            enterprise_user,
+            enterprise,
+            [{"parameter": "formaldehyde", "operator": "<=", "value": "abc"}],
+        )
+
+
+def test_bulk_recheck_after_replacement(gb_toy, enterprise, enterprise_user):
+    from qihub.catalog.models import StandardRelation
+    from qihub.catalog.tests.factories import StandardFactory
+
+    decl = _declare(enterprise_user, enterprise, GOOD_INDICATORS)
+    services.declaration_submit(actor=enterprise_user, declaration=decl)
+    new = StandardFactory(identifier="GB 31701-2025", nature="mandatory")
+    StandardRelation.objects.create(source=new, target=gb_toy, kind="replaces")
+    gb_toy.status = "replaced"
+    gb_toy.save()
+    assert services.declarations_recheck_for_standard(standard=gb_toy) == 1
+    decl.refresh_from_db()
+    assert decl.check_status == Declaration.Check.FLAGGED
+    item = decl.current_version.check_results[-1]
+    assert (
+        item["code"] == "standard_replaced" and item["replacement"] == "GB 31701-2025"
+    )
+    assert DeclaredStandard.objects.get(version=decl.current_version).flag == "replaced"
+    assert CheckRun.objects.filter(
+        version=decl.current_version, trigger="standard_changed"
+    ).exists()
+    assert Notice.objects.filter(
+        enterprise=enterprise, kind="standard_changed"
+    ).exists()
+
+
+def test_signal_triggers_recheck(gb_toy, enterprise, enterprise_user):
+    signals = pytest.importorskip("qihub.catalog.signals")
+    decl = _declare(enterprise_user, enterprise, GOOD_INDICATORS)
+    services.declaration_submit(actor=enterprise_user, declaration=decl)
+    gb_toy.status = "withdrawn"
+    gb_toy.save()
+    signals.standard_status_changed.send(
+        sender=type(gb_toy),
+        standard=gb_toy,
+        old_status="in_force",
+        new_status="withdrawn",
+    )
+    decl.refresh_from_db()
+    assert decl.check_status == Declaration.Check.FLAGGED
+
+
+def test_register_enterprise_validates_code(db):
+    with pytest.raises(ApplicationError, match="check character"):
+        services.enterprise_register(
+            username="ent2",
+            password="pw-ent2-long",
+            credit_code="91440300MA5FABCD10",
+            name="X",
+            region="深圳",
+            industry="纺织",
+        )
