@@ -1,0 +1,618 @@
+"""Writes for the metrology registry: labs, standards, instruments,
+specifications, reference materials, calibrations, revocations, reminders."""
+
+import dataclasses
+import datetime
+import re
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
+from qihub.core.roles import is_staff_member
+from qihub.metrology.models import (
+    COMPULSORY_USES,
+    AccreditationScope,
+    CalibrationEvent,
+    CompulsoryItem,
+    Instrument,
+    Laboratory,
+    MeasurementResult,
+    MeasurementStandard,
+    MetrologyEvent,
+    PropertyValue,
+    ReferenceMaterial,
+    TechnicalSpecification,
+)
+from qihub.metrology.traceability import (
+    downstream_standards,
+    propagate,
+    reference_ureal,
+)
+from qihub.metrology.units import UnitError, parse_unit
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+RM_NUMBER = re.compile(r"^GBW(\(E\))?\s?\d{5,6}$")
+
+
+def _check_staff(actor) -> None:
+    """Registry writes are for institute staff; ``None`` is the system itself
+    (imports, demo data, scheduled jobs)."""
+    if actor is not None and not is_staff_member(actor):
+        raise PermissionDenied(
+            _("Only institute staff may change the metrology registry.")
+        )
+
+
+def _actor(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _check_unit(unit: str) -> None:
+    if unit in {"dB", "dB(A)"}:
+        return
+    try:
+        parse_unit(unit)
+    except UnitError as exc:
+        raise ApplicationError(
+            _("Unknown unit %(unit)s.") % {"unit": unit}, details={"unit": unit}
+        ) from exc
+
+
+def _check_range(range_min, range_max) -> None:
+    if range_min is not None and range_max is not None and range_min > range_max:
+        raise ApplicationError(_("The range minimum is above the range maximum."))
+
+
+def assessment_years() -> int:
+    """Validity of a standard's assessment certificate (4 years customarily)."""
+    return int(getattr(settings, "METROLOGY_ASSESSMENT_YEARS", 4))
+
+
+@transaction.atomic
+def compulsory_catalogue_load(*, path: Path | None = None) -> int:
+    """Load (or refresh) the compulsory verification catalogue from its data
+    file; idempotent. Returns the number of entries."""
+    entries = yaml.safe_load(
+        (path or DATA_DIR / "compulsory_catalogue.yaml").read_text()
+    )
+    for row in entries:
+        CompulsoryItem.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name_zh": row["name_zh"],
+                "name_en": row["name_en"],
+                "category": row["category"],
+                "quantity": row["quantity"],
+                "mark": row["mark"],
+                "uses": row["uses"],
+                "regulation": row["regulation"],
+            },
+        )
+    return len(entries)
+
+
+@transaction.atomic
+def laboratory_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    region: str = "",
+    accreditation_number: str = "",
+    email: str = "",
+    scopes: list[dict] | None = None,
+) -> Laboratory:
+    """Register a calibration laboratory with its accreditation scope entries
+    (``quantity``, ``range_min``, ``range_max``, ``unit``, ``valid_until``)."""
+    _check_staff(actor)
+    if Laboratory.objects.filter(code=code).exists():
+        raise Conflict(_("Laboratory %(code)s is already registered.") % {"code": code})
+    lab = Laboratory.objects.create(
+        code=code,
+        name=name,
+        region=region,
+        accreditation_number=accreditation_number,
+        email=email,
+    )
+    for scope in scopes or []:
+        _check_unit(scope["unit"])
+        _check_range(scope["range_min"], scope["range_max"])
+        AccreditationScope.objects.create(laboratory=lab, **scope)
+    return lab
+
+
+@transaction.atomic
+def standard_register(
+    *,
+    actor,
+    code: str,
+    name: str,
+    quantity: str,
+    unit: str,
+    uncertainty: float,
+    holder: Laboratory,
+    kind: str = MeasurementStandard.Kind.SOCIAL_PUBLIC,
+    coverage_factor: float = 2.0,
+    range_min: float | None = None,
+    range_max: float | None = None,
+    accuracy_class: str = "",
+    mpe: float | None = None,
+    region: str = "",
+    assessment_certificate: str = "",
+    assessed_on: datetime.date | None = None,
+) -> MeasurementStandard:
+    """Register a measurement standard. National primary and international
+    references end chains; the assessment certificate is valid for
+    ``METROLOGY_ASSESSMENT_YEARS`` (4) years from the assessment."""
+    _check_staff(actor)
+    _check_unit(unit)
+    _check_range(range_min, range_max)
+    if uncertainty <= 0:
+        raise ApplicationError(_("The uncertainty of a standard must be positive."))
+    if MeasurementStandard.objects.filter(code=code).exists():
+        raise Conflict(_("Standard %(code)s is already registered.") % {"code": code})
+    valid_until = None
+    if assessed_on is not None:
+        valid_until = assessed_on.replace(year=assessed_on.year + assessment_years())
+    standard = MeasurementStandard.objects.create(
+        code=code,
+        name=name,
+        kind=kind,
+        is_primary=kind
+        in (
+            MeasurementStandard.Kind.NATIONAL_PRIMARY,
+            MeasurementStandard.Kind.INTERNATIONAL,
+        ),
+        quantity=quantity,
+        unit=unit,
+        range_min=range_min,
+        range_max=range_max,
+        uncertainty=uncertainty,
+        coverage_factor=coverage_factor,
+        accuracy_class=accuracy_class,
+        mpe=mpe,
+        holder=holder,
+        region=region,
+        assessment_certificate=assessment_certificate,
+        assessment_valid_from=assessed_on,
+        assessment_valid_until=valid_until,
+    )
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.REGISTERED, actor=_actor(actor), standard=standard
+    )
+    return standard
+
+
+@transaction.atomic
+def instrument_register(
+    *,
+    actor,
+    code: str,
+    name: str,
+    use: str,
+    quantity: str,
+    unit: str,
+    item_type: CompulsoryItem | None = None,
+    maker: str = "",
+    model: str = "",
+    serial: str = "",
+    owner: str = "",
+    owner_email: str = "",
+    region: str = "",
+    location: str = "",
+    range_min: float | None = None,
+    range_max: float | None = None,
+    accuracy_class: str = "",
+    mpe: float | None = None,
+    registered_on: datetime.date | None = None,
+) -> Instrument:
+    """Register an instrument in use. It requires compulsory verification when
+    its type carries a V mark and its use is a compulsory category."""
+    _check_staff(actor)
+    _check_unit(unit)
+    _check_range(range_min, range_max)
+    if Instrument.objects.filter(code=code).exists():
+        raise Conflict(_("Instrument %(code)s is already registered.") % {"code": code})
+    instrument = Instrument.objects.create(
+        code=code,
+        name=name,
+        item_type=item_type,
+        use=use,
+        quantity=quantity,
+        unit=unit,
+        maker=maker,
+        model=model,
+        serial=serial,
+        owner=owner,
+        owner_email=owner_email,
+        region=region,
+        location=location,
+        range_min=range_min,
+        range_max=range_max,
+        accuracy_class=accuracy_class,
+        mpe=mpe,
+        registered_on=registered_on or timezone.localdate(),
+        requires_verification=requires_verification(item_type, use),
+    )
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.REGISTERED, actor=_actor(actor), instrument=instrument
+    )
+    return instrument
+
+
+def requires_verification(item_type: CompulsoryItem | None, use: str) -> bool:
+    """Compulsory verification applies to a V-marked type in a compulsory use."""
+    return bool(
+        item_type is not None
+        and item_type.requires_verification
+        and use in COMPULSORY_USES
+    )
+
+
+@transaction.atomic
+def specification_register(
+    *,
+    actor,
+    identifier: str,
+    title_zh: str,
+    title_en: str = "",
+    quantity: str = "",
+    issued_on: datetime.date | None = None,
+    implemented_on: datetime.date | None = None,
+) -> TechnicalSpecification:
+    """Register a verification regulation (JJG) or calibration specification
+    (JJF), national or local (JJF(吉) ...), as a catalogue entry: the existing
+    catalogue standard is reused, otherwise it is created in the catalogue."""
+    from qihub.catalog import services as catalog_services
+    from qihub.catalog.identifiers import IdentifierError, parse
+    from qihub.catalog.models import Standard
+
+    _check_staff(actor)
+    try:
+        ident = parse(identifier)
+    except IdentifierError as exc:
+        raise ApplicationError(str(exc), details={"identifier": "invalid"}) from exc
+    if not ident.prefix.startswith(("JJG", "JJF")):
+        raise ApplicationError(
+            _("%(identifier)s is not a JJG or JJF specification.")
+            % {"identifier": identifier}
+        )
+    standard = Standard.objects.filter(ident_key=ident.key).first()
+    if standard is None:
+        standard = catalog_services.standard_create(
+            actor=actor,
+            identifier=ident.canonical,
+            title_zh=title_zh,
+            title_en=title_en,
+            issued_on=issued_on,
+            implemented_on=implemented_on,
+            source="metrology",
+        )
+    spec, _created = TechnicalSpecification.objects.update_or_create(
+        standard=standard,
+        defaults={
+            "kind": TechnicalSpecification.Kind.VERIFICATION
+            if ident.prefix.startswith("JJG")
+            else TechnicalSpecification.Kind.CALIBRATION,
+            "quantity": quantity,
+            "is_local": "(" in ident.prefix,
+        },
+    )
+    return spec
+
+
+@transaction.atomic
+def reference_material_register(
+    *,
+    actor,
+    number: str,
+    name: str,
+    properties: list[dict],
+    producer: str = "",
+    valid_until: datetime.date | None = None,
+    standard=None,
+) -> ReferenceMaterial:
+    """Register a certified reference material: GBW (first grade) or GBW(E)
+    (second grade) number, certified property values with uncertainty."""
+    _check_staff(actor)
+    number = " ".join(number.split())
+    if not RM_NUMBER.match(number):
+        raise ApplicationError(
+            _("%(number)s is not a GBW or GBW(E) reference material number.")
+            % {"number": number}
+        )
+    if ReferenceMaterial.objects.filter(number=number).exists():
+        raise Conflict(
+            _("Reference material %(number)s is already registered.")
+            % {"number": number}
+        )
+    if not properties:
+        raise ApplicationError(
+            _("A certified reference material needs at least one property value.")
+        )
+    material = ReferenceMaterial.objects.create(
+        number=number,
+        grade=ReferenceMaterial.Grade.SECOND
+        if number.startswith("GBW(E)")
+        else ReferenceMaterial.Grade.FIRST,
+        name=name,
+        producer=producer,
+        valid_until=valid_until,
+        standard=standard,
+    )
+    for prop in properties:
+        PropertyValue.objects.create(material=material, **prop)
+    return material
+
+
+@transaction.atomic
+def calibration_record(
+    *,
+    actor,
+    certificate_number: str,
+    laboratory: Laboratory,
+    performed_on: datetime.date,
+    valid_until: datetime.date,
+    expanded_uncertainty: float,
+    instrument: Instrument | None = None,
+    calibrated_standard: MeasurementStandard | None = None,
+    reference_standard: MeasurementStandard | None = None,
+    kind: str = CalibrationEvent.Kind.CALIBRATION,
+    specification: TechnicalSpecification | None = None,
+    measured_error: float = 0.0,
+    coverage_factor: float = 2.0,
+    conformity: str = "",
+    results: list[dict] | None = None,
+    dcc_xml: str = "",
+    dcc_schema_version: str = "",
+    signature_status: str = "",
+) -> CalibrationEvent:
+    """Record a calibration or verification and its certificate.
+
+    The reference standard's current GTC archive is loaded and propagated
+    through this link, and the new archive is stored with the certificate so
+    the next link down keeps the full uncertainty budget. A new calibration of
+    an instrument becomes its latest one and clears an earlier suspicion.
+    """
+    _check_staff(actor)
+    if (instrument is None) == (calibrated_standard is None):
+        raise ApplicationError(
+            _("A calibration concerns exactly one instrument or standard.")
+        )
+    item = instrument or calibrated_standard
+    if valid_until < performed_on:
+        raise ApplicationError(_("The next due date is before the calibration date."))
+    if expanded_uncertainty < 0 or coverage_factor <= 0:
+        raise ApplicationError(
+            _("The uncertainty and coverage factor must be positive.")
+        )
+    if reference_standard is not None and reference_standard.pk == getattr(
+        calibrated_standard, "pk", None
+    ):
+        raise ApplicationError(_("A standard cannot calibrate itself."))
+    if CalibrationEvent.objects.filter(certificate_number=certificate_number).exists():
+        raise Conflict(
+            _("Certificate %(number)s is already recorded.")
+            % {"number": certificate_number}
+        )
+    archive = ""
+    if reference_standard is not None:
+        parent = reference_ureal(reference_standard, performed_on)
+        archive, _u = propagate(
+            parent=parent,
+            parent_unit=reference_standard.unit,
+            unit=item.unit,
+            measured_error=measured_error,
+            expanded_uncertainty=expanded_uncertainty,
+            coverage_factor=coverage_factor,
+            label=certificate_number,
+        )
+    event = CalibrationEvent.objects.create(
+        certificate_number=certificate_number,
+        kind=kind,
+        instrument=instrument,
+        calibrated_standard=calibrated_standard,
+        reference_standard=reference_standard,
+        laboratory=laboratory,
+        specification=specification,
+        performed_on=performed_on,
+        valid_until=valid_until,
+        quantity=item.quantity,
+        unit=item.unit,
+        measured_error=measured_error,
+        expanded_uncertainty=expanded_uncertainty,
+        coverage_factor=coverage_factor,
+        conformity=conformity,
+        gtc_archive=archive,
+        dcc_xml=dcc_xml,
+        dcc_schema_version=dcc_schema_version,
+        signature_status=signature_status,
+    )
+    for pos, row in enumerate(results or []):
+        MeasurementResult.objects.create(event=event, position=pos, **row)
+    if instrument is not None:
+        latest = instrument.latest_event
+        if latest is None or (latest.performed_on, latest.pk) <= (
+            performed_on,
+            event.pk,
+        ):
+            instrument.latest_event = event
+            instrument.suspect = False
+            instrument.suspect_reason = ""
+            instrument.suspect_cause = None
+            instrument.save(
+                update_fields=[
+                    "latest_event",
+                    "suspect",
+                    "suspect_reason",
+                    "suspect_cause",
+                    "updated_at",
+                ]
+            )
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.CALIBRATED,
+        actor=_actor(actor),
+        instrument=instrument,
+        standard=calibrated_standard,
+        certificate=event,
+        details={"reference": getattr(reference_standard, "code", None)},
+    )
+    return event
+
+
+@dataclasses.dataclass
+class Impact:
+    """What a revoked certificate or an out-of-tolerance standard affects."""
+
+    standards: list[int]
+    instruments: int
+
+
+def _mark_downstream(
+    *,
+    cause: CalibrationEvent | None,
+    roots: set[int],
+    since: datetime.date,
+    reason: str,
+) -> Impact:
+    standards = downstream_standards(roots, since)
+    MeasurementStandard.objects.filter(pk__in=standards).update(
+        suspect=True, suspect_reason=reason[:500]
+    )
+    count = Instrument.objects.filter(
+        latest_event__reference_standard_id__in=standards,
+        latest_event__performed_on__gte=since,
+    ).update(suspect=True, suspect_reason=reason[:500], suspect_cause=cause)
+    return Impact(standards=sorted(standards), instruments=count)
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: CalibrationEvent, actor, reason: str) -> Impact:
+    """Revoke a certificate. Nothing is deleted: the certificate stays visible
+    as revoked, and every standard and instrument downstream of it (calibrated
+    since against the item it covered) is marked suspect with the reason."""
+    _check_staff(actor)
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason for revoking the certificate."))
+    certificate = CalibrationEvent.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status == CalibrationEvent.Status.REVOKED:
+        raise Conflict(
+            _("Certificate %(number)s is already revoked.")
+            % {"number": certificate.certificate_number}
+        )
+    certificate.status = CalibrationEvent.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoke_reason = reason
+    certificate.save(
+        update_fields=["status", "revoked_at", "revoke_reason", "updated_at"]
+    )
+    text = _("Certificate %(number)s revoked: %(reason)s") % {
+        "number": certificate.certificate_number,
+        "reason": reason,
+    }
+    if certificate.calibrated_standard_id:
+        impact = _mark_downstream(
+            cause=certificate,
+            roots={certificate.calibrated_standard_id},
+            since=certificate.performed_on,
+            reason=text,
+        )
+    else:
+        Instrument.objects.filter(pk=certificate.instrument_id).update(
+            suspect=True, suspect_reason=text[:500], suspect_cause=certificate
+        )
+        impact = Impact(standards=[], instruments=1)
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.REVOKED,
+        actor=_actor(actor),
+        certificate=certificate,
+        standard=certificate.calibrated_standard,
+        instrument=certificate.instrument,
+        reason=reason,
+        details={"standards": len(impact.standards), "instruments": impact.instruments},
+    )
+    return impact
+
+
+@transaction.atomic
+def standard_mark_out_of_tolerance(
+    *, standard: MeasurementStandard, actor, reason: str, since: datetime.date
+) -> Impact:
+    """Record that a standard was found out of tolerance: it and everything
+    calibrated against it since ``since`` (directly or down the chain) becomes
+    suspect."""
+    _check_staff(actor)
+    if not reason.strip():
+        raise ApplicationError(_("Give a reason for the out-of-tolerance finding."))
+    text = _("Standard %(code)s found out of tolerance: %(reason)s") % {
+        "code": standard.code,
+        "reason": reason,
+    }
+    impact = _mark_downstream(cause=None, roots={standard.pk}, since=since, reason=text)
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.OUT_OF_TOLERANCE,
+        actor=_actor(actor),
+        standard=standard,
+        reason=reason,
+        details={"since": since.isoformat(), "instruments": impact.instruments},
+    )
+    return impact
+
+
+def reminders_send(*, today: datetime.date | None = None, within_days: int = 30) -> int:
+    """Mail each owner the instruments whose compulsory verification falls due
+    within ``within_days`` or is overdue. Returns the number of mails sent."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=within_days)
+    rows = (
+        Instrument.objects.filter(requires_verification=True)
+        .exclude(owner_email="")
+        .select_related("latest_event")
+        .order_by("owner_email", "code")
+    )
+    by_owner: dict[str, list[str]] = {}
+    for inst in rows.iterator(chunk_size=2000):
+        ev = inst.latest_event
+        if ev is None:
+            line = _("%(code)s %(name)s: never verified") % {
+                "code": inst.code,
+                "name": inst.name,
+            }
+        elif ev.valid_until < today:
+            line = _("%(code)s %(name)s: overdue since %(date)s") % {
+                "code": inst.code,
+                "name": inst.name,
+                "date": ev.valid_until.isoformat(),
+            }
+        elif ev.valid_until <= horizon:
+            line = _("%(code)s %(name)s: due on %(date)s") % {
+                "code": inst.code,
+                "name": inst.name,
+                "date": ev.valid_until.isoformat(),
+            }
+        else:
+            continue
+        by_owner.setdefault(inst.owner_email, []).append(line)
+    for email, lines in by_owner.items():
+        send_mail(
+            subject=_("Compulsory verification due: %(count)d instrument(s)")
+            % {"count": len(lines)},
+            message="\n".join(lines),
+            from_email=None,
+            recipient_list=[email],
+        )
+    if by_owner:
+        MetrologyEvent.objects.create(
+            type=MetrologyEvent.Type.REMINDER,
+            details={
+                "owners": len(by_owner),
+                "instruments": sum(map(len, by_owner.values())),
+            },
+        )
+    return len(by_owner)
