@@ -1,3 +1,258 @@
-from ninja import Router
+"""The self-declaration API: public search and reads, authenticated writes."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from qihub.core.api_auth import write_auth
+from qihub.core.errors import ApplicationError
+from qihub.declarations import credit_codes, selectors, services
+from qihub.declarations.declaration_checks import issue_message
+from qihub.declarations.models import (
+    Declaration,
+    Enterprise,
+    ForerunnerEvaluation,
+    SpotCheckPlan,
+)
 
 router = Router()
+
+
+class SearchParams(Schema):
+    q: str = ""
+    enterprise: str = ""
+    product: str = ""
+    standard: str = ""
+    region: str = ""
+    category: str = ""
+
+
+class DeclarationRow(Schema):
+    id: int
+    product_name: str
+    category: str
+    status: str
+    check_status: str
+    region: str
+    enterprise: str = Field(..., alias="enterprise.name")
+    credit_code: str
+    published_at: datetime.datetime | None
+
+
+class IndicatorOut(Schema):
+    parameter: str
+    operator: str
+    value: Decimal
+    upper: Decimal | None
+    unit: str
+    test_method: str
+
+
+class CitationOut(Schema):
+    identifier: str
+    flag: str
+    replacement: str | None = None
+
+
+class IssueOut(Schema):
+    code: str
+    severity: str
+    message: str
+
+
+class VersionOut(Schema):
+    number: int
+    status: str
+    product_name: str
+    category: str
+    effective_on: datetime.date | None
+    published_at: datetime.datetime | None
+    check_status: str
+    checked_at: datetime.datetime | None
+    standards: list[CitationOut]
+    indicators: list[IndicatorOut]
+    issues: list[IssueOut]
+
+
+class DeclarationOut(Schema):
+    id: int
+    status: str
+    enterprise: str
+    credit_code: str
+    region: str
+    current_version: int | None
+    versions: list[VersionOut]
+
+
+class IndicatorIn(Schema):
+    parameter: str
+    operator: str
+    value: str
+    upper: str | None = None
+    unit: str = ""
+    test_method: str = ""
+
+
+class DeclarationIn(Schema):
+    enterprise: str = Field(..., description="The enterprise's unified social credit code")
+    product_name: str
+    category: str
+    standards: list[str]
+    indicators: list[IndicatorIn] = []
+    effective_on: datetime.date | None = None
+    is_service: bool = False
+    submit: bool = Field(True, description="Run the checks and publish if they pass")
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+class CreditCodeOut(Schema):
+    code: str
+    valid: bool
+    detail: str
+
+
+def _version_out(v) -> dict:
+    return {
+        "number": v.number,
+        "status": v.status,
+        "product_name": v.product_name,
+        "category": v.category,
+        "effective_on": v.effective_on,
+        "published_at": v.published_at,
+        "check_status": v.check_status,
+        "checked_at": v.checked_at,
+        "standards": [
+            {
+                "identifier": s.identifier,
+                "flag": s.flag,
+                "replacement": s.replacement.identifier if s.replacement else None,
+            }
+            for s in v.standards.all()
+        ],
+        "indicators": list(v.indicators.all()),
+        "issues": [
+            {"code": i.get("code", ""), "severity": i.get("severity", ""), "message": issue_message(i)}
+            for i in v.check_results
+        ],
+    }
+
+
+def _declaration_out(declaration: Declaration, *, include_drafts: bool) -> dict:
+    versions = [
+        v for v in declaration.versions.all() if include_drafts or v.status != "draft"
+    ]
+    return {
+        "id": declaration.pk,
+        "status": declaration.status,
+        "enterprise": declaration.enterprise.name,
+        "credit_code": declaration.enterprise.credit_code,
+        "region": declaration.enterprise.region,
+        "current_version": declaration.current_version.number
+        if declaration.current_version and declaration.status != "draft"
+        else None,
+        "versions": [_version_out(v) for v in versions],
+    }
+
+
+@router.get("/declarations", response=list[DeclarationRow])
+@paginate(PageNumberPagination, page_size=20)
+def declaration_search(request, params: Query[SearchParams]):
+    """Search published declarations by product, enterprise (name or credit code),
+    standard identifier, region and category."""
+    return selectors.declaration_search(**params.dict())
+
+
+@router.get("/declarations/{int:pk}", response=DeclarationOut)
+def declaration_get(request, pk: int):
+    """One declaration with every public version, its checks and indicators."""
+    declaration = selectors.declaration_detail(pk)
+    manage = services.can_manage(request.user, declaration.enterprise)
+    if declaration.status == Declaration.Status.DRAFT and not manage:
+        raise Http404("No such declaration.")
+    return _declaration_out(declaration, include_drafts=manage)
+
+
+@router.post("/declarations", response={201: DeclarationOut}, auth=write_auth)
+def declaration_create(request, payload: DeclarationIn):
+    """Declare a product: creates the draft and (by default) submits it."""
+    enterprise = Enterprise.objects.filter(
+        credit_code=credit_codes.normalise(payload.enterprise)
+    ).first()
+    if enterprise is None:
+        raise ApplicationError("No registered enterprise has this credit code.", status=404)
+    data = payload.dict()
+    submit = data.pop("submit")
+    data.pop("enterprise")
+    declaration = services.declaration_create(actor=request.auth, enterprise=enterprise, **data)
+    if submit:
+        services.declaration_submit(actor=request.auth, declaration=declaration)
+    return 201, _declaration_out(selectors.declaration_detail(declaration.pk), include_drafts=True)
+
+
+@router.post("/declarations/{int:pk}/withdraw", response=DeclarationOut, auth=write_auth)
+def declaration_withdraw(request, pk: int, payload: WithdrawIn):
+    declaration = get_object_or_404(Declaration, pk=pk)
+    services.declaration_withdraw(actor=request.auth, declaration=declaration, reason=payload.reason)
+    return _declaration_out(selectors.declaration_detail(pk), include_drafts=True)
+
+
+@router.get("/credit-codes/{code}", response=CreditCodeOut)
+def credit_code_check(request, code: str):
+    """Validate a unified social credit code and say what is wrong with it."""
+    try:
+        normal = credit_codes.validate(code)
+    except credit_codes.CreditCodeError as exc:
+        return {"code": credit_codes.normalise(code), "valid": False, "detail": str(exc)}
+    return {"code": normal, "valid": True, "detail": ""}
+
+
+@router.get("/spot-checks/{int:pk}")
+def spotcheck_results(request, pk: int):
+    """A published spot-check plan: seed, share and every finding."""
+    plan = get_object_or_404(SpotCheckPlan, pk=pk, status=SpotCheckPlan.Status.PUBLISHED)
+    return {
+        "name": plan.name,
+        "seed": plan.seed,
+        "share": str(plan.share),
+        "regions": plan.regions,
+        "industries": plan.industries,
+        "checks": [
+            {
+                "position": c.position,
+                "stratum": c.stratum,
+                "declaration": c.declaration_id,
+                "enterprise": c.declaration.enterprise.name,
+                "inspector": c.inspector.name if c.inspector else None,
+                "outcome": c.outcome,
+                "items": c.items,
+                "deadline": c.deadline,
+                "rectified_on": c.rectified_on,
+            }
+            for c in selectors.spotchecks_of(plan)
+        ],
+    }
+
+
+@router.get("/forerunners/{int:pk}")
+def forerunner_results(request, pk: int):
+    """A published forerunner leaders list with the ranking method's inputs."""
+    evaluation = get_object_or_404(
+        ForerunnerEvaluation, pk=pk, status=ForerunnerEvaluation.Status.PUBLISHED
+    )
+    return {
+        "category": evaluation.category,
+        "title": evaluation.title,
+        "indicators": evaluation.indicators,
+        "leaders": evaluation.leaders,
+        "published_at": evaluation.published_at,
+        "results": evaluation.results,
+    }

@@ -104,7 +104,7 @@ def mandatory_limits(category: str, parameters: Sequence[str]) -> dict[str, dict
             req.parameter.key,
             {
                 "operator": req.operator,
-                "value": str(Decimal(req.value).normalize()),
+                "value": f"{Decimal(req.value).normalize():f}",
                 "unit": req.unit,
                 "standard": req.standard.identifier,
             },

@@ -57,9 +57,11 @@ REQUIRED = (
     "standards",
 )
 
+_NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
 _INDICATOR = re.compile(
-    r"^(?P<parameter>.+?)\s*(?P<operator><=|>=|≤|≥|<|>|=)\s*"
-    r"(?P<value>[-+]?\d+(?:[.,]\d+)?)\s*(?P<unit>[^\[\]]*?)\s*(?:\[(?P<method>[^\]]*)\])?\s*$"
+    r"^(?P<parameter>.+?)\s*(?:(?P<operator><=|>=|≤|≥|<|>|=)\s*(?P<value>" + _NUMBER + r")"
+    r"|(?P<low>" + _NUMBER + r")\s*[~～–]\s*(?P<upper>" + _NUMBER + r"))"
+    r"\s*(?P<unit>[^\[\]]*?)\s*(?:\[(?P<method>[^\]]*)\])?\s*$"
 )
 
 
@@ -85,14 +87,16 @@ def parse_indicators(text: str) -> list[dict]:
         m = _INDICATOR.match(part)
         if not m:
             raise ValueError(
-                _("%(part)r is not 'parameter operator value unit [test method]'.")
+                _("%(part)r is not 'parameter operator value unit [test method]' "
+                    "nor 'parameter low~high unit'.")
                 % {"part": part}
             )
         result.append(
             {
                 "parameter": m["parameter"].strip(),
-                "operator": m["operator"],
-                "value": m["value"],
+                "operator": m["operator"] or "range",
+                "value": m["value"] or m["low"],
+                "upper": m["upper"],
                 "unit": m["unit"].strip(),
                 "test_method": (m["method"] or "").strip(),
             }
