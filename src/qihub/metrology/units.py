@@ -141,3 +141,13 @@ def pint_to_dsi(text: str) -> str:
         if text.startswith(short) and rest in _PINT_TO_DSI:
             return f"\\{long}\\{_PINT_TO_DSI[rest]}"
     raise UnitError(f"No D-SI spelling for unit {text!r}.")
+
+
+def to_dsi(text: str) -> str:
+    """The D-SI spelling of a unit, or ``\\one`` when it has none."""
+    if text.startswith("\\"):
+        return text
+    try:
+        return pint_to_dsi(text)
+    except UnitError:
+        return "\\one"
