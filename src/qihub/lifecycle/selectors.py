@@ -1,0 +1,206 @@
+"""Reads for the standard lifecycle: lists, dashboards, deadlines."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from qihub.catalog.models import Standard
+from qihub.lifecycle import workflow
+from qihub.lifecycle.access import may_take
+from qihub.lifecycle.models import (
+    Ballot,
+    Comment,
+    Consultation,
+    Feedback,
+    PatentDisclosure,
+    PeriodicReview,
+    Project,
+    ProjectEvent,
+    ResearchProject,
+    Transition,
+)
+from qihub.lifecycle.services import PERIODIC_REVIEW_YEARS, add_years
+
+
+def project_list(
+    *, state: str | None = None, q: str | None = None, user=None
+) -> QuerySet[Project]:
+    """Projects, newest first; ``user`` limits to those they proposed or whose
+    committee they sit on."""
+    qs = Project.objects.select_related("state", "committee", "replaces", "standard")
+    if state:
+        qs = qs.filter(state__slug=state)
+    if q:
+        qs = qs.filter(
+            Q(code__icontains=q)
+            | Q(title_zh__icontains=q)
+            | Q(title_en__icontains=q)
+            | Q(identifier__icontains=q)
+        )
+    if user is not None:
+        qs = qs.filter(
+            Q(proposer=user) | Q(committee__memberships__user=user)
+        ).distinct()
+    return qs
+
+
+def project_get(pk: int) -> Project:
+    return (
+        Project.objects.select_related(
+            "state", "committee", "replaces", "standard", "proposer"
+        )
+        .prefetch_related("research_projects")
+        .get(pk=pk)
+    )
+
+
+def project_events(*, project: Project) -> QuerySet[ProjectEvent]:
+    return project.events.select_related("actor").order_by("-created_at", "-id")
+
+
+def transitions_available(*, project: Project, user) -> list[Transition]:
+    """The moves from the project's state that ``user`` may take."""
+    if user is None or not user.is_authenticated:
+        return []
+    workflow.workflow_ensure()
+    transitions = Transition.objects.filter(
+        from_state_id=project.state_id
+    ).select_related("to_state")
+    return [t for t in transitions if may_take(user, t, project.committee)]
+
+
+def projects_overdue(*, today: datetime.date | None = None) -> QuerySet[Project]:
+    """Projects still being worked on after their planned publication date."""
+    today = today or timezone.localdate()
+    return (
+        Project.objects.select_related("state", "committee", "proposer")
+        .prefetch_related("committee__memberships__user")
+        .filter(state__active=True, due_on__lt=today)
+        .order_by("due_on")
+    )
+
+
+def consultations_open() -> QuerySet[Consultation]:
+    return (
+        Consultation.objects.filter(status=Consultation.Status.OPEN)
+        .select_related("project__state", "project__committee")
+        .annotate(n_comments=Count("comments"))
+        .order_by("closes_on")
+    )
+
+
+def consultations_closing(
+    *, today: datetime.date | None = None, days: int = 14
+) -> QuerySet[Consultation]:
+    """Open consultations whose deadline falls within ``days``."""
+    today = today or timezone.localdate()
+    return (
+        consultations_open()
+        .filter(closes_on__lte=today + datetime.timedelta(days=days))
+        .select_related("project__proposer")
+        .prefetch_related("project__committee__memberships__user")
+    )
+
+
+def periodic_reviews_due(
+    *, today: datetime.date | None = None, lookahead_days: int = 180
+) -> list[Standard]:
+    """Valid standards whose periodic review (five years after implementation
+    or after the last confirmation) falls due within ``lookahead_days`` or is
+    overdue. Each carries ``review_due_on`` and ``review_overdue``."""
+    today = today or timezone.localdate()
+    cutoff = add_years(
+        today + datetime.timedelta(days=lookahead_days), -PERIODIC_REVIEW_YEARS
+    )
+    qs = (
+        Standard.objects.filter(
+            status__in=Standard.VALID_STATUSES, implemented_on__isnull=False
+        )
+        .exclude(level=Standard.Level.INTERNATIONAL)
+        .annotate(
+            last_confirmed=Max(
+                "periodic_reviews__decided_on",
+                filter=Q(periodic_reviews__outcome=PeriodicReview.Outcome.CONFIRM),
+            ),
+            open_revisions=Count(
+                "revision_projects",
+                filter=Q(revision_projects__state__active=True),
+            ),
+        )
+        .filter(
+            Q(last_confirmed__isnull=True, implemented_on__lte=cutoff)
+            | Q(last_confirmed__lte=cutoff)
+        )
+        .filter(open_revisions=0)
+        .order_by("implemented_on")
+    )
+    result = []
+    for standard in qs[:500]:
+        start = standard.last_confirmed or standard.implemented_on
+        standard.review_due_on = add_years(start, PERIODIC_REVIEW_YEARS)
+        standard.review_overdue = standard.review_due_on < today
+        result.append(standard)
+    result.sort(key=lambda s: s.review_due_on)
+    return result
+
+
+def consultation_get(pk: int) -> Consultation:
+    return Consultation.objects.select_related(
+        "project__state", "project__committee", "project__replaces"
+    ).get(pk=pk)
+
+
+def consultation_comments(*, consultation: Consultation) -> QuerySet[Comment]:
+    return consultation.comments.select_related("resolved_by").order_by("number")
+
+
+def comments_of_user(*, consultation: Consultation, user) -> QuerySet[Comment]:
+    if user is None or not user.is_authenticated:
+        return Comment.objects.none()
+    return consultation_comments(consultation=consultation).filter(user=user)
+
+
+def ballot_get(pk: int) -> Ballot:
+    return Ballot.objects.select_related("project__state", "committee").get(pk=pk)
+
+
+def patents_for(
+    *, standard: Standard | int | None = None, project: Project | None = None
+) -> QuerySet[PatentDisclosure]:
+    qs = PatentDisclosure.objects.select_related("project", "standard")
+    if standard is not None:
+        qs = qs.filter(standard=standard)
+    if project is not None:
+        qs = qs.filter(project=project)
+    return qs
+
+
+def research_list() -> QuerySet[ResearchProject]:
+    return ResearchProject.objects.annotate(n_projects=Count("projects"))
+
+
+def research_get(pk: int) -> ResearchProject:
+    return ResearchProject.objects.prefetch_related(
+        "milestones", "reviews", "projects__state"
+    ).get(pk=pk)
+
+
+def feedback_by_tracking_number(number: str) -> Feedback | None:
+    return (
+        Feedback.objects.select_related("standard", "committee")
+        .prefetch_related("events")
+        .filter(tracking_number=number.strip().upper())
+        .first()
+    )
+
+
+def feedback_queue(*, status: str | None = None) -> QuerySet[Feedback]:
+    qs = Feedback.objects.select_related("standard", "committee")
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status=Feedback.Status.CLOSED)
+    return qs
