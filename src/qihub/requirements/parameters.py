@@ -85,14 +85,14 @@ BUILTIN: list[tuple[str, str, str, str, list[str]]] = [
         "总铅含量",
         "total lead content",
         "mg/kg",
-        ["总铅", "铅含量", "total lead", "铅（Pb）", "铅(Pb)"],
+        ["总铅", "总铅含量", "total lead", "total lead content"],
     ),
     (
         "cadmium_total",
         "总镉含量",
         "total cadmium content",
         "mg/kg",
-        ["总镉", "total cadmium"],
+        ["总镉", "总镉含量", "total cadmium", "total cadmium content"],
     ),
     (
         "phthalates",

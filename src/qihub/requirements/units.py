@@ -19,10 +19,9 @@ ureg = pint.UnitRegistry(non_int_type=Decimal, autoconvert_offset_to_baseunit=Tr
 ureg.define("colony_forming_unit = count = CFU = cfu")
 ureg.define("most_probable_number = count = MPN")
 ureg.define("fibre = count")
-ureg.define("permille = 0.001 = ‰")
 ureg.define("sound_level_decibel = [sound_level] = dB_level")
 ureg.define("pH_unit = [acidity] = pH")
-ureg.define("grade_level = [grade] = grade")
+ureg.define("grade_level = [grade]")
 
 
 class UnitError(ValueError):
@@ -72,7 +71,7 @@ _CHINESE = [
     ("菌落形成单位", "CFU"),
     ("个", "count"),
     ("根", "fibre"),
-    ("级", "grade"),
+    ("级", "grade_level"),
     ("每", "/"),
 ]
 
@@ -94,6 +93,7 @@ _ALIASES = {
     "ph": "pH",
     "pH": "pH",
     "kwh": "kWh",
+    "grade": "grade_level",
 }
 
 
@@ -155,7 +155,7 @@ def normalise_unit(text: str) -> str:
     symbol = re.sub(r"\bl\b", "L", symbol).replace("ml", "mL").replace("dl", "dL")
     symbol = re.sub(r"/hg$", "/100g", symbol)
     symbol = re.sub(r"/dL$", "/100mL", symbol)
-    symbol = symbol.replace("dB_level", "dB")
+    symbol = symbol.replace("dB_level", "dB").replace("grade_level", "grade")
     if scale != 1:
         symbol = f"{symbol} ×{scale.normalize():f}"
     return symbol
