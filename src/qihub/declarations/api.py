@@ -1,13 +1,12 @@
 """The self-declaration API: public search and reads, authenticated writes."""
 
-from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.core.api_auth import write_auth
@@ -195,7 +194,7 @@ def declaration_create(request, payload: DeclarationIn):
     declaration = services.declaration_create(actor=request.auth, enterprise=enterprise, **data)
     if submit:
         services.declaration_submit(actor=request.auth, declaration=declaration)
-    return 201, _declaration_out(selectors.declaration_detail(declaration.pk), include_drafts=True)
+    return Status(201, _declaration_out(selectors.declaration_detail(declaration.pk), include_drafts=True))
 
 
 @router.post("/declarations/{int:pk}/withdraw", response=DeclarationOut, auth=write_auth)
