@@ -1,0 +1,373 @@
+"""Catalogue search: one query box for identifiers and titles (zh and en).
+
+The search document of a standard (``Standard.search_text``) is a space
+separated list of lower-case tokens: jieba's search-mode segmentation of the
+Chinese title (so 食品 finds 食品安全国家标准), the English words and the
+identifier's letter and digit runs (so ``GB/T 1.1``, ``19001`` and ``ISO 9001``
+match). Queries are segmented the same way.
+
+Results are ranked in three bands: the exact identifier (dated, or every
+edition of an undated one, in any spelling the identifier parser accepts),
+then identifiers starting with the query (a range scan on the ``ident_key``
+B-tree), then full-text matches, best first (bm25 / ts_rank) when there are
+few, newest first when there are many. The full-text index is SQLite FTS5 on
+the embedded default and a PostgreSQL GIN index in production (migration
+0002); the backend is picked by ``connection.vendor`` and callers never see it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from qihub.catalog import identifiers
+from qihub.catalog.models import Standard
+
+#: How many matches each band fetches at most; beyond it the total is an estimate.
+MATCH_CAP = 1000
+#: Full-text matches are ranked by relevance only when there are at most this many.
+RANK_CAP = 1000
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(f"[{_CJK}]+|[0-9a-z]+")
+_FRAGMENT_SPLIT = re.compile(f"[^{_CJK}0-9A-Za-z]+")
+_HAS_CJK = re.compile(f"[{_CJK}]")
+
+
+def _jieba():
+    import jieba
+
+    if not jieba.dt.initialized:
+        import logging
+
+        jieba.setLogLevel(logging.ERROR)
+        jieba.initialize()
+    return jieba
+
+
+@lru_cache(maxsize=200_000)
+def _segment_for_search(fragment: str) -> tuple[str, ...]:
+    """Search-mode segmentation of one title fragment (memoised: catalogue
+    titles repeat phrases such as 食品安全国家标准 and 第1部分 heavily)."""
+    jieba = _jieba()
+    return tuple(_words(jieba.cut_for_search(fragment, HMM=False)))
+
+
+@lru_cache(maxsize=50_000)
+def _segment_query(fragment: str) -> tuple[str, ...]:
+    jieba = _jieba()
+    return tuple(_words(jieba.cut(fragment, HMM=False)))
+
+
+def _words(pieces: Iterable[str]) -> Iterable[str]:
+    for piece in pieces:
+        yield from _WORD.findall(piece.lower())
+
+
+def _text_tokens(text: str, *, query: bool = False) -> list[str]:
+    """Tokens of free text: Chinese runs through jieba, other words lower-cased."""
+    tokens: list[str] = []
+    segment = _segment_query if query else _segment_for_search
+    for fragment in _FRAGMENT_SPLIT.split(text or ""):
+        if not fragment:
+            continue
+        if _HAS_CJK.search(fragment):
+            tokens.extend(segment(fragment))
+        else:
+            tokens.append(fragment.lower())
+    return tokens
+
+
+def _identifier_tokens(identifier: str) -> list[str]:
+    norm = identifiers.normalise(identifier).lower()
+    tokens = _WORD.findall(norm)
+    parsed = identifiers.try_parse(identifier)
+    if parsed is not None:
+        compact_prefix = "".join(_WORD.findall(parsed.prefix.lower()))
+        if compact_prefix:
+            tokens.append(compact_prefix)
+    return tokens
+
+
+def search_text_for(
+    *, identifier: str, title_zh: str, title_en: str, extra: str = ""
+) -> str:
+    """The search document stored in ``Standard.search_text``."""
+    seen: dict[str, None] = {}
+    for token in _identifier_tokens(identifier):
+        seen.setdefault(token, None)
+    for text in (title_zh, title_en, extra):
+        for token in _text_tokens(text):
+            seen.setdefault(token, None)
+    return " ".join(seen)
+
+
+def query_tokens(q: str) -> list[str]:
+    """The tokens a query must all match (deduplicated, in order)."""
+    norm = identifiers.normalise(q)
+    return list(dict.fromkeys(_text_tokens(norm, query=True)))
+
+
+@dataclass
+class SearchPage:
+    """One page of search results."""
+
+    query: str
+    total: int
+    results: list[Standard] = field(default_factory=list)
+    total_is_estimate: bool = False
+    offset: int = 0
+    limit: int = 20
+
+
+def _filters(
+    *, level: str | None, status: str | None, ics: str | None, year: int | None
+) -> Q:
+    cond = Q()
+    if level:
+        cond &= Q(level=level)
+    if status:
+        cond &= Q(status=status)
+    if year:
+        cond &= Q(year=year)
+    if ics:
+        code = ics.strip().rstrip(".")
+        cond &= Q(
+            pk__in=Standard.ics.through.objects.filter(
+                Q(icscode__code=code) | Q(icscode__code__startswith=code + ".")
+            ).values("standard_id")
+        )
+    return cond
+
+
+def _compact_key(q: str) -> str:
+    return identifiers.normalise(q).replace(" ", "").upper()
+
+
+def _exact_ids(q: str, base: QuerySet) -> list[int]:
+    parsed = identifiers.try_parse(q)
+    keys = {_compact_key(q)}
+    cond = Q()
+    if parsed is not None:
+        if parsed.dated:
+            keys.add(parsed.key)
+        else:
+            cond |= Q(base_key=parsed.base_key)
+    cond |= Q(ident_key__in=keys)
+    return list(
+        base.filter(cond)
+        .order_by("-year", "ident_key")
+        .values_list("pk", flat=True)[:MATCH_CAP]
+    )
+
+
+def _looks_like_identifier(q: str) -> bool:
+    key = _compact_key(q)
+    return bool(key) and not _HAS_CJK.search(key) and key[0].isalnum()
+
+
+def _prefix_ids(q: str, base: QuerySet) -> list[int]:
+    key = _compact_key(q)
+    return list(
+        base.filter(
+            ident_key__gte=key, ident_key__lt=key + "\uffff", ident_key__startswith=key
+        )
+        .order_by("ident_key")
+        .values_list("pk", flat=True)[: MATCH_CAP + 1]
+    )
+
+
+def search_standards(
+    *,
+    q: str = "",
+    level: str | None = None,
+    status: str | None = None,
+    ics: str | None = None,
+    year: int | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> SearchPage:
+    """Search the catalogue; see the module docstring for the ranking."""
+    query = identifiers.normalise(q)
+    offset = max(0, int(offset))
+    limit = max(0, int(limit))
+    cond = _filters(level=level, status=status, ics=ics, year=year)
+    base = Standard.objects.filter(cond)
+
+    if not query:
+        total = base.count()
+        ids = list(
+            base.order_by("prefix", "number", "-year", "pk").values_list(
+                "pk", flat=True
+            )[offset : offset + limit]
+        )
+        return SearchPage(
+            query=query,
+            total=total,
+            results=_load(ids),
+            offset=offset,
+            limit=limit,
+        )
+
+    ordered: dict[int, None] = {}
+    estimate = False
+    for pk in _exact_ids(query, base):
+        ordered.setdefault(pk, None)
+    if _looks_like_identifier(query):
+        prefix_ids = _prefix_ids(query, base)
+        if len(prefix_ids) > MATCH_CAP:
+            estimate = True
+            prefix_ids = prefix_ids[:MATCH_CAP]
+        for pk in prefix_ids:
+            ordered.setdefault(pk, None)
+    tokens = query_tokens(query)
+    if tokens:
+        fts_ids, more = _backend().match_ids(
+            tokens, filters=cond if cond else None, cap=MATCH_CAP
+        )
+        estimate = estimate or more
+        for pk in fts_ids:
+            ordered.setdefault(pk, None)
+    ids = list(ordered)
+    return SearchPage(
+        query=query,
+        total=len(ids),
+        total_is_estimate=estimate,
+        results=_load(ids[offset : offset + limit]),
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _load(ids: list[int]) -> list[Standard]:
+    if not ids:
+        return []
+    rows = (
+        Standard.objects.filter(pk__in=ids)
+        .select_related("ccs")
+        .prefetch_related("ics")
+        .in_bulk()
+    )
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+# --- backends --------------------------------------------------------------
+
+
+class _SqliteBackend:
+    """FTS5 external-content table ``catalog_standard_fts`` (rowid = standard id)."""
+
+    @staticmethod
+    def match_expression(tokens: list[str]) -> str:
+        return " ".join(f'"{t}"' for t in tokens)
+
+    def raw_match_ids(self, tokens: list[str], *, limit: int) -> list[int]:
+        """The floor: the index alone, newest first."""
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
+                "MATCH %s ORDER BY rowid DESC LIMIT %s",
+                [self.match_expression(tokens), limit],
+            )
+            return [row[0] for row in cur.fetchall()]
+
+    def match_ids(
+        self, tokens: list[str], *, filters: Q | None, cap: int
+    ) -> tuple[list[int], bool]:
+        expr = self.match_expression(tokens)
+        if filters is None:
+            sql = (
+                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
+                "MATCH %s ORDER BY rowid DESC LIMIT %s"
+            )
+            params: list = [expr, cap + 1]
+        else:
+            inner = Standard.objects.filter(filters).values("pk")
+            inner_sql, inner_params = inner.query.sql_with_params()
+            sql = (
+                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "  # noqa: S608
+                f"MATCH %s AND rowid IN ({inner_sql}) ORDER BY rowid DESC LIMIT %s"
+            )
+            params = [expr, *inner_params, cap + 1]
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            ids = [row[0] for row in cur.fetchall()]
+        more = len(ids) > cap
+        ids = ids[:cap]
+        if not more and 1 < len(ids) <= RANK_CAP:
+            ids = self._ranked(expr, ids)
+        return ids, more
+
+    @staticmethod
+    def _ranked(expr: str, ids: list[int]) -> list[int]:
+        placeholders = ",".join(["%s"] * len(ids))
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "  # noqa: S608
+                f"MATCH %s AND rowid IN ({placeholders}) ORDER BY bm25("
+                "catalog_standard_fts), rowid DESC",
+                [expr, *ids],
+            )
+            return [row[0] for row in cur.fetchall()]
+
+
+class _PostgresBackend:
+    """GIN index on ``to_tsvector('simple', search_text)``."""
+
+    VECTOR = "to_tsvector('simple'::regconfig, search_text)"
+
+    @staticmethod
+    def ts_query(tokens: list[str]) -> str:
+        return " & ".join(tokens)
+
+    def raw_match_ids(self, tokens: list[str], *, limit: int) -> list[int]:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT id FROM catalog_standard WHERE {self.VECTOR} @@ "  # noqa: S608
+                "to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s",
+                [self.ts_query(tokens), limit],
+            )
+            return [row[0] for row in cur.fetchall()]
+
+    def match_ids(
+        self, tokens: list[str], *, filters: Q | None, cap: int
+    ) -> tuple[list[int], bool]:
+        tsq = self.ts_query(tokens)
+        qs = Standard.objects.all()
+        if filters is not None:
+            qs = qs.filter(filters)
+        qs = qs.extra(  # noqa: S610
+            where=[f"{self.VECTOR} @@ to_tsquery('simple', %s)"], params=[tsq]
+        )
+        ids = list(qs.order_by("-pk").values_list("pk", flat=True)[: cap + 1])
+        more = len(ids) > cap
+        ids = ids[:cap]
+        if not more and 1 < len(ids) <= RANK_CAP:
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT id FROM catalog_standard WHERE id = ANY(%s) ORDER BY "  # noqa: S608
+                    f"ts_rank({self.VECTOR}, to_tsquery('simple', %s)) DESC, id DESC",
+                    [ids, tsq],
+                )
+                ids = [row[0] for row in cur.fetchall()]
+        return ids, more
+
+
+def _backend() -> _SqliteBackend | _PostgresBackend:
+    if connection.vendor == "postgresql":
+        return _PostgresBackend()
+    return _SqliteBackend()
+
+
+def raw_index_ids(q: str, *, limit: int = 20) -> list[int]:
+    """The index alone, without ranking bands or filters (benchmark floor)."""
+    tokens = query_tokens(q)
+    if not tokens:
+        return []
+    return _backend().raw_match_ids(tokens, limit=limit)

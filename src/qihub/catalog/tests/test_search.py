@@ -1,0 +1,220 @@
+"""Catalogue search: segmentation, ranking bands, filters, both databases."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qihub.catalog.identifiers import parse
+from qihub.catalog.models import Standard
+from qihub.catalog.search import (
+    query_tokens,
+    raw_index_ids,
+    search_standards,
+    search_text_for,
+)
+from qihub.catalog.tests.factories import StandardFactory
+
+
+def make(identifier, title_zh="", title_en="", **kw):
+    ident = parse(identifier)
+    fields = {
+        "ident_key": ident.key,
+        "base_key": ident.base_key,
+        "prefix": ident.prefix,
+        "number": ident.number,
+        "year": ident.year,
+        "level": ident.level,
+        "nature": ident.nature,
+    }
+    fields.update(kw)
+    std = StandardFactory(
+        identifier=identifier, title_zh=title_zh, title_en=title_en, **fields
+    )
+    # The factory bypasses the service; give it the same search document.
+    std.search_text = search_text_for(
+        identifier=identifier, title_zh=title_zh, title_en=title_en
+    )
+    std.save(update_fields=["search_text"])
+    return std
+
+
+def ids(page):
+    return [s.identifier for s in page.results]
+
+
+def test_search_text_segments_chinese_and_identifier():
+    text = search_text_for(
+        identifier="GB/T 1.1-2020",
+        title_zh="食品安全国家标准 食品添加剂使用标准",
+        title_en="Food additives: Usage",
+    ).split()
+    for token in ("食品", "食品安全", "国家标准", "添加剂", "food", "additives"):
+        assert token in text
+    for token in ("gb", "t", "gbt", "1", "2020"):
+        assert token in text
+
+
+def test_query_tokens_fold_full_width_and_case():
+    assert query_tokens("ＩＳＯ　９００１") == ["iso", "9001"]
+    assert query_tokens("食品") == ["食品"]
+
+
+@given(st.text(max_size=40))
+def test_search_text_never_breaks(text):
+    doc = search_text_for(identifier=text, title_zh=text, title_en=text)
+    assert '"' not in doc
+    assert all(tok.isalnum() for tok in doc.split())
+
+
+@pytest.fixture
+def catalogue(db):
+    make(
+        "GB 2760-2014",
+        "食品安全国家标准 食品添加剂使用标准",
+        "Standard for uses of food additives",
+        year=2014,
+    )
+    make(
+        "GB 2762-2022",
+        "食品安全国家标准 食品中污染物限量",
+        "Maximum levels of contaminants in foods",
+    )
+    make(
+        "GB/T 1.1-2020",
+        "标准化工作导则 第1部分：标准化文件的结构和起草规则",
+        "Directives for standardization - Part 1",
+    )
+    make(
+        "GB/T 1.1-2009",
+        "标准化工作导则 第1部分：标准的结构和编写",
+        "Directives for standardization - Part 1",
+        status=Standard.Status.REPLACED,
+    )
+    make(
+        "GB/T 19001-2016",
+        "质量管理体系 要求",
+        "Quality management systems - Requirements",
+    )
+    make(
+        "GB/T 19004-2020",
+        "质量管理 组织的质量 实现持续成功指南",
+        "Quality management - Quality of an organization",
+    )
+    make("GB/T 20223-2006", "棉短绒", "Cotton linter", status=Standard.Status.WITHDRAWN)
+    make(
+        "ISO 9001:2015",
+        "",
+        "Quality management systems - Requirements",
+        level=Standard.Level.INTERNATIONAL,
+    )
+    make(
+        "DB51/T 2000-2015",
+        "川菜烹饪 工艺规范",
+        "Sichuan cuisine cooking",
+        level=Standard.Level.LOCAL,
+    )
+
+
+def test_chinese_word_finds_longer_title(catalogue):
+    page = search_standards(q="食品")
+    assert set(ids(page)) == {"GB 2760-2014", "GB 2762-2022"}
+    assert page.total == 2
+    assert not page.total_is_estimate
+
+
+def test_chinese_phrase_and_english_word(catalogue):
+    assert ids(search_standards(q="食品添加剂")) == ["GB 2760-2014"]
+    assert ids(search_standards(q="cotton")) == ["GB/T 20223-2006"]
+    assert ids(search_standards(q="Contaminants")) == ["GB 2762-2022"]
+    assert search_standards(q="nonexistentword").total == 0
+
+
+def test_english_prefix_on_last_word_is_not_needed_for_full_words(catalogue):
+    found = set(ids(search_standards(q="quality management")))
+    assert found == {"GB/T 19001-2016", "GB/T 19004-2020", "ISO 9001:2015"}
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["GB/T 1.1-2020", "gb/t1.1-2020", "ＧＢ／Ｔ　１．１—２０２０", "GB/T 1.1 - 2020"],
+)
+def test_exact_identifier_first_in_any_spelling(catalogue, q):
+    page = search_standards(q=q)
+    assert ids(page)[0] == "GB/T 1.1-2020"
+
+
+def test_undated_identifier_lists_every_edition_newest_first(catalogue):
+    page = search_standards(q="GB/T 1.1")
+    assert ids(page)[:2] == ["GB/T 1.1-2020", "GB/T 1.1-2009"]
+
+
+def test_identifier_prefix(catalogue):
+    page = search_standards(q="GB/T 19")
+    assert ids(page)[:2] == ["GB/T 19001-2016", "GB/T 19004-2020"]
+    assert "GB/T 1.1-2020" not in ids(page)
+
+
+def test_number_alone_and_iso(catalogue):
+    assert ids(search_standards(q="19001")) == ["GB/T 19001-2016"]
+    assert ids(search_standards(q="ISO 9001"))[0] == "ISO 9001:2015"
+
+
+def test_filters(catalogue, classifications):
+    from qihub.vocab.models import IcsCode
+
+    std = Standard.objects.get(identifier="GB/T 20223-2006")
+    std.ics.add(IcsCode.objects.get(code="59.060.10"))
+    Standard.objects.get(identifier="GB 2760-2014").ics.add(
+        IcsCode.objects.get(code="67.220.20")
+    )
+    assert ids(search_standards(ics="59")) == ["GB/T 20223-2006"]
+    assert ids(search_standards(ics="59.060")) == ["GB/T 20223-2006"]
+    assert ids(search_standards(q="食品", ics="67")) == ["GB 2760-2014"]
+    assert ids(search_standards(level="local")) == ["DB51/T 2000-2015"]
+    assert ids(search_standards(status="withdrawn")) == ["GB/T 20223-2006"]
+    assert ids(search_standards(q="食品", year=2014)) == ["GB 2760-2014"]
+    assert set(ids(search_standards(q="standardization", status="in_force"))) == {
+        "GB/T 1.1-2020"
+    }
+    assert ids(search_standards(q="GB/T 1.1", status="replaced")) == ["GB/T 1.1-2009"]
+
+
+def test_empty_query_lists_by_identifier_and_pages(catalogue):
+    page = search_standards(limit=3)
+    assert page.total == Standard.objects.count()
+    assert len(page.results) == 3
+    second = search_standards(offset=3, limit=3)
+    assert not set(ids(page)) & set(ids(second))
+
+
+def test_results_load_in_bounded_queries(catalogue, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        page = search_standards(q="GB")
+        for std in page.results:
+            list(std.ics.all())
+            _ = std.ccs
+
+
+def test_index_follows_updates_and_deletes(catalogue):
+    std = Standard.objects.get(identifier="GB/T 20223-2006")
+    std.search_text = search_text_for(
+        identifier=std.identifier, title_zh="亚麻", title_en="Flax"
+    )
+    std.save(update_fields=["search_text"])
+    assert search_standards(q="cotton").total == 0
+    assert ids(search_standards(q="flax")) == ["GB/T 20223-2006"]
+    std.delete()
+    assert search_standards(q="flax").total == 0
+    assert raw_index_ids("flax") == []
+
+
+def test_many_matches_are_capped_and_estimated(db, monkeypatch):
+    from qihub.catalog import search
+
+    monkeypatch.setattr(search, "MATCH_CAP", 5)
+    for i in range(8):
+        make(f"GB/T {40000 + i}-2020", f"纺织品 测试{i}", f"Textiles test {i}")
+    page = search.search_standards(q="纺织品", limit=3)
+    assert page.total == 5
+    assert page.total_is_estimate
+    assert len(page.results) == 3
