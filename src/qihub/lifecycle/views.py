@@ -1,5 +1,504 @@
-from django.shortcuts import render
+"""Pages of the standard lifecycle: dashboard, projects, consultations,
+ballots, patents, research projects, periodic reviews and feedback."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qihub.catalog.models import Standard
+from qihub.core.errors import ApplicationError
+from qihub.core.models import AuditLog
+from qihub.core.roles import Role, has_role
+from qihub.core.services import log
+from qihub.lifecycle import exports, forms, selectors, services
+from qihub.lifecycle.access import may_manage
+from qihub.lifecycle.clauses import split_clauses
+from qihub.lifecycle.models import (
+    Ballot,
+    Comment,
+    Consultation,
+    Feedback,
+    Project,
+    State,
+    Vote,
+)
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _fail(request, form, exc: ApplicationError) -> None:
+    """Show a refused move as a form error naming the fields it concerns."""
+    if form is not None:
+        form.add_error(None, exc.message)
+    else:
+        messages.error(request, exc.message)
 
 
 def index(request):
-    return render(request, "lifecycle/index.html")
+    """The dashboard: my projects, overdue projects, consultations closing,
+    periodic reviews due."""
+    today = timezone.localdate()
+    context = {
+        "overdue": selectors.projects_overdue(today=today)[:50],
+        "consultations": selectors.consultations_open()[:50],
+        "reviews": selectors.periodic_reviews_due(today=today),
+        "today": today,
+        "states": State.objects.all(),
+        "is_staff": has_role(request.user, Role.STAFF),
+    }
+    if request.user.is_authenticated:
+        context["mine"] = selectors.project_list(user=request.user)[:50]
+    return render(request, "lifecycle/index.html", context)
+
+
+def project_list(request):
+    state = request.GET.get("state") or None
+    q = request.GET.get("q", "").strip() or None
+    page = Paginator(selectors.project_list(state=state, q=q), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "lifecycle/project_list.html",
+        {"page": page, "states": State.objects.all(), "state": state, "q": q or ""},
+    )
+
+
+@login_required
+def project_create(request):
+    form = forms.ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(
+                request, _("Project %(c)s proposed.") % {"c": project.code}
+            )
+            return redirect(project)
+    return render(
+        request,
+        "lifecycle/form_page.html",
+        {"form": form, "title": _("Propose a standard project"), "multipart": False},
+    )
+
+
+def project_detail(request, pk: int):
+    try:
+        project = selectors.project_get(pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    consultations = list(project.consultations.all())
+    context = {
+        "project": project,
+        "events": selectors.project_events(project=project),
+        "transitions": selectors.transitions_available(
+            project=project, user=request.user
+        ),
+        "consultations": consultations,
+        "ballots": project.ballots.all(),
+        "patents": selectors.patents_for(project=project),
+        "may_manage": may_manage(request.user, project.committee),
+        "draft_form": forms.ProjectDraftForm(
+            initial={"identifier": project.identifier, "draft_text": project.draft_text}
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "lifecycle/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def project_draft(request, pk: int):
+    """Staff attach the draft (file or text) and the standard number."""
+    project = get_object_or_404(Project, pk=pk)
+    form = forms.ProjectDraftForm(request.POST, request.FILES)
+    if form.is_valid():
+        fields = {
+            "identifier": form.cleaned_data["identifier"].strip(),
+            "draft_text": form.cleaned_data["draft_text"],
+        }
+        if form.cleaned_data["draft_file"]:
+            fields["draft_file"] = form.cleaned_data["draft_file"]
+        try:
+            services.project_update(project=project, actor=request.user, **fields)
+            messages.success(request, _("Draft saved."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Check the draft form."))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def project_transition(request, pk: int):
+    project = get_object_or_404(Project, pk=pk)
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the dates you entered."))
+        return redirect(project)
+    try:
+        project = services.project_transition(
+            project=project,
+            actor=request.user,
+            to_state=form.cleaned_data["to_state"],
+            comment=form.cleaned_data["comment"],
+            deadline=form.cleaned_data["deadline"],
+            issued_on=form.cleaned_data["issued_on"],
+        )
+        messages.success(
+            request, _("The project is now: %(s)s.") % {"s": project.state}
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("lifecycle:project_detail", pk=pk)
+
+
+def consultation_detail(request, pk: int):
+    """The public page of a draft for comments: read it, comment per clause."""
+    try:
+        consultation = selectors.consultation_get(pk)
+    except Consultation.DoesNotExist as exc:
+        raise Http404 from exc
+    project = consultation.project
+    clauses = split_clauses(project.draft_text)
+    form = forms.CommentForm(request.POST or None, clauses=clauses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = services.comment_submit(
+                consultation=consultation,
+                actor=request.user,
+                ip=_ip(request),
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(
+                request,
+                _("Thank you: your comment no. %(n)d was recorded.")
+                % {"n": comment.number},
+            )
+            return redirect(consultation)
+    if request.method == "GET" and request.GET.get("clause"):
+        form.initial["clause"] = request.GET["clause"]
+    return render(
+        request,
+        "lifecycle/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "project": project,
+            "clauses": clauses,
+            "form": form,
+            "my_comments": selectors.comments_of_user(
+                consultation=consultation, user=request.user
+            ),
+            "may_manage": may_manage(request.user, project.committee),
+        },
+    )
+
+
+@login_required
+def consultation_resolve(request, pk: int):
+    """Committee staff resolve the comments one by one (htmx)."""
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("project__committee", "project__state"),
+        pk=pk,
+    )
+    if not may_manage(request.user, consultation.project.committee):
+        messages.error(request, _("Only committee staff resolve comments."))
+        return redirect(consultation)
+    comments = selectors.consultation_comments(consultation=consultation)
+    return render(
+        request,
+        "lifecycle/consultation_resolve.html",
+        {
+            "consultation": consultation,
+            "project": consultation.project,
+            "rows": [(c, forms.ResolveForm(prefix=f"c{c.pk}")) for c in comments],
+        },
+    )
+
+
+@login_required
+@require_POST
+def comment_resolve(request, pk: int):
+    comment = get_object_or_404(Comment.objects.select_related("consultation"), pk=pk)
+    form = forms.ResolveForm(request.POST, prefix=f"c{comment.pk}")
+    error = None
+    if form.is_valid():
+        try:
+            comment = services.comment_resolve(
+                comment=comment, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    else:
+        error = _("Choose a decision.")
+    if request.htmx:
+        return render(
+            request,
+            "lifecycle/_comment_row.html",
+            {"comment": comment, "form": form, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("lifecycle:consultation_resolve", pk=comment.consultation_id)
+
+
+@login_required
+def consultation_export(request, pk: int, fmt: str):
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("project__committee"), pk=pk
+    )
+    if not may_manage(request.user, consultation.project.committee):
+        return HttpResponse(_("Only committee staff export comments."), status=403)
+    log(
+        action=AuditLog.Action.EXPORT,
+        actor=request.user,
+        target=f"consultation {consultation.pk} comments ({fmt})",
+        request=request,
+    )
+    name = f"comments-{consultation.project.code}"
+    if fmt == "csv":
+        response = HttpResponse(exports.as_csv(consultation), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    response = HttpResponse(
+        exports.as_xlsx(consultation),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def ballot_detail(request, pk: int):
+    try:
+        ballot = selectors.ballot_get(pk)
+    except Ballot.DoesNotExist as exc:
+        raise Http404 from exc
+    form = forms.VoteForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        if form.is_valid():
+            try:
+                services.ballot_vote(
+                    ballot=ballot, actor=request.user, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                _fail(request, form, exc)
+            else:
+                messages.success(request, _("Your vote was recorded."))
+                return redirect(ballot)
+    my_vote = None
+    if request.user.is_authenticated:
+        my_vote = ballot.votes.filter(voter=request.user).first()
+    return render(
+        request,
+        "lifecycle/ballot_detail.html",
+        {
+            "ballot": ballot,
+            "project": ballot.project,
+            "votes": ballot.votes.select_related("voter"),
+            "form": form,
+            "my_vote": my_vote,
+            "is_member": request.user.is_authenticated
+            and ballot.committee.memberships.filter(user=request.user)
+            .exclude(role="observer")
+            .exists(),
+            "may_manage": may_manage(request.user, ballot.committee),
+            "choices": Vote.Choice,
+        },
+    )
+
+
+@login_required
+@require_POST
+def ballot_close(request, pk: int):
+    ballot = get_object_or_404(Ballot, pk=pk)
+    try:
+        ballot = services.ballot_close(
+            ballot=ballot, actor=request.user, comment=request.POST.get("comment", "")
+        )
+        messages.success(
+            request,
+            _("Ballot closed: %(r)s. %(why)s")
+            % {"r": ballot.get_result_display(), "why": ballot.result_reason},
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(ballot)
+
+
+def patent_new(request):
+    """Public patent disclosure for a project (?project=) or standard (?standard=)."""
+    project = standard = None
+    if request.GET.get("project", "").isdigit():
+        project = get_object_or_404(Project, pk=request.GET["project"])
+    if request.GET.get("standard", "").isdigit():
+        standard = get_object_or_404(Standard, pk=request.GET["standard"])
+    if project is None and standard is None:
+        raise Http404
+    form = forms.PatentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patent_disclose(
+                actor=request.user,
+                project=project,
+                standard=standard,
+                ip=_ip(request),
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(
+                request, _("Thank you: the patent declaration is published.")
+            )
+            return redirect(project or standard)
+    subject = project or standard
+    return render(
+        request,
+        "lifecycle/form_page.html",
+        {
+            "form": form,
+            "title": _("Declare a patent that may be essential"),
+            "subject": subject,
+        },
+    )
+
+
+def research_list(request):
+    return render(
+        request, "lifecycle/research_list.html", {"projects": selectors.research_list()}
+    )
+
+
+def research_detail(request, pk: int):
+    from qihub.lifecycle.models import ResearchProject
+
+    try:
+        research = selectors.research_get(pk)
+    except ResearchProject.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "lifecycle/research_detail.html", {"research": research})
+
+
+def feedback_new(request):
+    """The public feedback/complaint form on a published standard."""
+    standard_id = request.GET.get("standard", "")
+    if not standard_id.isdigit():
+        raise Http404
+    standard = get_object_or_404(Standard, pk=standard_id)
+    form = forms.FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback = services.feedback_submit(
+                standard=standard,
+                actor=request.user,
+                ip=_ip(request),
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Received. Your tracking number is %(n)s; keep it to follow your case."
+                )
+                % {"n": feedback.tracking_number},
+            )
+            return redirect(feedback)
+    return render(
+        request,
+        "lifecycle/form_page.html",
+        {
+            "form": form,
+            "title": _("Feedback or complaint on implementation"),
+            "subject": standard,
+        },
+    )
+
+
+def feedback_track(request):
+    number = request.GET.get("number", "").strip()
+    feedback = selectors.feedback_by_tracking_number(number) if number else None
+    return render(
+        request,
+        "lifecycle/feedback_track.html",
+        {"number": number, "feedback": feedback},
+    )
+
+
+@login_required
+def feedback_list(request):
+    if not has_role(request.user, Role.STAFF):
+        messages.error(request, _("Only institute staff triage feedback."))
+        return redirect("lifecycle:index")
+    status = request.GET.get("status") or None
+    items = selectors.feedback_queue(status=status)[:200]
+    return render(
+        request,
+        "lifecycle/feedback_list.html",
+        {
+            "rows": [(f, forms.FeedbackHandleForm(prefix=f"f{f.pk}")) for f in items],
+            "statuses": Feedback.Status.choices,
+            "status": status,
+        },
+    )
+
+
+@login_required
+@require_POST
+def feedback_handle(request, pk: int):
+    feedback = get_object_or_404(Feedback, pk=pk)
+    form = forms.FeedbackHandleForm(request.POST, prefix=f"f{pk}")
+    if form.is_valid():
+        try:
+            services.feedback_handle(
+                feedback=feedback, actor=request.user, **form.cleaned_data
+            )
+            messages.success(
+                request, _("%(n)s updated.") % {"n": feedback.tracking_number}
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Check the form."))
+    return redirect("lifecycle:feedback_list")
+
+
+@login_required
+@require_POST
+def periodic_review(request, pk: int):
+    standard = get_object_or_404(Standard, pk=pk)
+    form = forms.PeriodicReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            review = services.periodic_review_record(
+                standard=standard, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Periodic review of %(id)s recorded: %(o)s.")
+                % {"id": standard.identifier, "o": review.get_outcome_display()},
+            )
+            if review.revision_project:
+                return redirect(review.revision_project)
+    else:
+        messages.error(request, _("Choose an outcome."))
+    return redirect("lifecycle:index")

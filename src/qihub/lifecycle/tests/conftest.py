@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 
 from qihub.catalog.tests.factories import StandardFactory
 from qihub.core.services import user_create
@@ -50,9 +50,14 @@ def committee(db, staff_user):
 
 @pytest.fixture
 def secretary(committee, staff_user):
-    user = user_create(username="secretary1", password="pw-secretary1", email="sec@example.org")
+    user = user_create(
+        username="secretary1", password="pw-secretary1", email="sec@example.org"
+    )
     services.committee_member_add(
-        committee=committee, user=user, actor=staff_user, role=CommitteeMember.Role.SECRETARY
+        committee=committee,
+        user=user,
+        actor=staff_user,
+        role=CommitteeMember.Role.SECRETARY,
     )
     return user
 
@@ -61,7 +66,9 @@ def secretary(committee, staff_user):
 def voters(committee, staff_user):
     users = []
     for i in range(4):
-        user = user_create(username=f"member{i}", password=f"pw-member{i}", roles=["reviewer"])
+        user = user_create(
+            username=f"member{i}", password=f"pw-member{i}", roles=["reviewer"]
+        )
         services.committee_member_add(committee=committee, user=user, actor=staff_user)
         users.append(user)
     return users
@@ -94,14 +101,16 @@ def make_project(staff_user, committee, enterprise_user):
         }[state]
         if "consultation" in path and not project.draft_text:
             services.project_update(
-                project=project, actor=staff_user, draft_text="1 范围\n本文件规定……\n2 术语\n"
+                project=project,
+                actor=staff_user,
+                draft_text="1 范围\n本文件规定……\n2 术语\n",
             )
         for slug in path:
             project = services.project_transition(
                 project=project,
                 to_state=slug,
                 actor=staff_user,
-                deadline=datetime.date.today() + datetime.timedelta(days=60),
+                deadline=timezone.localdate() + datetime.timedelta(days=60),
             )
         return project
 

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError
+from django.utils import timezone
 
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.lifecycle import services
@@ -21,7 +22,7 @@ from .conftest import needs_catalogue
 
 pytestmark = pytest.mark.django_db
 
-FUTURE = datetime.date.today() + datetime.timedelta(days=60)
+FUTURE = timezone.localdate() + datetime.timedelta(days=60)
 
 
 def test_workflow_is_data_and_idempotent():
@@ -56,7 +57,9 @@ def test_revision_needs_the_revised_standard(enterprise_user):
 def test_illegal_transition_is_refused_and_changes_nothing(make_project, staff_user):
     project = make_project()
     with pytest.raises(Conflict) as exc:
-        services.project_transition(project=project, to_state="published", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="published", actor=staff_user
+        )
     assert "cannot move to" in str(exc.value)
     assert "Approved (project plan)" in str(exc.value)
     project.refresh_from_db()
@@ -68,7 +71,9 @@ def test_unauthorised_user_is_refused(make_project, enterprise_user, reviewer_us
     project = make_project()
     for user in (enterprise_user, reviewer_user):
         with pytest.raises(PermissionDenied, match="needs the role"):
-            services.project_transition(project=project, to_state="approved", actor=user)
+            services.project_transition(
+                project=project, to_state="approved", actor=user
+            )
     project.refresh_from_db()
     assert project.state.slug == "proposal"
     assert transitions_available(project=project, user=enterprise_user) == []
@@ -76,12 +81,18 @@ def test_unauthorised_user_is_refused(make_project, enterprise_user, reviewer_us
 
 def test_secretary_may_take_secretary_moves_only(make_project, secretary):
     project = make_project("approved")
-    slugs = {t.to_state.slug for t in transitions_available(project=project, user=secretary)}
+    slugs = {
+        t.to_state.slug for t in transitions_available(project=project, user=secretary)
+    }
     assert slugs == {"drafting"}
-    project = services.project_transition(project=project, to_state="drafting", actor=secretary)
+    project = services.project_transition(
+        project=project, to_state="drafting", actor=secretary
+    )
     assert project.state.slug == "drafting"
     with pytest.raises(PermissionDenied):
-        services.project_transition(project=project, to_state="cancelled", actor=secretary)
+        services.project_transition(
+            project=project, to_state="cancelled", actor=secretary
+        )
 
 
 def test_consultation_needs_draft_and_deadline(make_project, staff_user):
@@ -92,17 +103,20 @@ def test_consultation_needs_draft_and_deadline(make_project, staff_user):
         )
     services.project_update(project=project, actor=staff_user, draft_text="1 Scope\n")
     with pytest.raises(ApplicationError, match="deadline"):
-        services.project_transition(project=project, to_state="consultation", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="consultation", actor=staff_user
+        )
     project = services.project_transition(
         project=project, to_state="consultation", actor=staff_user, deadline=FUTURE
     )
     consultation = project.consultations.get()
-    assert consultation.is_open and consultation.closes_on == FUTURE
+    assert consultation.is_open
+    assert consultation.closes_on == FUTURE
 
 
 def test_at_most_one_open_consultation_per_project(make_project):
     project = make_project("consultation")
-    today = datetime.date.today()
+    today = timezone.localdate()
     Consultation.objects.create(
         project=project, opens_on=today, closes_on=FUTURE, status="closed"
     )
@@ -114,14 +128,25 @@ def test_review_needs_resolved_comments_and_opens_ballot(make_project, staff_use
     project = make_project("consultation")
     consultation = project.consultations.get()
     comment = services.comment_submit(
-        consultation=consultation, actor=None, commenter="Li", text="Clarify", ip="1.2.3.4"
+        consultation=consultation,
+        actor=None,
+        commenter="Li",
+        text="Clarify",
+        ip="1.2.3.4",
     )
     with pytest.raises(Conflict, match="unresolved"):
-        services.project_transition(project=project, to_state="review", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="review", actor=staff_user
+        )
     services.comment_resolve(
-        comment=comment, actor=staff_user, resolution="partial", observations="Done in 4.2"
+        comment=comment,
+        actor=staff_user,
+        resolution="partial",
+        observations="Done in 4.2",
     )
-    project = services.project_transition(project=project, to_state="review", actor=staff_user)
+    project = services.project_transition(
+        project=project, to_state="review", actor=staff_user
+    )
     consultation.refresh_from_db()
     assert consultation.status == "closed"
     assert project.ballots.get().status == "open"
@@ -129,26 +154,43 @@ def test_review_needs_resolved_comments_and_opens_ballot(make_project, staff_use
 
 def test_submission_needs_a_passed_ballot(make_project, staff_user, voters):
     project = make_project("consultation")
-    project = services.project_transition(project=project, to_state="review", actor=staff_user)
+    project = services.project_transition(
+        project=project, to_state="review", actor=staff_user
+    )
     ballot = project.ballots.get()
     with pytest.raises(Conflict, match="Close the committee ballot"):
-        services.project_transition(project=project, to_state="submitted", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="submitted", actor=staff_user
+        )
     services.ballot_vote(ballot=ballot, actor=voters[0], choice="approve")
-    services.ballot_vote(ballot=ballot, actor=voters[1], choice="disapprove", comment="No")
-    services.ballot_vote(ballot=ballot, actor=voters[2], choice="disapprove", comment="No")
+    services.ballot_vote(
+        ballot=ballot, actor=voters[1], choice="disapprove", comment="No"
+    )
+    services.ballot_vote(
+        ballot=ballot, actor=voters[2], choice="disapprove", comment="No"
+    )
     ballot = services.ballot_close(ballot=ballot, actor=staff_user)
     assert ballot.result == Ballot.Result.FAILED
     with pytest.raises(Conflict, match="ballot passed"):
-        services.project_transition(project=project, to_state="submitted", actor=staff_user)
-    project = services.project_transition(project=project, to_state="drafting", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="submitted", actor=staff_user
+        )
+    project = services.project_transition(
+        project=project, to_state="drafting", actor=staff_user
+    )
     assert project.state.slug == "drafting"
 
 
 def test_cancel_closes_open_ballot(make_project, staff_user):
     project = make_project("consultation")
-    project = services.project_transition(project=project, to_state="review", actor=staff_user)
     project = services.project_transition(
-        project=project, to_state="cancelled", actor=staff_user, comment="Merged elsewhere"
+        project=project, to_state="review", actor=staff_user
+    )
+    project = services.project_transition(
+        project=project,
+        to_state="cancelled",
+        actor=staff_user,
+        comment="Merged elsewhere",
     )
     assert project.ballots.get().status == "closed"
     event = project.events.first()
@@ -158,7 +200,9 @@ def test_cancel_closes_open_ballot(make_project, staff_user):
         "Merged elsewhere",
     )
     with pytest.raises(Conflict):
-        services.project_transition(project=project, to_state="approved", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="approved", actor=staff_user
+        )
 
 
 def test_timeline_records_every_transition_and_edit(make_project, staff_user):
@@ -168,7 +212,9 @@ def test_timeline_records_every_transition_and_edit(make_project, staff_user):
     assert types == ["created", "transition", "transition", "edited"]
 
 
-def test_proposer_may_edit_only_while_proposal(make_project, enterprise_user, staff_user):
+def test_proposer_may_edit_only_while_proposal(
+    make_project, enterprise_user, staff_user
+):
     project = make_project()
     services.project_update(project=project, actor=enterprise_user, scope="Scope text")
     services.project_transition(project=project, to_state="approved", actor=staff_user)
@@ -190,12 +236,16 @@ def test_publication_creates_catalogue_record_replacing_old(
         "consultation", replaces=old_standard, identifier="GB 31701-2026"
     )
     assert project.kind == Project.Kind.REVISION
-    project = services.project_transition(project=project, to_state="review", actor=staff_user)
+    project = services.project_transition(
+        project=project, to_state="review", actor=staff_user
+    )
     ballot = project.ballots.get()
     for voter in voters[:3]:
         services.ballot_vote(ballot=ballot, actor=voter, choice="approve")
     assert services.ballot_close(ballot=ballot, actor=staff_user).result == "passed"
-    project = services.project_transition(project=project, to_state="submitted", actor=staff_user)
+    project = services.project_transition(
+        project=project, to_state="submitted", actor=staff_user
+    )
     project = services.project_transition(
         project=project,
         to_state="published",
@@ -209,20 +259,28 @@ def test_publication_creates_catalogue_record_replacing_old(
     assert old_standard.status == "replaced"
     assert new.relations_out.get().target == old_standard
     with pytest.raises(Conflict, match="implemented on"):
-        services.project_transition(project=project, to_state="implemented", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="implemented", actor=staff_user
+        )
 
 
 @needs_catalogue
 def test_publication_without_number_is_refused(make_project, staff_user, voters):
     project = make_project("consultation")
-    project = services.project_transition(project=project, to_state="review", actor=staff_user)
+    project = services.project_transition(
+        project=project, to_state="review", actor=staff_user
+    )
     ballot = project.ballots.get()
     for voter in voters:
         services.ballot_vote(ballot=ballot, actor=voter, choice="approve")
     services.ballot_close(ballot=ballot, actor=staff_user)
-    project = services.project_transition(project=project, to_state="submitted", actor=staff_user)
+    project = services.project_transition(
+        project=project, to_state="submitted", actor=staff_user
+    )
     with pytest.raises(ApplicationError, match="standard number"):
-        services.project_transition(project=project, to_state="published", actor=staff_user)
+        services.project_transition(
+            project=project, to_state="published", actor=staff_user
+        )
     project.refresh_from_db()
     assert project.state.slug == "submitted"
 
@@ -236,12 +294,19 @@ def test_comment_resolution_rules(make_project, staff_user, enterprise_user):
         type="ed",
         clause="2",
     )
-    assert comment.commenter == "enterprise1" and comment.number == 1
+    assert comment.commenter == "enterprise1"
+    assert comment.number == 1
     with pytest.raises(PermissionDenied):
-        services.comment_resolve(comment=comment, actor=enterprise_user, resolution="accepted")
+        services.comment_resolve(
+            comment=comment, actor=enterprise_user, resolution="accepted"
+        )
     with pytest.raises(ApplicationError, match="reason"):
-        services.comment_resolve(comment=comment, actor=staff_user, resolution="rejected")
-    comment = services.comment_resolve(comment=comment, actor=staff_user, resolution="accepted")
+        services.comment_resolve(
+            comment=comment, actor=staff_user, resolution="rejected"
+        )
+    comment = services.comment_resolve(
+        comment=comment, actor=staff_user, resolution="accepted"
+    )
     assert comment.resolution == Comment.Resolution.ACCEPTED
 
 
@@ -250,4 +315,6 @@ def test_closed_consultation_takes_no_comments(make_project, staff_user):
     consultation = project.consultations.get()
     services.project_transition(project=project, to_state="drafting", actor=staff_user)
     with pytest.raises(Conflict, match="closed"):
-        services.comment_submit(consultation=consultation, actor=None, commenter="A", text="x")
+        services.comment_submit(
+            consultation=consultation, actor=None, commenter="A", text="x"
+        )

@@ -1,0 +1,210 @@
+"""Forms of the lifecycle pages; they validate input, services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qihub.catalog.models import Standard
+from qihub.lifecycle.models import (
+    Comment,
+    Committee,
+    Feedback,
+    PatentDisclosure,
+    PeriodicReview,
+    Project,
+    ResearchProject,
+    Vote,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProjectForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Project.Kind.choices)
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[
+            c for c in Standard.Level.choices if c[0] != Standard.Level.INTERNATIONAL
+        ],
+    )
+    title_zh = forms.CharField(label=_("Chinese title"), max_length=500, required=False)
+    title_en = forms.CharField(label=_("English title"), max_length=500, required=False)
+    replaces = forms.CharField(
+        label=_("Revises standard (identifier)"),
+        max_length=200,
+        required=False,
+        help_text=_("For a revision, e.g. GB 31701-2015."),
+    )
+    identifier = forms.CharField(
+        label=_("Standard number to publish under"), max_length=200, required=False
+    )
+    committee = forms.ModelChoiceField(
+        label=_("Responsible committee"),
+        queryset=Committee.objects.all(),
+        required=False,
+    )
+    ics = forms.CharField(label=_("ICS codes"), max_length=200, required=False)
+    scope = forms.CharField(label=_("Scope"), widget=forms.Textarea, required=False)
+    proposer_organisation = forms.CharField(
+        label=_("Proposing organisation"), max_length=300, required=False
+    )
+    drafting_units = forms.CharField(
+        label=_("Drafting units"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    drafters = forms.CharField(
+        label=_("Drafters"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    planned_consultation_on = forms.DateField(
+        label=_("Planned draft for comments"), widget=DATE, required=False
+    )
+    planned_submission_on = forms.DateField(
+        label=_("Planned submission"), widget=DATE, required=False
+    )
+    due_on = forms.DateField(
+        label=_("Planned publication"), widget=DATE, required=False
+    )
+    implementation_months = forms.IntegerField(
+        label=_("Months from issue to implementation"),
+        min_value=0,
+        max_value=60,
+        initial=6,
+    )
+    research_projects = forms.ModelMultipleChoiceField(
+        label=_("Research projects"),
+        queryset=ResearchProject.objects.all(),
+        required=False,
+    )
+
+    def clean_replaces(self):
+        text = self.cleaned_data["replaces"].strip()
+        if not text:
+            return None
+        standard = Standard.objects.filter(identifier__iexact=text).first()
+        if standard is None:
+            try:
+                from qihub.catalog.selectors import standard_get_by_identifier
+
+                standard = standard_get_by_identifier(text)
+            except ImportError:
+                standard = None
+        if standard is None:
+            raise forms.ValidationError(
+                _("%(id)s is not in the catalogue.") % {"id": text}
+            )
+        return standard
+
+
+class ProjectDraftForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Standard number to publish under"), max_length=200, required=False
+    )
+    draft_file = forms.FileField(label=_("Draft file"), required=False)
+    draft_text = forms.CharField(
+        label=_("Machine-readable draft"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        help_text=_("Plain text, one numbered clause per paragraph (e.g. '4.1 ...')."),
+    )
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.SlugField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment"), required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE, required=False)
+
+
+class CommentForm(forms.Form):
+    commenter = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    organisation = forms.CharField(
+        label=_("Organisation"), max_length=300, required=False
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    clause = forms.CharField(label=_("Clause/subclause"), max_length=60, required=False)
+    paragraph = forms.CharField(
+        label=_("Paragraph/figure/table"), max_length=100, required=False
+    )
+    type = forms.ChoiceField(label=_("Type of comment"), choices=Comment.Type.choices)
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea)
+    proposed_change = forms.CharField(
+        label=_("Proposed change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, clauses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if clauses:
+            self.fields["clause"] = forms.ChoiceField(
+                label=_("Clause/subclause"),
+                required=False,
+                choices=[("", _("General / whole document"))]
+                + [(c.ref, f"{c.ref} {c.heading}"[:80]) for c in clauses],
+            )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[c for c in Comment.Resolution.choices if c[0] != "pending"],
+    )
+    observations = forms.CharField(
+        label=_("Observations of the committee"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Vote"), choices=Vote.Choice.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comments"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class PatentForm(forms.Form):
+    patent_number = forms.CharField(label=_("Patent number"), max_length=100)
+    title = forms.CharField(label=_("Patent title"), max_length=500, required=False)
+    holder = forms.CharField(label=_("Patent holder"), max_length=300)
+    licensing = forms.ChoiceField(
+        label=_("Licensing declaration"),
+        choices=PatentDisclosure.Licensing.choices,
+        widget=forms.RadioSelect,
+    )
+    declarant = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+
+class FeedbackForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Feedback.Kind.choices)
+    name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    organisation = forms.CharField(
+        label=_("Organisation"), max_length=300, required=False
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    clause = forms.CharField(label=_("Clause"), max_length=60, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Description"), widget=forms.Textarea)
+
+
+class FeedbackHandleForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Feedback.Status.choices)
+    committee = forms.ModelChoiceField(
+        label=_("Assign to committee"), queryset=Committee.objects.all(), required=False
+    )
+    response = forms.CharField(
+        label=_("Response to the submitter"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    note = forms.CharField(label=_("Internal note"), required=False)
+
+
+class PeriodicReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=PeriodicReview.Outcome.choices
+    )
+    reason = forms.CharField(label=_("Reason"), required=False)
