@@ -1,3 +1,252 @@
-from ninja import Router
+"""The metrology API: registries, chain validation, impact, coverage, DCC."""
 
-router = Router()
+import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import File, Form, Router, Schema, UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from qihub.core.api_auth import write_auth
+from qihub.core.errors import ApplicationError
+from qihub.metrology import selectors, services
+from qihub.metrology.models import CalibrationEvent, Instrument, MeasurementStandard
+from qihub.metrology.traceability import chain_validate
+
+router = Router(tags=["metrology"])
+
+
+class StandardOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    is_primary: bool
+    quantity: str
+    unit: str
+    range_min: float | None
+    range_max: float | None
+    uncertainty: float
+    coverage_factor: float
+    mpe: float | None
+    holder: str
+    assessment_valid_until: datetime.date | None
+    status: str
+    suspect: bool
+
+    @staticmethod
+    def resolve_holder(obj) -> str:
+        return obj.holder.name
+
+
+class InstrumentOut(Schema):
+    id: int
+    code: str
+    name: str
+    item_type: str | None
+    use: str
+    maker: str
+    model: str
+    serial: str
+    owner: str
+    region: str
+    quantity: str
+    unit: str
+    range_min: float | None
+    range_max: float | None
+    mpe: float | None
+    requires_verification: bool
+    next_due: datetime.date | None
+    suspect: bool
+    suspect_reason: str
+
+    @staticmethod
+    def resolve_item_type(obj) -> str | None:
+        return obj.item_type.code if obj.item_type_id else None
+
+    @staticmethod
+    def resolve_next_due(obj) -> datetime.date | None:
+        return obj.latest_event.valid_until if obj.latest_event_id else None
+
+
+class IssueOut(Schema):
+    code: str
+    link: str
+    message_en: str
+    message_zh: str
+
+
+class LinkOut(Schema):
+    item: str
+    certificate: str | None
+    reference: str | None
+    laboratory: str | None
+    valid_until: datetime.date | None
+    tur: float | None
+    issues: list[IssueOut]
+
+
+class ChainOut(Schema):
+    on: datetime.date
+    ok: bool
+    top: str | None
+    links: list[LinkOut]
+    issues: list[IssueOut]
+    standard_uncertainty: float | None
+    budget: list[tuple[str, float]]
+
+
+class ImpactOut(Schema):
+    standards: int
+    instruments: int
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+class SuspectOut(Schema):
+    id: int
+    code: str
+    name: str
+    owner: str
+    region: str
+
+
+class CoverageOut(Schema):
+    on: datetime.date
+    region: str
+    item_type: str
+    required: int
+    covered: int
+    rate: float | None
+    target: float
+
+
+class DccOut(Schema):
+    certificate_number: str
+    schema_version: str
+    item: str
+    item_created: bool
+    laboratory: str
+    reference: str | None
+    results: int
+    signature: str
+    id: int | None
+
+
+@router.get("/standards", response=list[StandardOut])
+@paginate(PageNumberPagination)
+def standards(request, q: str = "", kind: str = "", region: str = ""):
+    return selectors.standard_list(q=q, kind=kind, region=region)
+
+
+@router.get("/standards/{pk}", response=StandardOut)
+def standard(request, pk: int):
+    return get_object_or_404(MeasurementStandard.objects.select_related("holder"), pk=pk)
+
+
+@router.get("/instruments", response=list[InstrumentOut])
+@paginate(PageNumberPagination)
+def instruments(request, q: str = "", region: str = "", item_type: str = "", suspect: bool = False):
+    return selectors.instrument_list(q=q, region=region, item_type=item_type, suspect=suspect)
+
+
+@router.get("/instruments/{pk}", response=InstrumentOut)
+def instrument(request, pk: int):
+    return get_object_or_404(
+        Instrument.objects.select_related("item_type", "latest_event"), pk=pk
+    )
+
+
+def _chain_out(chain) -> dict:
+    def issues(items):
+        return [vars(i) for i in items]
+
+    return {
+        "on": chain.on,
+        "ok": chain.ok,
+        "top": chain.top.code if chain.top else None,
+        "links": [
+            {
+                "item": link.item.code,
+                "certificate": link.event.certificate_number if link.event else None,
+                "reference": link.event.reference_standard.code
+                if link.event and link.event.reference_standard
+                else None,
+                "laboratory": link.event.laboratory.code if link.event else None,
+                "valid_until": link.event.valid_until if link.event else None,
+                "tur": link.tur if link.tur != float("inf") else None,
+                "issues": issues(link.issues),
+            }
+            for link in chain.links
+        ],
+        "issues": issues(chain.issues),
+        "standard_uncertainty": chain.uncertainty,
+        "budget": chain.budget,
+    }
+
+
+@router.get("/instruments/{pk}/chain", response=ChainOut)
+def instrument_chain(request, pk: int, on: datetime.date | None = None):
+    """Validate the instrument's traceability chain on a day (today by default)."""
+    item = get_object_or_404(Instrument, pk=pk)
+    return _chain_out(chain_validate(item, on=on or timezone.localdate()))
+
+
+@router.get("/standards/{pk}/chain", response=ChainOut)
+def standard_chain(request, pk: int, on: datetime.date | None = None):
+    item = get_object_or_404(MeasurementStandard, pk=pk)
+    return _chain_out(chain_validate(item, on=on or timezone.localdate()))
+
+
+@router.post("/certificates/{pk}/revoke", response=ImpactOut, auth=write_auth)
+def certificate_revoke(request, pk: int, payload: RevokeIn):
+    """Revoke a certificate and mark everything downstream suspect."""
+    event = get_object_or_404(CalibrationEvent, pk=pk)
+    impact = services.certificate_revoke(
+        certificate=event, actor=request.auth, reason=payload.reason
+    )
+    return {"standards": len(impact.standards), "instruments": impact.instruments}
+
+
+@router.get("/certificates/{pk}/suspects", response=list[SuspectOut])
+@paginate(PageNumberPagination)
+def certificate_suspects(request, pk: int):
+    """The instruments a revoked certificate made suspect (impact analysis)."""
+    return selectors.suspects_for(get_object_or_404(CalibrationEvent, pk=pk))
+
+
+@router.get("/coverage", response=list[CoverageOut])
+def coverage(request, on: datetime.date | None = None, months: int = 12, region: str = "", item_type: str = ""):
+    """Coverage of compulsory verification at each month end up to ``on``."""
+    if not 1 <= months <= 60:
+        raise ApplicationError("months must be between 1 and 60.")
+    series = selectors.coverage_series(
+        until=on or timezone.localdate(), months=months, region=region, item_type=item_type
+    )
+    return [
+        {
+            "on": day,
+            "region": region,
+            "item_type": item_type,
+            "required": row.required,
+            "covered": row.covered,
+            "rate": row.rate,
+            "target": selectors.COVERAGE_TARGET,
+        }
+        for day, row in series
+    ]
+
+
+@router.post("/dcc", response={201: DccOut, 200: DccOut}, auth=write_auth)
+def dcc_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    """Import a PTB DCC XML file (``dry_run`` checks it and stores nothing)."""
+    outcome = services.dcc_import(
+        data=file.read(), actor=request.auth, dry_run=dry_run, filename=file.name or ""
+    )
+    body = {
+        **{k: v for k, v in vars(outcome).items() if k != "event"},
+        "id": outcome.event.pk if outcome.event else None,
+    }
+    return (200 if dry_run else 201), body

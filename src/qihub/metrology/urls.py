@@ -6,4 +6,26 @@ app_name = "metrology"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("standards/", views.standard_list, name="standard_list"),
+    path("standards/<int:pk>/", views.standard_detail, name="standard_detail"),
+    path("instruments/", views.instrument_list, name="instrument_list"),
+    path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
+    path("certificates/", views.certificate_list, name="certificate_list"),
+    path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path(
+        "certificates/<int:pk>/revoke/",
+        views.certificate_revoke,
+        name="certificate_revoke",
+    ),
+    path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<int:pk>/dcc.xml", views.certificate_dcc, name="certificate_dcc"),
+    path(
+        "certificates/verify/<path:number>/",
+        views.certificate_verify,
+        name="certificate_verify",
+    ),
+    path("dcc/import/", views.dcc_import, name="dcc_import"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage.csv", views.coverage_csv, name="coverage_csv"),
+    path("registries/", views.registries, name="registries"),
 ]

@@ -1,0 +1,238 @@
+"""Reads for the metrology registry, coverage of compulsory verification."""
+
+import dataclasses
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from qihub.metrology.models import (
+    CalibrationEvent,
+    CompulsoryItem,
+    Instrument,
+    Laboratory,
+    MeasurementStandard,
+    MetrologyEvent,
+    ReferenceMaterial,
+    TechnicalSpecification,
+)
+
+#: The target of the provincial plan: 90% of the instruments that require
+#: compulsory verification hold a valid one.
+COVERAGE_TARGET = 0.9
+
+
+def standard_list(*, q: str = "", kind: str = "", region: str = "") -> QuerySet:
+    qs = MeasurementStandard.objects.select_related("holder")
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region:
+        qs = qs.filter(region=region)
+    return qs
+
+
+def instrument_list(
+    *, q: str = "", region: str = "", item_type: str = "", suspect: bool = False
+) -> QuerySet:
+    qs = Instrument.objects.select_related("item_type", "latest_event")
+    if q:
+        qs = qs.filter(
+            Q(code__icontains=q)
+            | Q(name__icontains=q)
+            | Q(serial__icontains=q)
+            | Q(owner__icontains=q)
+        )
+    if region:
+        qs = qs.filter(region=region)
+    if item_type:
+        qs = qs.filter(item_type__code=item_type)
+    if suspect:
+        qs = qs.filter(suspect=True)
+    return qs
+
+
+def certificate_list(*, q: str = "", status: str = "") -> QuerySet:
+    qs = CalibrationEvent.objects.select_related(
+        "instrument", "calibrated_standard", "reference_standard", "laboratory"
+    )
+    if q:
+        qs = qs.filter(certificate_number__icontains=q)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def certificate_get(pk: int) -> CalibrationEvent:
+    return (
+        CalibrationEvent.objects.select_related(
+            "instrument",
+            "calibrated_standard",
+            "reference_standard",
+            "laboratory",
+            "specification__standard",
+        )
+        .prefetch_related("results")
+        .get(pk=pk)
+    )
+
+
+def certificate_by_number(number: str) -> CalibrationEvent | None:
+    return (
+        CalibrationEvent.objects.select_related(
+            "instrument", "calibrated_standard", "laboratory"
+        )
+        .filter(certificate_number=number)
+        .first()
+    )
+
+
+def suspects_for(certificate: CalibrationEvent) -> QuerySet:
+    """Instruments marked suspect because of a revoked certificate."""
+    return Instrument.objects.filter(suspect_cause=certificate).select_related(
+        "item_type"
+    )
+
+
+def item_history(*, instrument=None, standard=None) -> QuerySet:
+    qs = MetrologyEvent.objects.select_related("actor", "certificate")
+    if instrument is not None:
+        return qs.filter(instrument=instrument)
+    return qs.filter(standard=standard)
+
+
+def specification_list() -> QuerySet:
+    return TechnicalSpecification.objects.select_related("standard")
+
+
+def reference_material_list() -> QuerySet:
+    return ReferenceMaterial.objects.select_related("standard").prefetch_related(
+        "properties"
+    )
+
+
+def laboratory_list() -> QuerySet:
+    return Laboratory.objects.prefetch_related("scopes")
+
+
+def overview() -> dict:
+    """Headline counts for the metrology overview page."""
+    kinds = dict(
+        MeasurementStandard.objects.values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return {
+        "standards": sum(kinds.values()),
+        "social_public": kinds.get(MeasurementStandard.Kind.SOCIAL_PUBLIC, 0),
+        "specifications": TechnicalSpecification.objects.count(),
+        "local_specifications": TechnicalSpecification.objects.filter(
+            is_local=True
+        ).count(),
+        "reference_materials": ReferenceMaterial.objects.count(),
+        "instruments": Instrument.objects.count(),
+        "suspect": Instrument.objects.filter(suspect=True).count(),
+        "laboratories": Laboratory.objects.count(),
+    }
+
+
+# -- coverage of compulsory verification --------------------------------------
+
+
+@dataclasses.dataclass
+class CoverageRow:
+    region: str
+    item_type: str
+    item_name: str
+    required: int
+    covered: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.covered / self.required if self.required else None
+
+
+def _covered_on(day: datetime.date):
+    """A valid verification on ``day``: passed, performed by then, not yet
+    due, and not revoked by then."""
+    return Exists(
+        CalibrationEvent.objects.filter(
+            instrument=OuterRef("pk"),
+            kind=CalibrationEvent.Kind.VERIFICATION,
+            conformity=CalibrationEvent.Conformity.PASS,
+            performed_on__lte=day,
+            valid_until__gte=day,
+        ).filter(
+            Q(status=CalibrationEvent.Status.VALID)
+            | Q(revoked_at__date__gt=day)
+        )
+    )
+
+
+def _required_on(day: datetime.date) -> QuerySet:
+    return Instrument.objects.filter(requires_verification=True, registered_on__lte=day)
+
+
+def coverage_rows(*, on: datetime.date) -> list[CoverageRow]:
+    """Coverage per region and instrument type on a day: instruments with a
+    valid verification / instruments that require one."""
+    names = {c.code: c.name for c in CompulsoryItem.objects.all()}
+    rows = (
+        _required_on(on)
+        .annotate(ok=_covered_on(on))
+        .values("region", "item_type__code")
+        .annotate(required=Count("id"), covered=Count("id", filter=Q(ok=True)))
+        .order_by("region", "item_type__code")
+    )
+    return [
+        CoverageRow(
+            region=r["region"],
+            item_type=r["item_type__code"] or "",
+            item_name=names.get(r["item_type__code"], ""),
+            required=r["required"],
+            covered=r["covered"],
+        )
+        for r in rows
+    ]
+
+
+def coverage_total(*, on: datetime.date, region: str = "", item_type: str = "") -> CoverageRow:
+    qs = _required_on(on)
+    if region:
+        qs = qs.filter(region=region)
+    if item_type:
+        qs = qs.filter(item_type__code=item_type)
+    agg = qs.annotate(ok=_covered_on(on)).aggregate(
+        required=Count("id"), covered=Count("id", filter=Q(ok=True))
+    )
+    return CoverageRow(region, item_type, "", agg["required"], agg["covered"])
+
+
+def month_ends(*, until: datetime.date, months: int = 12) -> list[datetime.date]:
+    """The last ``months`` month ends up to ``until`` (``until`` itself last)."""
+    days = [until]
+    first = until.replace(day=1)
+    for _i in range(months - 1):
+        last = first - datetime.timedelta(days=1)
+        days.append(last)
+        first = last.replace(day=1)
+    return list(reversed(days))
+
+
+def coverage_series(
+    *, until: datetime.date, months: int = 12, region: str = "", item_type: str = ""
+) -> list[tuple[datetime.date, CoverageRow]]:
+    """Coverage at each month end: the time series drawn against the target."""
+    return [
+        (day, coverage_total(on=day, region=region, item_type=item_type))
+        for day in month_ends(until=until, months=months)
+    ]
+
+
+def regions() -> list[str]:
+    return list(
+        Instrument.objects.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
