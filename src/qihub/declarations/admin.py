@@ -34,7 +34,13 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
-    list_display = ["product_name", "enterprise", "status", "check_status", "published_at"]
+    list_display = [
+        "product_name",
+        "enterprise",
+        "status",
+        "check_status",
+        "published_at",
+    ]
     list_filter = ["status", "check_status", "region"]
     search_fields = ["product_name", "credit_code"]
     raw_id_fields = ["enterprise", "current_version"]

@@ -1,6 +1,5 @@
 """The self-declaration API: public search and reads, authenticated writes."""
 
-
 import datetime
 from decimal import Decimal
 
@@ -99,7 +98,9 @@ class IndicatorIn(Schema):
 
 
 class DeclarationIn(Schema):
-    enterprise: str = Field(..., description="The enterprise's unified social credit code")
+    enterprise: str = Field(
+        ..., description="The enterprise's unified social credit code"
+    )
     product_name: str
     category: str
     standards: list[str]
@@ -139,7 +140,11 @@ def _version_out(v) -> dict:
         ],
         "indicators": list(v.indicators.all()),
         "issues": [
-            {"code": i.get("code", ""), "severity": i.get("severity", ""), "message": issue_message(i)}
+            {
+                "code": i.get("code", ""),
+                "severity": i.get("severity", ""),
+                "message": issue_message(i),
+            }
             for i in v.check_results
         ],
     }
@@ -187,20 +192,33 @@ def declaration_create(request, payload: DeclarationIn):
         credit_code=credit_codes.normalise(payload.enterprise)
     ).first()
     if enterprise is None:
-        raise ApplicationError("No registered enterprise has this credit code.", status=404)
+        raise ApplicationError(
+            "No registered enterprise has this credit code.", status=404
+        )
     data = payload.dict()
     submit = data.pop("submit")
     data.pop("enterprise")
-    declaration = services.declaration_create(actor=request.auth, enterprise=enterprise, **data)
+    declaration = services.declaration_create(
+        actor=request.auth, enterprise=enterprise, **data
+    )
     if submit:
         services.declaration_submit(actor=request.auth, declaration=declaration)
-    return Status(201, _declaration_out(selectors.declaration_detail(declaration.pk), include_drafts=True))
+    return Status(
+        201,
+        _declaration_out(
+            selectors.declaration_detail(declaration.pk), include_drafts=True
+        ),
+    )
 
 
-@router.post("/declarations/{int:pk}/withdraw", response=DeclarationOut, auth=write_auth)
+@router.post(
+    "/declarations/{int:pk}/withdraw", response=DeclarationOut, auth=write_auth
+)
 def declaration_withdraw(request, pk: int, payload: WithdrawIn):
     declaration = get_object_or_404(Declaration, pk=pk)
-    services.declaration_withdraw(actor=request.auth, declaration=declaration, reason=payload.reason)
+    services.declaration_withdraw(
+        actor=request.auth, declaration=declaration, reason=payload.reason
+    )
     return _declaration_out(selectors.declaration_detail(pk), include_drafts=True)
 
 
@@ -210,14 +228,20 @@ def credit_code_check(request, code: str):
     try:
         normal = credit_codes.validate(code)
     except credit_codes.CreditCodeError as exc:
-        return {"code": credit_codes.normalise(code), "valid": False, "detail": str(exc)}
+        return {
+            "code": credit_codes.normalise(code),
+            "valid": False,
+            "detail": str(exc),
+        }
     return {"code": normal, "valid": True, "detail": ""}
 
 
 @router.get("/spot-checks/{int:pk}")
 def spotcheck_results(request, pk: int):
     """A published spot-check plan: seed, share and every finding."""
-    plan = get_object_or_404(SpotCheckPlan, pk=pk, status=SpotCheckPlan.Status.PUBLISHED)
+    plan = get_object_or_404(
+        SpotCheckPlan, pk=pk, status=SpotCheckPlan.Status.PUBLISHED
+    )
     return {
         "name": plan.name,
         "seed": plan.seed,

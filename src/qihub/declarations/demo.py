@@ -63,14 +63,26 @@ def _standard():
     from qihub.requirements.models import Requirement
     from qihub.requirements.services import requirement_create
 
-    if not Requirement.objects.filter(standard=std, parameter__key="formaldehyde").exists():
+    if not Requirement.objects.filter(
+        standard=std, parameter__key="formaldehyde"
+    ).exists():
         requirement_create(
-            standard=std, parameter="formaldehyde", operator="<=", value="20",
-            unit="mg/kg", subject=CATEGORY, actor=None,
+            standard=std,
+            parameter="formaldehyde",
+            operator="<=",
+            value="20",
+            unit="mg/kg",
+            subject=CATEGORY,
+            actor=None,
         )
         requirement_create(
-            standard=std, parameter="pH", operator="range", value="4.0", upper="7.5",
-            subject=CATEGORY, actor=None,
+            standard=std,
+            parameter="pH",
+            operator="range",
+            value="4.0",
+            upper="7.5",
+            subject=CATEGORY,
+            actor=None,
         )
     return std
 
@@ -93,28 +105,53 @@ def load(stdout=None) -> None:
     enterprises = []
     for n, (body, name, region, industry) in enumerate(ENTERPRISES, start=1):
         user = user_create(
-            username=f"enterprise{n}", password=f"demo-enterprise{n}", roles=["enterprise"]
+            username=f"enterprise{n}",
+            password=f"demo-enterprise{n}",
+            roles=["enterprise"],
         )
         ent = services.enterprise_create(
-            actor=staff, credit_code=_code(body), name=name, region=region,
-            industry=industry, users=[user],
+            actor=staff,
+            credit_code=_code(body),
+            name=name,
+            region=region,
+            industry=industry,
+            users=[user],
         )
         enterprises.append((ent, user))
     for (ent, user), (product, hcho) in zip(enterprises, PRODUCTS, strict=True):
         decl = services.declaration_create(
-            actor=user, enterprise=ent, product_name=product, category=CATEGORY,
+            actor=user,
+            enterprise=ent,
+            product_name=product,
+            category=CATEGORY,
             standards=["GB 31701-2015", f"Q/{ent.credit_code[-6:]} 001-2025"],
             indicators=[
-                {"parameter": "formaldehyde", "operator": "<=", "value": hcho, "unit": "mg/kg",
-                 "test_method": "GB/T 2912.1"},
-                {"parameter": "pH", "operator": "range", "value": "4.5", "upper": "7.0"},
+                {
+                    "parameter": "formaldehyde",
+                    "operator": "<=",
+                    "value": hcho,
+                    "unit": "mg/kg",
+                    "test_method": "GB/T 2912.1",
+                },
+                {
+                    "parameter": "pH",
+                    "operator": "range",
+                    "value": "4.5",
+                    "upper": "7.0",
+                },
             ],
             effective_on=datetime.date(2026, 1, 1),
         )
         services.declaration_submit(actor=user, declaration=decl)
-    spotchecks.inspector_create(actor=staff, name="王检", organisation="深圳市质量检验院")
-    spotchecks.inspector_create(actor=staff, name="陈检", organisation="广州市质量监督检测研究院")
-    spotchecks.inspector_create(actor=staff, name="李工", organisation="深圳市小羊童装有限公司")
+    spotchecks.inspector_create(
+        actor=staff, name="王检", organisation="深圳市质量检验院"
+    )
+    spotchecks.inspector_create(
+        actor=staff, name="陈检", organisation="广州市质量监督检测研究院"
+    )
+    spotchecks.inspector_create(
+        actor=staff, name="李工", organisation="深圳市小羊童装有限公司"
+    )
     plan = spotchecks.spotcheck_plan_create(
         actor=staff, name="2026 年第一批双随机抽查", share="0.5", seed=20260101
     )
@@ -123,8 +160,11 @@ def load(stdout=None) -> None:
         spotchecks.spotcheck_record(actor=staff, check=check, outcome="conforming")
     spotchecks.spotcheck_plan_publish(actor=staff, plan=plan)
     ev = forerunners.forerunner_create(
-        actor=staff, category=CATEGORY, title="2026 年婴幼儿纺织产品企业标准领跑者",
-        indicators=[{"parameter": "formaldehyde", "direction": "lower", "weight": 1}], leaders=2,
+        actor=staff,
+        category=CATEGORY,
+        title="2026 年婴幼儿纺织产品企业标准领跑者",
+        indicators=[{"parameter": "formaldehyde", "direction": "lower", "weight": 1}],
+        leaders=2,
     )
     forerunners.forerunner_compute(actor=staff, evaluation=ev)
     forerunners.forerunner_publish(actor=staff, evaluation=ev)

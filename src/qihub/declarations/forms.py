@@ -13,7 +13,9 @@ class RegisterForm(forms.Form):
     industry = forms.CharField(label=_("Industry"), max_length=100)
     username = forms.CharField(label=_("Username"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput, min_length=8
+    )
 
 
 class DeclarationForm(forms.Form):
@@ -23,10 +25,14 @@ class DeclarationForm(forms.Form):
     standards = forms.CharField(
         label=_("Standards executed"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One identifier per line: GB, GB/T, industry, group or your own Q/ standard."),
+        help_text=_(
+            "One identifier per line: GB, GB/T, industry, group or your own Q/ standard."
+        ),
     )
     effective_on = forms.DateField(
-        label=_("Effective date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     q_standard_file = forms.FileField(
         label=_("Enterprise standard file (Q/)"), required=False
@@ -34,7 +40,11 @@ class DeclarationForm(forms.Form):
 
     def standard_list(self) -> list[str]:
         text = self.cleaned_data.get("standards", "")
-        return [line.strip() for line in text.replace(";", "\n").splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in text.replace(";", "\n").splitlines()
+            if line.strip()
+        ]
 
 
 class IndicatorForm(forms.Form):
@@ -45,7 +55,9 @@ class IndicatorForm(forms.Form):
     value = forms.CharField(label=_("Value"), max_length=40, required=False)
     upper = forms.CharField(label=_("Upper value"), max_length=40, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
-    test_method = forms.CharField(label=_("Test method"), max_length=200, required=False)
+    test_method = forms.CharField(
+        label=_("Test method"), max_length=200, required=False
+    )
 
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=0, min_num=5, max_num=30)
@@ -61,9 +73,13 @@ class PlanForm(forms.Form):
         label=_("Share of each stratum"), min_value=0, max_value=1, initial="0.05"
     )
     seed = forms.IntegerField(
-        label=_("Seed"), required=False, help_text=_("Leave empty for a fresh random seed.")
+        label=_("Seed"),
+        required=False,
+        help_text=_("Leave empty for a fresh random seed."),
     )
-    regions = forms.CharField(label=_("Regions (comma-separated, empty = all)"), required=False)
+    regions = forms.CharField(
+        label=_("Regions (comma-separated, empty = all)"), required=False
+    )
     industries = forms.CharField(
         label=_("Industries (comma-separated, empty = all)"), required=False
     )
@@ -96,7 +112,9 @@ class ForerunnerForm(forms.Form):
     indicators = forms.CharField(
         label=_("Core indicators"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_('One per line: "parameter higher|lower [weight]", e.g. "formaldehyde lower 2".'),
+        help_text=_(
+            'One per line: "parameter higher|lower [weight]", e.g. "formaldehyde lower 2".'
+        ),
     )
 
     def indicator_list(self) -> list[dict]:

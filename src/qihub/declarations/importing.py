@@ -59,7 +59,9 @@ REQUIRED = (
 
 _NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
 _INDICATOR = re.compile(
-    r"^(?P<parameter>.+?)\s*(?:(?P<operator><=|>=|≤|≥|<|>|=)\s*(?P<value>" + _NUMBER + r")"
+    r"^(?P<parameter>.+?)\s*(?:(?P<operator><=|>=|≤|≥|<|>|=)\s*(?P<value>"
+    + _NUMBER
+    + r")"
     r"|(?P<low>" + _NUMBER + r")\s*[~～–]\s*(?P<upper>" + _NUMBER + r"))"
     r"\s*(?P<unit>[^\[\]]*?)\s*(?:\[(?P<method>[^\]]*)\])?\s*$"
 )
@@ -87,8 +89,10 @@ def parse_indicators(text: str) -> list[dict]:
         m = _INDICATOR.match(part)
         if not m:
             raise ValueError(
-                _("%(part)r is not 'parameter operator value unit [test method]' "
-                    "nor 'parameter low~high unit'.")
+                _(
+                    "%(part)r is not 'parameter operator value unit [test method]' "
+                    "nor 'parameter low~high unit'."
+                )
                 % {"part": part}
             )
         result.append(

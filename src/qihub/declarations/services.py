@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -630,44 +630,44 @@ def declarations_recheck_for_standard(*, standard: Standard) -> int:
         for start in range(0, len(version_ids), RECHECK_CHUNK):
             chunk = version_ids[start : start + RECHECK_CHUNK]
             rows = list(
-                DeclarationVersion.objects.filter(pk__in=chunk).only(
-                    "id", "declaration_id", "status", "check_results", "check_status"
+                DeclarationVersion.objects.filter(pk__in=chunk).values_list(
+                    "id", "declaration_id", "status", "check_results"
                 )
             )
-            runs = []
+            # Versions with the same stored results get the same new results:
+            # one UPDATE per distinct outcome instead of one per version.
+            groups: dict[str, tuple[list, str, list[int]]] = {}
             flagged, ok = [], []
-            for version in rows:
-                items = [
-                    i
-                    for i in (version.check_results or [])
-                    if not (
-                        i.get("code") in declaration_checks.STANDARD_CODES
-                        and i.get("identifier") == standard.identifier
+            for pk, declaration_id, status, results in rows:
+                key = json.dumps(results or [], sort_keys=True)
+                group = groups.get(key)
+                if group is None:
+                    items = [
+                        i
+                        for i in (results or [])
+                        if not (
+                            i.get("code") in declaration_checks.STANDARD_CODES
+                            and i.get("identifier") == standard.identifier
+                        )
+                    ]
+                    if item is not None:
+                        items.append(item)
+                    group = groups[key] = (
+                        items,
+                        declaration_checks.status_for(items),
+                        [],
                     )
-                ]
-                if item is not None:
-                    items.append(item)
-                version.check_results = items
-                version.check_status = declaration_checks.status_for(items)
-                version.checked_at = now
-                runs.append(
-                    CheckRun(
-                        version_id=version.pk,
-                        trigger=CheckRun.Trigger.STANDARD_CHANGED,
-                        check_status=version.check_status,
-                        results=items,
-                    )
-                )
-                if version.status == DeclarationVersion.Status.PUBLISHED:
+                items, check_status, ids = group
+                ids.append(pk)
+                if status == DeclarationVersion.Status.PUBLISHED:
                     (
-                        flagged
-                        if version.check_status == Declaration.Check.FLAGGED
-                        else ok
-                    ).append(version.declaration_id)
-            DeclarationVersion.objects.bulk_update(
-                rows, ["check_results", "check_status", "checked_at"], batch_size=1000
-            )
-            CheckRun.objects.bulk_create(runs, batch_size=1000)
+                        flagged if check_status == Declaration.Check.FLAGGED else ok
+                    ).append(declaration_id)
+            for items, check_status, ids in groups.values():
+                DeclarationVersion.objects.filter(pk__in=ids).update(
+                    check_results=items, check_status=check_status, checked_at=now
+                )
+                _checkruns_insert(ids, check_status, items, now)
             if flagged:
                 Declaration.objects.filter(pk__in=flagged).update(
                     check_status=Declaration.Check.FLAGGED
@@ -711,6 +711,28 @@ def declarations_recheck_for_standard(*, standard: Standard) -> int:
             batch_size=1000,
         )
     return total
+
+
+def _checkruns_insert(
+    version_ids: list[int], check_status: str, items: list, now
+) -> None:
+    """Record one ``CheckRun`` per version with a single INSERT ... SELECT."""
+    table = CheckRun._meta.db_table
+    versions = DeclarationVersion._meta.db_table
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    marks = ",".join(["%s"] * len(version_ids))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (version_id, created_at, trigger, check_status, results) "  # noqa: S608
+            f"SELECT id, %s, %s, %s, %s{cast} FROM {versions} WHERE id IN ({marks})",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                CheckRun.Trigger.STANDARD_CHANGED,
+                check_status,
+                json.dumps(items),
+                *version_ids,
+            ],
+        )
 
 
 @transaction.atomic

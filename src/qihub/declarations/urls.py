@@ -17,9 +17,19 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("spot-checks/", views.spotcheck_list, name="spotcheck_list"),
     path("spot-checks/<int:pk>/", views.spotcheck_detail, name="spotcheck_detail"),
-    path("spot-checks/<int:pk>/<str:action>/", views.spotcheck_action, name="spotcheck_action"),
-    path("spot-check-items/<int:pk>/", views.spotcheck_finding, name="spotcheck_finding"),
+    path(
+        "spot-checks/<int:pk>/<str:action>/",
+        views.spotcheck_action,
+        name="spotcheck_action",
+    ),
+    path(
+        "spot-check-items/<int:pk>/", views.spotcheck_finding, name="spotcheck_finding"
+    ),
     path("forerunners/", views.forerunner_list, name="forerunner_list"),
     path("forerunners/<int:pk>/", views.forerunner_detail, name="forerunner_detail"),
-    path("forerunners/<int:pk>/<str:action>/", views.forerunner_action, name="forerunner_action"),
+    path(
+        "forerunners/<int:pk>/<str:action>/",
+        views.forerunner_action,
+        name="forerunner_action",
+    ),
 ]

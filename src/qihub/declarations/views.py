@@ -55,7 +55,9 @@ def index(request):
         qs = selectors.declaration_search(**params)
         page = Paginator(qs, 20).get_page(request.GET.get("page"))
     context = {"params": params, "page": page, "searched": searched}
-    template = "declarations/_results.html" if request.htmx else "declarations/index.html"
+    template = (
+        "declarations/_results.html" if request.htmx else "declarations/index.html"
+    )
     return render(request, template, context)
 
 
@@ -70,7 +72,9 @@ def register(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
-                request, _("%(name)s is registered. Declare your first product.") % {"name": enterprise.name}
+                request,
+                _("%(name)s is registered. Declare your first product.")
+                % {"name": enterprise.name},
             )
             return redirect("declarations:mine")
     return render(request, "declarations/register.html", {"form": form})
@@ -128,9 +132,13 @@ def declaration_new(request):
 
 @login_required
 def declaration_edit(request, pk: int):
-    declaration = get_object_or_404(Declaration.objects.select_related("enterprise"), pk=pk)
+    declaration = get_object_or_404(
+        Declaration.objects.select_related("enterprise"), pk=pk
+    )
     if not services.can_manage(request.user, declaration.enterprise):
-        return HttpResponseForbidden(_("Only the enterprise's own users may change it."))
+        return HttpResponseForbidden(
+            _("Only the enterprise's own users may change it.")
+        )
     source = services.draft_version(declaration) or declaration.current_version
     if request.method == "POST":
         form = DeclarationForm(request.POST, request.FILES)
@@ -171,14 +179,20 @@ def declaration_edit(request, pk: int):
     return render(
         request,
         "declarations/declaration_form.html",
-        {"form": form, "formset": formset, "enterprise": declaration.enterprise, "declaration": declaration},
+        {
+            "form": form,
+            "formset": formset,
+            "enterprise": declaration.enterprise,
+            "declaration": declaration,
+        },
     )
 
 
 def _with_messages(version):
     if version is not None:
         version.issues = [
-            {"severity": i.get("severity"), "text": issue_message(i)} for i in version.check_results
+            {"severity": i.get("severity"), "text": issue_message(i)}
+            for i in version.check_results
         ]
     return version
 
@@ -196,7 +210,9 @@ def declaration_detail(request, pk: int):
     for v in versions:
         _with_messages(v)
     draft = next((v for v in versions if v.status == "draft"), None) if manage else None
-    current = next((v for v in versions if v.pk == declaration.current_version_id), None)
+    current = next(
+        (v for v in versions if v.pk == declaration.current_version_id), None
+    )
     return render(
         request,
         "declarations/declaration_detail.html",
@@ -216,15 +232,22 @@ def declaration_detail(request, pk: int):
 def declaration_submit(request, pk: int):
     declaration = get_object_or_404(Declaration, pk=pk)
     try:
-        version = services.declaration_submit(actor=request.user, declaration=declaration)
+        version = services.declaration_submit(
+            actor=request.user, declaration=declaration
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         if version.status == "published":
-            messages.success(request, _("Version %(n)d is published.") % {"n": version.number})
+            messages.success(
+                request, _("Version %(n)d is published.") % {"n": version.number}
+            )
         else:
             messages.error(
-                request, _("The checks found problems: correct the declaration and submit again.")
+                request,
+                _(
+                    "The checks found problems: correct the declaration and submit again."
+                ),
             )
     return redirect(declaration)
 
@@ -238,12 +261,16 @@ def declaration_withdraw(request, pk: int):
         if not form.is_valid():
             raise ApplicationError(_("Give a reason for the withdrawal."))
         services.declaration_withdraw(
-            actor=request.user, declaration=declaration, reason=form.cleaned_data["reason"]
+            actor=request.user,
+            declaration=declaration,
+            reason=form.cleaned_data["reason"],
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The declaration is withdrawn; it stays visible as history."))
+        messages.success(
+            request, _("The declaration is withdrawn; it stays visible as history.")
+        )
     return redirect(declaration)
 
 
@@ -260,7 +287,9 @@ def declaration_recheck(request, pk: int):
 
 def enterprise_detail(request, pk: int):
     enterprise = get_object_or_404(Enterprise, pk=pk)
-    declarations = enterprise.declarations.exclude(status=Declaration.Status.DRAFT).order_by("-id")
+    declarations = enterprise.declarations.exclude(
+        status=Declaration.Status.DRAFT
+    ).order_by("-id")
     return render(
         request,
         "declarations/enterprise_detail.html",
@@ -291,7 +320,9 @@ def spotcheck_list(request):
             return redirect(plan)
     plans = selectors.spotcheck_plans(published_only=not staff)
     return render(
-        request, "declarations/spotcheck_list.html", {"plans": plans, "form": form, "staff": staff}
+        request,
+        "declarations/spotcheck_list.html",
+        {"plans": plans, "form": form, "staff": staff},
     )
 
 
@@ -304,7 +335,10 @@ def spotcheck_detail(request, pk: int):
     verified = None
     if request.GET.get("verify") and plan.status != SpotCheckPlan.Status.DRAFT:
         redraw = spotchecks.draw(
-            spotchecks.candidates_for(plan), spotchecks.examiners(), seed=plan.seed, share=plan.share
+            spotchecks.candidates_for(plan),
+            spotchecks.examiners(),
+            seed=plan.seed,
+            share=plan.share,
         )
         verified = [(d.candidate.declaration_id, d.inspector_id) for d in redraw] == [
             (c.declaration_id, c.inspector_id) for c in checks

@@ -80,7 +80,9 @@ def withdraw_standard(standard, actor) -> None:
     except ImportError:
         standard_withdraw = None
     if standard_withdraw is not None:
-        standard_withdraw(standard=standard, actor=actor, reason="superseded by a new technical code")
+        standard_withdraw(
+            standard=standard, actor=actor, reason="superseded by a new technical code"
+        )
         return
     from qihub.declarations.receivers import on_standard_status_changed
 

@@ -53,4 +53,7 @@ def test_register_declare_flag_correct_search_withdraw(page, gb_toy, staff_user)
     withdraw_standard(gb_toy, staff_user)
     page.goto(url)
     assert page.locator("#current [data-check=flagged]").is_visible()
-    assert "GB 31701-2015 has been withdrawn" in page.locator("#current .issues").inner_text()
+    assert (
+        "GB 31701-2015 has been withdrawn"
+        in page.locator("#current .issues").inner_text()
+    )

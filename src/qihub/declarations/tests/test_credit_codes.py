@@ -22,7 +22,9 @@ def test_wrong_check_character_is_refused(first17, wrong):
         credit_codes.validate(first17 + wrong)
 
 
-@given(body, st.integers(min_value=0, max_value=16), st.sampled_from(credit_codes.ALPHABET))
+@given(
+    body, st.integers(min_value=0, max_value=16), st.sampled_from(credit_codes.ALPHABET)
+)
 def test_single_substitution_is_detected(first17, pos, char):
     code = first17 + credit_codes.check_character(first17)
     changed = code[:pos] + char + code[pos + 1 :]
@@ -45,5 +47,8 @@ def test_known_real_code():
     ],
 )
 def test_messages_say_what_is_wrong(text, message):
-    with pytest.raises(credit_codes.CreditCodeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        credit_codes.CreditCodeError,
+        match=message.replace("(", r"\(").replace(")", r"\)"),
+    ):
         credit_codes.validate(text)

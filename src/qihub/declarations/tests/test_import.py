@@ -21,7 +21,12 @@ def _row(code, product, hcho="15"):
 def test_import_csv_all_or_nothing(tmp_path, admin_user, gb_toy, capsys):
     good = make_code("91440300MA5FAAAA1")
     path = tmp_path / "d.csv"
-    path.write_text(HEADER + _row(good, "童装1") + _row(good[:-1] + "X", "童装2") + _row(good, "童装3", "x"))
+    path.write_text(
+        HEADER
+        + _row(good, "童装1")
+        + _row(good[:-1] + "X", "童装2")
+        + _row(good, "童装3", "x")
+    )
     with pytest.raises(CommandError, match="2 error"):
         call_command("import_declarations", str(path))
     err = capsys.readouterr().err
@@ -32,13 +37,20 @@ def test_import_csv_all_or_nothing(tmp_path, admin_user, gb_toy, capsys):
 def test_import_csv_dry_run_then_real(tmp_path, admin_user, gb_toy, capsys):
     good = make_code("91440300MA5FAAAA1")
     path = tmp_path / "d.csv"
-    path.write_text(HEADER + _row(good, "童装1").replace('; pH 4.5~7', "") + _row(good, "童装2", "30"))
+    path.write_text(
+        HEADER
+        + _row(good, "童装1").replace("; pH 4.5~7", "")
+        + _row(good, "童装2", "30")
+    )
     call_command("import_declarations", str(path), "--dry-run", "--json")
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["declarations"] == 2 and report["dry_run"]
     assert Declaration.objects.count() == 0
     call_command("import_declarations", str(path))
-    assert "imported 2 declarations (1 new enterprises, 2 flagged)" in capsys.readouterr().out
+    assert (
+        "imported 2 declarations (1 new enterprises, 2 flagged)"
+        in capsys.readouterr().out
+    )
     assert Declaration.objects.filter(status="published").count() == 2
 
 
@@ -47,9 +59,30 @@ def test_import_xlsx(tmp_path, admin_user, gb_toy, capsys):
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["统一社会信用代码", "企业名称", "地区", "行业", "产品名称", "产品类别", "执行标准", "核心指标"])
-    ws.append([make_code("91440300MA5FAAAA1"), "乙公司", "广州", "纺织", "童装", "children's textiles",
-               "GB 31701-2015", "甲醛 <= 10 mg/kg"])
+    ws.append(
+        [
+            "统一社会信用代码",
+            "企业名称",
+            "地区",
+            "行业",
+            "产品名称",
+            "产品类别",
+            "执行标准",
+            "核心指标",
+        ]
+    )
+    ws.append(
+        [
+            make_code("91440300MA5FAAAA1"),
+            "乙公司",
+            "广州",
+            "纺织",
+            "童装",
+            "children's textiles",
+            "GB 31701-2015",
+            "甲醛 <= 10 mg/kg",
+        ]
+    )
     path = tmp_path / "d.xlsx"
     wb.save(path)
     call_command("import_declarations", str(path))

@@ -37,7 +37,9 @@ def test_stratified_share_and_conflict_rule():
     strata = {d.stratum for d in result}
     assert len(strata) == 6  # 3 regions x 2 industries
     assert len(result) == sum(
-        spotchecks.stratum_size(sum(1 for c in pop if f"{c.region} / {c.industry}" == s), Decimal("0.1"))
+        spotchecks.stratum_size(
+            sum(1 for c in pop if f"{c.region} / {c.industry}" == s), Decimal("0.1")
+        )
         for s in strata
     )
     by_id = {e.inspector_id: e for e in ex}
@@ -59,21 +61,38 @@ def test_plan_draw_findings_publish(staff_user, enterprise, gb_toy, enterprise_u
 
     for n in range(4):
         d = services.declaration_create(
-            actor=enterprise_user, enterprise=enterprise, product_name=f"产品{n}",
-            category="children's textiles", standards=["GB 31701-2015"], indicators=GOOD_INDICATORS,
+            actor=enterprise_user,
+            enterprise=enterprise,
+            product_name=f"产品{n}",
+            category="children's textiles",
+            standards=["GB 31701-2015"],
+            indicators=GOOD_INDICATORS,
         )
         services.declaration_submit(actor=enterprise_user, declaration=d)
-    own = spotchecks.inspector_create(actor=staff_user, name="张三", organisation=enterprise.name)
+    own = spotchecks.inspector_create(
+        actor=staff_user, name="张三", organisation=enterprise.name
+    )
     assert own.enterprise == enterprise
-    other = spotchecks.inspector_create(actor=staff_user, name="李四", organisation="市质检院")
-    plan = spotchecks.spotcheck_plan_create(actor=staff_user, name="2026 第一批", share="0.5", seed=2026)
+    other = spotchecks.inspector_create(
+        actor=staff_user, name="李四", organisation="市质检院"
+    )
+    plan = spotchecks.spotcheck_plan_create(
+        actor=staff_user, name="2026 第一批", share="0.5", seed=2026
+    )
     checks = spotchecks.spotcheck_draw(actor=staff_user, plan=plan)
     assert len(checks) == 2
     assert all(c.inspector_id == other.pk for c in checks)
     with pytest.raises(Conflict):
         spotchecks.spotcheck_draw(actor=staff_user, plan=plan)
-    redraw = draw(spotchecks.candidates_for(plan), spotchecks.examiners(), seed=2026, share=plan.share)
-    assert [d.candidate.declaration_id for d in redraw] == [c.declaration_id for c in checks]
+    redraw = draw(
+        spotchecks.candidates_for(plan),
+        spotchecks.examiners(),
+        seed=2026,
+        share=plan.share,
+    )
+    assert [d.candidate.declaration_id for d in redraw] == [
+        c.declaration_id for c in checks
+    ]
     import datetime
 
     from django.utils import timezone
@@ -82,7 +101,10 @@ def test_plan_draw_findings_publish(staff_user, enterprise, gb_toy, enterprise_u
     with pytest.raises(Conflict):
         spotchecks.spotcheck_plan_publish(actor=staff_user, plan=plan)
     spotchecks.spotcheck_record(
-        actor=staff_user, check=checks[1], outcome="nonconforming", items=["甲醛超标"],
+        actor=staff_user,
+        check=checks[1],
+        outcome="nonconforming",
+        items=["甲醛超标"],
         deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
     spotchecks.spotcheck_rectify(actor=staff_user, check=checks[1])

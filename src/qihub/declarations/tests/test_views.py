@@ -9,8 +9,12 @@ pytestmark = pytest.mark.django_db
 
 def _published(user, enterprise, product="婴儿连体衣"):
     d = services.declaration_create(
-        actor=user, enterprise=enterprise, product_name=product,
-        category="children's textiles", standards=["GB 31701-2015"], indicators=GOOD_INDICATORS,
+        actor=user,
+        enterprise=enterprise,
+        product_name=product,
+        category="children's textiles",
+        standards=["GB 31701-2015"],
+        indicators=GOOD_INDICATORS,
     )
     services.declaration_submit(actor=user, declaration=d)
     return d
@@ -20,14 +24,26 @@ def test_register_page_creates_enterprise_and_logs_in(client):
     code = make_code("91440300MA5FXYAW1")
     resp = client.post(
         "/declarations/register/",
-        {"credit_code": code[:-1] + ("0" if code[-1] != "0" else "1"), "name": "X", "region": "深圳",
-         "industry": "纺织", "username": "newent", "password": "long-password"},
+        {
+            "credit_code": code[:-1] + ("0" if code[-1] != "0" else "1"),
+            "name": "X",
+            "region": "深圳",
+            "industry": "纺织",
+            "username": "newent",
+            "password": "long-password",
+        },
     )
     assert resp.status_code == 200 and "check character" in resp.text
     resp = client.post(
         "/declarations/register/",
-        {"credit_code": code.lower(), "name": "新公司", "region": "深圳", "industry": "纺织",
-         "username": "newent", "password": "long-password"},
+        {
+            "credit_code": code.lower(),
+            "name": "新公司",
+            "region": "深圳",
+            "industry": "纺织",
+            "username": "newent",
+            "password": "long-password",
+        },
     )
     assert resp.status_code == 302
     ent = Enterprise.objects.get(credit_code=code)
@@ -35,10 +51,18 @@ def test_register_page_creates_enterprise_and_logs_in(client):
     assert client.get("/declarations/mine/").status_code == 200
 
 
-def test_public_search_and_detail(client, gb_toy, enterprise, enterprise_user, django_assert_max_num_queries):
+def test_public_search_and_detail(
+    client, gb_toy, enterprise, enterprise_user, django_assert_max_num_queries
+):
     d = _published(enterprise_user, enterprise)
-    for params in ({"q": "婴儿"}, {"q": "深圳市童衣"}, {"standard": "GB 31701-2015"},
-                   {"enterprise": enterprise.credit_code}, {"region": "深圳"}, {"product": "婴儿连"}):
+    for params in (
+        {"q": "婴儿"},
+        {"q": "深圳市童衣"},
+        {"standard": "GB 31701-2015"},
+        {"enterprise": enterprise.credit_code},
+        {"region": "深圳"},
+        {"product": "婴儿连"},
+    ):
         with django_assert_max_num_queries(6):
             resp = client.get("/declarations/", params)
         assert "婴儿连体衣" in resp.text, params
@@ -46,18 +70,26 @@ def test_public_search_and_detail(client, gb_toy, enterprise, enterprise_user, d
     with django_assert_max_num_queries(12):
         resp = client.get(d.get_absolute_url())
     assert resp.status_code == 200 and "GB 31701-2015" in resp.text
-    api = client.get("/api/declarations/declarations", {"standard": "GB 31701-2015"}).json()
+    api = client.get(
+        "/api/declarations/declarations", {"standard": "GB 31701-2015"}
+    ).json()
     assert api["count"] == 1 and api["items"][0]["enterprise"] == enterprise.name
     detail = client.get(f"/api/declarations/declarations/{d.pk}").json()
     assert detail["versions"][0]["check_status"] == "ok"
 
 
-def test_drafts_and_other_enterprises_are_private(client, gb_toy, enterprise, enterprise_user):
+def test_drafts_and_other_enterprises_are_private(
+    client, gb_toy, enterprise, enterprise_user
+):
     from qihub.core.services import user_create
 
     d = services.declaration_create(
-        actor=enterprise_user, enterprise=enterprise, product_name="草稿",
-        category="c", standards=["GB 31701-2015"], indicators=[],
+        actor=enterprise_user,
+        enterprise=enterprise,
+        product_name="草稿",
+        category="c",
+        standards=["GB 31701-2015"],
+        indicators=[],
     )
     assert client.get(d.get_absolute_url()).status_code == 404
     other = user_create(username="other", password="pw-other", roles=["enterprise"])
@@ -71,24 +103,45 @@ def test_drafts_and_other_enterprises_are_private(client, gb_toy, enterprise, en
     assert client.get(d.get_absolute_url()).status_code == 200
 
 
-def test_api_declare_and_withdraw(gb_toy, enterprise, enterprise_user, token_client_for, user_api):
+def test_api_declare_and_withdraw(
+    gb_toy, enterprise, enterprise_user, token_client_for, user_api
+):
     api = token_client_for(enterprise_user)
     body = {
-        "enterprise": enterprise.credit_code, "product_name": "API 连体衣",
-        "category": "children's textiles", "standards": ["GB 31701-2015"],
-        "indicators": [{"parameter": "formaldehyde", "operator": "<=", "value": "25", "unit": "mg/kg"}],
+        "enterprise": enterprise.credit_code,
+        "product_name": "API 连体衣",
+        "category": "children's textiles",
+        "standards": ["GB 31701-2015"],
+        "indicators": [
+            {
+                "parameter": "formaldehyde",
+                "operator": "<=",
+                "value": "25",
+                "unit": "mg/kg",
+            }
+        ],
     }
-    resp = api.post("/api/declarations/declarations", body, content_type="application/json")
+    resp = api.post(
+        "/api/declarations/declarations", body, content_type="application/json"
+    )
     assert resp.status_code == 201
     data = resp.json()
     assert data["status"] == "draft"
-    assert {i["code"] for i in data["versions"][0]["issues"]} == {"indicator_weaker", "mandatory_missing"}
-    resp = user_api.post("/api/declarations/declarations", body, content_type="application/json")
+    assert {i["code"] for i in data["versions"][0]["issues"]} == {
+        "indicator_weaker",
+        "mandatory_missing",
+    }
+    resp = user_api.post(
+        "/api/declarations/declarations", body, content_type="application/json"
+    )
     assert resp.status_code == 403
     assert "Only the enterprise" in resp.json()["detail"]
     d = _published(enterprise_user, enterprise, "正品")
-    resp = api.post(f"/api/declarations/declarations/{d.pk}/withdraw", {"reason": "停产"},
-                    content_type="application/json")
+    resp = api.post(
+        f"/api/declarations/declarations/{d.pk}/withdraw",
+        {"reason": "停产"},
+        content_type="application/json",
+    )
     assert resp.status_code == 200 and resp.json()["status"] == "withdrawn"
     bad = api.get("/api/declarations/credit-codes/91440300MA5FABCD10").json()
     assert not bad["valid"] and "check character" in bad["detail"]

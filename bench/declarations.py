@@ -1,0 +1,548 @@
+"""Benchmark for self-declarations: bulk re-check and public search at scale.
+
+Builds a synthetic data set in its own database (a fresh SQLite file under
+``var/bench-declarations/`` unless ``DATABASE_URL`` is set), then measures
+
+* the bulk re-check of every declaration citing one standard that has just
+  been withdrawn (``declarations_recheck_for_standard``), and
+* public search latency (``declaration_search`` + first page + count, as the
+  page and the API run it) over a mix of product, enterprise, credit-code,
+  standard and region queries: p50 / p95 / max.
+
+Usage::
+
+    .venv/bin/python bench/declarations.py --declarations 3000000 --cite 200000
+    .venv/bin/python bench/declarations.py --declarations 50000 --cite 5000   # quick
+
+The data set is kept between runs (``--rebuild`` to start again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+REGIONS = [
+    "深圳",
+    "广州",
+    "东莞",
+    "佛山",
+    "珠海",
+    "惠州",
+    "中山",
+    "江门",
+    "汕头",
+    "湛江",
+    "杭州",
+    "宁波",
+    "温州",
+    "苏州",
+    "无锡",
+    "南京",
+    "成都",
+    "重庆",
+    "武汉",
+    "长沙",
+    "郑州",
+    "西安",
+    "青岛",
+    "济南",
+    "厦门",
+    "福州",
+    "合肥",
+    "南昌",
+    "昆明",
+    "南宁",
+]
+INDUSTRIES = [
+    "纺织",
+    "电子",
+    "食品",
+    "家具",
+    "玩具",
+    "建材",
+    "化工",
+    "机械",
+    "医疗器械",
+    "日化",
+]
+MATERIALS = [
+    "纯棉",
+    "有机棉",
+    "竹纤维",
+    "真丝",
+    "羊毛",
+    "莫代尔",
+    "亚麻",
+    "涤纶",
+    "智能",
+    "便携",
+    "无线",
+    "节能",
+    "环保",
+    "实木",
+    "不锈钢",
+    "陶瓷",
+    "儿童",
+    "婴儿",
+    "女士",
+    "男士",
+    "高端",
+    "经典",
+    "轻薄",
+    "加厚",
+    "防水",
+    "抗菌",
+    "静音",
+    "迷你",
+    "家用",
+    "商用",
+    "户外",
+    "运动",
+    "豪华",
+    "简约",
+    "复古",
+    "时尚",
+    "多功能",
+    "全自动",
+    "手工",
+    "精品",
+]
+PRODUCTS = [
+    "连体衣",
+    "睡袋",
+    "内衣",
+    "外套",
+    "毛巾",
+    "床单",
+    "被套",
+    "枕头",
+    "袜子",
+    "围巾",
+    "耳机",
+    "音箱",
+    "充电器",
+    "电源",
+    "路由器",
+    "台灯",
+    "电饭煲",
+    "电水壶",
+    "吹风机",
+    "剃须刀",
+    "饼干",
+    "酸奶",
+    "果汁",
+    "茶叶",
+    "大米",
+    "食用油",
+    "酱油",
+    "面条",
+    "奶粉",
+    "糖果",
+    "餐桌",
+    "衣柜",
+    "书桌",
+    "沙发",
+    "床垫",
+    "积木",
+    "玩偶",
+    "拼图",
+    "滑板车",
+    "童车",
+    "瓷砖",
+    "涂料",
+    "地板",
+    "门窗",
+    "洗衣液",
+    "洗发水",
+    "牙膏",
+    "香皂",
+    "口罩",
+    "体温计",
+]
+COMPANY_WORDS = [
+    "华",
+    "鑫",
+    "泰",
+    "盛",
+    "达",
+    "源",
+    "丰",
+    "瑞",
+    "恒",
+    "宏",
+    "信",
+    "利",
+    "安",
+    "康",
+    "美",
+    "佳",
+    "德",
+    "诚",
+    "新",
+    "昌",
+    "隆",
+    "兴",
+    "荣",
+    "通",
+    "益",
+    "博",
+    "创",
+    "智",
+]
+PARAMETERS = [
+    "formaldehyde",
+    "ph",
+    "lead",
+    "cadmium",
+    "moisture",
+    "tensile_strength",
+    "colour_fastness",
+    "noise",
+    "power_consumption",
+    "shelf_life",
+]
+
+
+def _setup(args) -> None:
+    if "DATABASE_URL" not in os.environ:
+        data = ROOT / "var" / "bench-declarations"
+        data.mkdir(parents=True, exist_ok=True)
+        if args.rebuild:
+            for f in data.glob("qihub.sqlite3*"):
+                f.unlink()
+        os.environ["QIHUB_DATA_DIR"] = str(data)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qihub.config.settings")
+    os.environ.setdefault("QIHUB_TESTING", "1")  # immediate tasks, no mail
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _credit_code(n: int) -> str:
+    from qihub.declarations.credit_codes import ALPHABET, check_character
+
+    digits = []
+    for _ in range(9):
+        n, r = divmod(n, 31)
+        digits.append(ALPHABET[r])
+    body = "91440300" + "".join(reversed(digits))
+    return body + check_character(body)
+
+
+def build(n_decl: int, n_cite: int, n_ind: int, seed: int = 1) -> None:
+    """Insert the synthetic data set with plain SQL in large batches."""
+    from django.db import connection, transaction
+
+    from qihub.catalog.models import Standard
+    from qihub.declarations.models import Declaration
+    from qihub.declarations.search_keys import text_key
+
+    if Declaration.objects.exists():
+        print(
+            f"data set present: {Declaration.objects.count():,} declarations (--rebuild to redo)"
+        )
+        return
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    now = datetime.datetime.now(datetime.UTC).isoformat(sep=" ")
+    std_rows = []
+    for i in range(1000):
+        number = 30000 + i
+        ident = f"GB {number}-2020" if i < 200 else f"GB/T {number}-2020"
+        std_rows.append(
+            Standard(
+                identifier=ident,
+                ident_key=ident.replace(" ", ""),
+                base_key=ident.replace(" ", "").rsplit("-", 1)[0],
+                prefix="GB" if i < 200 else "GB/T",
+                number=str(number),
+                year=2020,
+                level="national",
+                nature="mandatory" if i < 200 else "recommended",
+                status="in_force",
+                title_zh=f"合成标准 {i}",
+            )
+        )
+    Standard.objects.bulk_create(std_rows, batch_size=500)
+    std_ids = list(Standard.objects.order_by("pk").values_list("pk", flat=True))
+    target = std_ids[0]
+    others = std_ids[1:]
+    n_ent = max(1, n_decl // 10)
+    batch = 20000
+    with transaction.atomic(), connection.cursor() as cur:
+        ents = []
+        for e in range(1, n_ent + 1):
+            name = (
+                REGIONS[e % len(REGIONS)]
+                + "市"
+                + "".join(rng.choice(COMPANY_WORDS) for _ in range(2))
+                + f"{e}"
+                + rng.choice(["有限公司", "科技有限公司", "实业有限公司"])
+            )
+            ents.append(
+                (
+                    e,
+                    now,
+                    now,
+                    _credit_code(e),
+                    name,
+                    text_key(name),
+                    REGIONS[e % len(REGIONS)],
+                    INDUSTRIES[e % len(INDUSTRIES)],
+                )
+            )
+            if len(ents) >= batch:
+                cur.executemany(
+                    "INSERT INTO declarations_enterprise (id, created_at, updated_at, credit_code,"
+                    " name, name_key, region, industry) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
+                    ents,
+                )
+                ents = []
+        if ents:
+            cur.executemany(
+                "INSERT INTO declarations_enterprise (id, created_at, updated_at, credit_code,"
+                " name, name_key, region, industry) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
+                ents,
+            )
+        print(
+            f"  enterprises: {n_ent:,} ({time.perf_counter() - t0:.0f} s)", flush=True
+        )
+        cite_every = max(1, n_decl // max(1, n_cite))
+        decls, versions, cites, inds = [], [], [], []
+        cited = 0
+        ind_id = 0
+        for d in range(1, n_decl + 1):
+            e = rng.randint(1, n_ent)
+            region = REGIONS[e % len(REGIONS)]
+            industry = INDUSTRIES[e % len(INDUSTRIES)]
+            product = (
+                rng.choice(MATERIALS)
+                + rng.choice(PRODUCTS)
+                + f" {rng.randint(1, 99)}型"
+            )
+            category = INDUSTRIES[e % len(INDUSTRIES)] + "产品"
+            ent_name_key = ""  # filled by UPDATE below
+            decls.append(
+                (
+                    d,
+                    now,
+                    now,
+                    e,
+                    "published",
+                    d,
+                    product,
+                    text_key(product),
+                    category,
+                    region,
+                    industry,
+                    ent_name_key,
+                    _credit_code(e),
+                    "ok",
+                    now,
+                )
+            )
+            versions.append(
+                (
+                    d,
+                    now,
+                    now,
+                    d,
+                    1,
+                    "published",
+                    product,
+                    category,
+                    False,
+                    "",
+                    "ok",
+                    "[]",
+                    now,
+                    now,
+                )
+            )
+            if cited < n_cite and d % cite_every == 0:
+                cites.append((d, target, "GB 30000-2020", "ok"))
+                cited += 1
+            else:
+                other = rng.choice(others)
+                cites.append((d, other, f"GB {30000 + other - target}-2020", "ok"))
+            for p in range(n_ind):
+                ind_id += 1
+                inds.append(
+                    (
+                        ind_id,
+                        d,
+                        PARAMETERS[p % len(PARAMETERS)],
+                        "<=",
+                        rng.randint(1, 500),
+                        "mg/kg",
+                        "",
+                    )
+                )
+            if len(decls) >= batch:
+                _flush(cur, decls, versions, cites, inds)
+                decls, versions, cites, inds = [], [], [], []
+                if d % 200000 == 0:
+                    print(
+                        f"  declarations: {d:,} ({time.perf_counter() - t0:.0f} s)",
+                        flush=True,
+                    )
+        _flush(cur, decls, versions, cites, inds)
+        cur.execute(
+            "UPDATE declarations_declaration SET enterprise_key = (SELECT name_key FROM"
+            " declarations_enterprise e WHERE e.id = declarations_declaration.enterprise_id)"
+        )
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("ANALYZE")
+        else:
+            cur.execute("ANALYZE")
+    print(
+        f"built {n_decl:,} declarations x {n_ind} indicators, {cited:,} citing the target, "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
+
+
+def _flush(cur, decls, versions, cites, inds) -> None:
+    if not decls:
+        return
+    cur.executemany(
+        "INSERT INTO declarations_declaration (id, created_at, updated_at, enterprise_id, status,"
+        " current_version_id, product_name, product_key, category, region, industry,"
+        " enterprise_key, credit_code, check_status, published_at)"
+        " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+        decls,
+    )
+    cur.executemany(
+        "INSERT INTO declarations_declarationversion (id, created_at, updated_at, declaration_id,"
+        " number, status, product_name, category, is_service, q_standard_file, check_status,"
+        " check_results, checked_at, published_at)"
+        " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+        versions,
+    )
+    cur.executemany(
+        "INSERT INTO declarations_declaredstandard (version_id, standard_id, identifier, flag)"
+        " VALUES (%s,%s,%s,%s)",
+        cites,
+    )
+    if inds:
+        cur.executemany(
+            "INSERT INTO declarations_indicator (id, version_id, parameter, operator, value, unit,"
+            " test_method) VALUES (%s,%s,%s,%s,%s,%s,%s)",
+            inds,
+        )
+
+
+def bench_recheck() -> dict:
+    from qihub.catalog.models import Standard
+    from qihub.declarations.models import Declaration
+    from qihub.declarations.services import declarations_recheck_for_standard
+
+    target = Standard.objects.order_by("pk").first()
+    target.status = "withdrawn" if target.status != "withdrawn" else "in_force"
+    target.save(update_fields=["status"])
+    t0 = time.perf_counter()
+    n = declarations_recheck_for_standard(standard=target)
+    seconds = time.perf_counter() - t0
+    flagged = Declaration.objects.filter(check_status="flagged").count()
+    print(
+        f"re-check: {n:,} declarations citing {target.identifier} ({target.status}) "
+        f"in {seconds:.1f} s ({n / seconds:,.0f}/s); flagged now: {flagged:,}"
+    )
+    return {"rechecked": n, "seconds": round(seconds, 2)}
+
+
+def bench_search(n_queries: int, seed: int = 7) -> dict:
+    from qihub.declarations.models import Enterprise
+    from qihub.declarations.selectors import declaration_search
+
+    rng = random.Random(seed)
+    max_ent = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first()
+    kinds = [
+        "product_full",
+        "product_prefix",
+        "enterprise_prefix",
+        "credit_code",
+        "standard",
+        "region",
+        "q_product",
+        "q_enterprise",
+        "region_product",
+    ]
+    timings: dict[str, list[float]] = {k: [] for k in kinds}
+    for i in range(n_queries):
+        kind = kinds[i % len(kinds)]
+        params: dict[str, str] = {}
+        if kind == "product_full":
+            params["product"] = rng.choice(MATERIALS) + rng.choice(PRODUCTS)
+        elif kind == "product_prefix":
+            params["product"] = rng.choice(MATERIALS)
+        elif kind == "enterprise_prefix":
+            ent = Enterprise.objects.only("name").get(pk=rng.randint(1, max_ent))
+            params["enterprise"] = ent.name[:6]
+        elif kind == "credit_code":
+            params["enterprise"] = _credit_code(rng.randint(1, max_ent))
+        elif kind == "standard":
+            params["standard"] = f"GB {30000 + rng.randint(0, 199)}-2020"
+        elif kind == "region":
+            params["region"] = rng.choice(REGIONS)
+        elif kind == "q_product":
+            params["q"] = rng.choice(MATERIALS) + rng.choice(PRODUCTS)
+        elif kind == "q_enterprise":
+            ent = Enterprise.objects.only("name").get(pk=rng.randint(1, max_ent))
+            params["q"] = ent.name[:8]
+        else:
+            params["region"] = rng.choice(REGIONS)
+            params["product"] = rng.choice(MATERIALS)
+        t0 = time.perf_counter()
+        qs = declaration_search(**params)
+        page = list(qs[:20])
+        total = qs.count()
+        timings[kind].append((time.perf_counter() - t0) * 1000)
+        del page, total
+    every = sorted(t for ts in timings.values() for t in ts)
+    p95 = every[int(len(every) * 0.95) - 1]
+    print(
+        f"search: {len(every)} queries, p50 {statistics.median(every):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {every[-1]:.1f} ms"
+    )
+    for kind, ts in timings.items():
+        ts.sort()
+        print(
+            f"  {kind:18s} p50 {statistics.median(ts):6.1f} ms  p95 "
+            f"{ts[max(0, int(len(ts) * 0.95) - 1)]:6.1f} ms  max {ts[-1]:6.1f} ms"
+        )
+    return {"p50_ms": round(statistics.median(every), 1), "p95_ms": round(p95, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--declarations", type=int, default=3_000_000)
+    parser.add_argument("--cite", type=int, default=200_000)
+    parser.add_argument("--indicators", type=int, default=10)
+    parser.add_argument("--queries", type=int, default=450)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    _setup(args)
+    from django.db import connection
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    build(args.declarations, args.cite, args.indicators)
+    bench_search(args.queries)
+    bench_recheck()
+
+
+if __name__ == "__main__":
+    main()
