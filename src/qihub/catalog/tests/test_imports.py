@@ -1,0 +1,403 @@
+"""Catalogue imports: every format, all-or-nothing validation, the command."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from qihub.catalog.imports import COLUMNS, detect_format, standards_import
+from qihub.catalog.models import Standard, StandardEvent, StandardRelation
+from qihub.catalog.search import search_standards
+
+SAMPLES = settings.SHARED_DATA_DIR / "catalogue-samples"
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason=f"shared catalogue samples not found at {SAMPLES}"
+)
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+    return path
+
+
+GOOD_ROWS = [
+    {
+        "identifier": "GB 2760-2014",
+        "title_zh": "食品安全国家标准 食品添加剂使用标准",
+        "title_en": "National food safety standard - Standard for uses of food additives",
+        "status": "in_force",
+        "issued_on": "2014-12-24",
+        "implemented_on": "2015-05-24",
+        "ics": "67.220.20",
+        "ccs": "X40",
+        "issuing_body": "国家卫生和计划生育委员会",
+    },
+    {
+        "identifier": "GB 2760-2011",
+        "title_zh": "食品安全国家标准 食品添加剂使用标准",
+        "title_en": "Standard for uses of food additives",
+        "status": "replaced",
+        "issued_on": "2011-04-20",
+        "withdrawn_on": "2015-05-24",
+        "ics": "67.220.20",
+    },
+    {
+        "identifier": "ISO 9001:2015",
+        "title_en": "Quality management systems - Requirements",
+        "status": "published",
+        "ics": "03.120.10;03.100.70",
+    },
+    {
+        "identifier": "GB/T 19001-2016",
+        "title_zh": "质量管理体系 要求",
+        "title_en": "Quality management systems - Requirements",
+        "issued_on": "2016-12-30",
+        "implemented_on": "2017-07-01",
+        "ics": "03.120.10",
+        "adopts": "ISO 9001:2015 IDT",
+        "cites": "GB/T 19000",
+    },
+    {
+        "identifier": "GB/T 19000-2016",
+        "title_zh": "质量管理体系 基础和术语",
+        "title_en": "Quality management systems - Fundamentals and vocabulary",
+        "issued_on": "2016-12-30",
+        "implemented_on": "2017-07-01",
+    },
+]
+GOOD_ROWS[0]["replaces"] = "GB 2760-2011"
+
+
+@pytest.fixture
+def good_csv(tmp_path, classifications):
+    return write_csv(tmp_path / "standards.csv", GOOD_ROWS)
+
+
+def test_csv_import_creates_standards_relations_and_events(good_csv):
+    report = standards_import(file=good_csv, fmt=None)
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.relations) == (5, 0, 3)
+    std = Standard.objects.get(identifier="GB 2760-2014")
+    assert std.level == "national"
+    assert std.nature == "mandatory"
+    assert std.ident_key == "GB2760-2014"
+    assert std.ccs_id == "X40"
+    assert [c.code for c in std.ics.all()] == ["67.220.20"]
+    assert StandardRelation.objects.filter(
+        source=std, target__identifier="GB 2760-2011", kind="replaces"
+    ).exists()
+    adopt = StandardRelation.objects.get(kind="adopts")
+    assert (adopt.source.identifier, adopt.target.identifier, adopt.degree) == (
+        "GB/T 19001-2016",
+        "ISO 9001:2015",
+        "IDT",
+    )
+    assert StandardEvent.objects.filter(type="imported").count() == 5
+    assert Standard.objects.get(identifier="GB/T 19000-2016").status == "in_force"
+    # The imported records are searchable straight away.
+    assert {s.identifier for s in search_standards(q="食品").results} == {
+        "GB 2760-2014",
+        "GB 2760-2011",
+    }
+
+
+def test_reimport_updates_in_place(good_csv, tmp_path):
+    standards_import(file=good_csv)
+    rows = [dict(GOOD_ROWS[2], title_en="QMS - Requirements", status="replaced")]
+    report = standards_import(file=write_csv(tmp_path / "again.csv", rows))
+    assert report.ok
+    assert (report.created, report.updated) == (0, 1)
+    std = Standard.objects.get(identifier="ISO 9001:2015")
+    assert std.title_en == "QMS - Requirements"
+    assert std.status == "replaced"
+    assert Standard.objects.count() == 5
+    assert {s.identifier for s in search_standards(q="qms").results} == {
+        "ISO 9001:2015"
+    }
+
+
+BAD_ROWS = [
+    {"identifier": "GB 1-2020", "title_zh": "好的一行", "status": "in_force"},
+    {"identifier": "XYZ nonsense", "title_zh": "坏标识"},
+    {"identifier": "GB 2-2020", "title_zh": "坏状态", "status": "foo"},
+    {"identifier": "GB 3-2020", "title_zh": "坏日期", "issued_on": "2020-13-45"},
+    {"identifier": "GB 4-2020", "title_zh": "坏分类", "ics": "99.999.99", "ccs": "ZZ9"},
+    {"identifier": "GB 5-2020", "title_zh": "坏关系", "replaces": "GB 999-1999"},
+    {"identifier": "GB 1-2020", "title_zh": "重复"},
+]
+
+
+def test_bad_csv_reports_every_row_and_imports_nothing(tmp_path, classifications):
+    path = write_csv(tmp_path / "bad.csv", BAD_ROWS)
+    report = standards_import(file=path)
+    assert not report.ok
+    found = {(e.line, e.field) for e in report.errors}
+    assert found == {
+        (3, "identifier"),
+        (4, "status"),
+        (5, "issued_on"),
+        (6, "ics"),
+        (6, "ccs"),
+        (7, "replaces"),
+        (8, "identifier"),
+    }
+    reasons = {(e.line, e.field): e.reason for e in report.errors}
+    assert reasons[(4, "status")] == 'unknown status "foo"'
+    assert "GB 999-1999" in reasons[(7, "replaces")]
+    assert "line 2" in reasons[(8, "identifier")]
+    assert str(report.errors[1]) == 'line 4, field status: unknown status "foo"'
+    assert report.created == 0
+    assert Standard.objects.count() == 0
+    assert StandardEvent.objects.count() == 0
+
+
+def test_dry_run_counts_but_writes_nothing(good_csv):
+    report = standards_import(file=good_csv, dry_run=True)
+    assert report.ok
+    assert report.created == 5
+    assert report.relations == 3
+    assert "would import" in report.summary()
+    assert Standard.objects.count() == 0
+
+
+def test_json_and_xlsx_formats(tmp_path, classifications):
+    from openpyxl import Workbook
+
+    data = [GOOD_ROWS[2], dict(GOOD_ROWS[4], ics=["03.120.10"])]
+    json_path = tmp_path / "s.json"
+    json_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    report = standards_import(file=json_path)
+    assert report.format == "json"
+    assert report.ok, report.errors
+    assert report.created == 2
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(COLUMNS))
+    ws.append(["GB/T 1.1-2020", "标准化工作导则", "Directives", "in_force"])
+    ws.append(["GB/T 1.1-2009", "标准化工作导则", "Directives", "bogus"])
+    xlsx_path = tmp_path / "s.xlsx"
+    wb.save(xlsx_path)
+    report = standards_import(file=xlsx_path)
+    assert report.format == "xlsx"
+    assert [(e.line, e.field) for e in report.errors] == [(3, "status")]
+    assert not Standard.objects.filter(identifier__startswith="GB/T 1.1").exists()
+
+
+def test_stream_input_and_format_detection(classifications):
+    text = "identifier,title_zh\nGB/T 3100-1993,国际单位制及其应用\n"
+    report = standards_import(file=io.StringIO(text), fmt="csv")
+    assert report.ok
+    assert Standard.objects.get(identifier="GB/T 3100-1993").title_zh
+    assert detect_format("x.jsonl", b"{") == "iso-jsonl"
+    assert detect_format("x", b"<bibdata>") == "relaton"
+    assert detect_format("x", b'[{"identifier": "GB 1"}]') == "json"
+    assert detect_format("x", b"id,reference,currentStage\n") == "iso-csv"
+
+
+@needs_samples
+def test_iso_open_data_samples(classifications):
+    report = standards_import(
+        file=SAMPLES / "iso-open-data-62085.json", fmt="iso-jsonl"
+    )
+    assert report.ok, report.errors
+    std = Standard.objects.get(identifier="ISO 9001:2015")
+    assert std.external_id == "62085"
+    assert std.level == "international"
+    assert std.status == "published"  # stage 90.92: to be revised, still published
+    assert std.committee == "ISO/TC 176/SC 2"
+    assert sorted(c.code for c in std.ics.all()) == ["03.100.70", "03.120.10"]
+    assert std.issued_on.isoformat() == "2015-09-22"
+    assert "quality management system" in std.scope
+    # replaces 46486, 54538 and replacedBy 88464 are outside this extract.
+    assert {w.field for w in report.warnings} == {"replaces", "replacedBy"}
+
+    report = standards_import(file=SAMPLES / "iso-open-data-sample.jsonl")
+    assert report.format == "iso-jsonl"
+    assert report.ok, report.errors
+    assert (
+        Standard.objects.filter(
+            identifier__in=["ISO/TR 7035-2:2024", "ISO/IEC 19566-7:2022/Amd 1:2025"]
+        ).count()
+        == 2
+    )
+
+
+def test_iso_ids_resolve_within_the_file_and_catalogue(tmp_path, classifications):
+    lines = [
+        {
+            "id": 46486,
+            "reference": "ISO 9001:2008",
+            "currentStage": 9599,
+            "replacedBy": [62085],
+            "icsCode": ["03.120.10"],
+        },
+        {
+            "id": 62085,
+            "reference": "ISO 9001:2015",
+            "currentStage": "90.93",
+            "replaces": [46486],
+            "icsCode": ["03.120.10"],
+        },
+    ]
+    path = tmp_path / "iso.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in lines[:1]) + "\n")
+    assert standards_import(file=path).ok
+    old = Standard.objects.get(identifier="ISO 9001:2008")
+    assert old.status == "replaced"
+    path.write_text("\n".join(json.dumps(r) for r in lines[1:]) + "\n")
+    report = standards_import(file=path)
+    assert report.ok
+    assert not report.warnings
+    assert report.relations == 1
+    assert StandardRelation.objects.filter(
+        source__identifier="ISO 9001:2015", target=old, kind="replaces"
+    ).exists()
+
+
+def test_iso_csv(tmp_path, classifications):
+    path = tmp_path / "iso.csv"
+    path.write_text(
+        "id,reference,icsCode,currentStage,replaces,replacedBy\n"
+        "1,ISO 8124-1:2014,97.200.50,9599,,2\n"
+        "2,ISO 8124-1:2018,97.200.50,6060,1,\n"
+    )
+    report = standards_import(file=path)
+    assert report.format == "iso-csv"
+    assert report.ok, report.errors
+    # Both directions name the same relation: it is stored once.
+    assert report.relations == 1
+    assert StandardRelation.objects.get().source.identifier == "ISO 8124-1:2018"
+
+
+@needs_samples
+def test_relaton_gb_records(classifications):
+    for name in ("relaton-gb_gbt_20223_2006.xml", "relaton-gb_gbt_5606_1_2004.xml"):
+        report = standards_import(file=SAMPLES / name)
+        assert report.format == "relaton"
+        assert report.ok, report.errors
+    cotton = Standard.objects.get(identifier="GB/T 20223-2006")
+    assert (cotton.title_zh, cotton.title_en) == ("棉短绒", "Cotton linter")
+    assert cotton.status == "withdrawn"  # obsoleted
+    assert [c.code for c in cotton.ics.all()] == ["59.060.10"]
+    assert cotton.ccs_id == "B32"
+    assert cotton.issued_on.isoformat() == "2006-03-10"
+    assert cotton.nature == "recommended"
+    assert "质量监督检验检疫总局" in cotton.issuing_body
+    cig = Standard.objects.get(identifier="GB/T 5606.1-2004")
+    assert cig.title_en == "Cigarettes"
+    assert cig.status == "in_force"  # activated
+
+
+def test_relaton_collection_and_relations(tmp_path, classifications):
+    xml = """<relaton-collection>
+      <relation type="partOf"><bibdata type="standard">
+        <title language="zh" type="main">卷烟 第1部分</title>
+        <docidentifier primary="true">GB/T 5606.1-2004</docidentifier>
+        <status><stage>activated</stage></status>
+        <relation type="obsoletes"><bibitem><docidentifier>GB/T 5606.1-1996</docidentifier></bibitem></relation>
+      </bibdata></relation>
+      <relation type="partOf"><bibdata type="standard">
+        <title language="zh" type="main">卷烟 第1部分 旧版</title>
+        <docidentifier primary="true">GB/T 5606.1-1996</docidentifier>
+        <status><stage>obsoleted</stage></status>
+      </bibdata></relation>
+    </relaton-collection>"""
+    path = tmp_path / "c.xml"
+    path.write_text(xml, encoding="utf-8")
+    report = standards_import(file=path)
+    assert report.ok, report.errors
+    assert report.created == 2
+    assert report.relations == 1
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+        '"&lol;&lol;&lol;&lol;">]><bibdata><docidentifier>&lol2;</docidentifier></bibdata>',
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        "<bibdata><docidentifier>&xxe;</docidentifier></bibdata>",
+        "<bibdata><docidentifier>GB 1-2020</docidentifier>",
+    ],
+    ids=["billion-laughs", "external-entity", "not-well-formed"],
+)
+def test_hostile_or_broken_xml_is_refused(tmp_path, db, xml):
+    from qihub.catalog.imports import ImportFormatError
+
+    path = tmp_path / "evil.xml"
+    path.write_text(xml)
+    with pytest.raises(ImportFormatError):
+        standards_import(file=path)
+    assert Standard.objects.count() == 0
+
+
+def test_command_imports_and_prints_summary(good_csv):
+    out = io.StringIO()
+    call_command("import_standards", str(good_csv), stdout=out)
+    assert "imported 5 standards (5 new, 0 updated), 3 relations in" in out.getvalue()
+    assert Standard.objects.count() == 5
+
+
+def test_command_json_and_dry_run(good_csv):
+    out = io.StringIO()
+    call_command("import_standards", str(good_csv), "--dry-run", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["ok"] is True
+    assert data["dry_run"] is True
+    assert data["created"] == 5
+    assert Standard.objects.count() == 0
+
+
+def test_command_refuses_bad_file_non_zero(tmp_path, classifications):
+    path = write_csv(tmp_path / "bad.csv", BAD_ROWS)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="refused: 7 error"):
+        call_command("import_standards", str(path), stderr=err, stdout=io.StringIO())
+    assert 'line 4, field status: unknown status "foo"' in err.getvalue()
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_standards", str(path), "--json", stdout=out, stderr=err)
+    data = json.loads(out.getvalue())
+    assert data["ok"] is False
+    assert {"line": 4, "field": "status", "reason": 'unknown status "foo"'} in data[
+        "errors"
+    ]
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_standards", str(tmp_path / "missing.csv"))
+    assert Standard.objects.count() == 0
+
+
+years = st.integers(min_value=1980, max_value=2030)
+numbers = st.integers(min_value=1, max_value=99999)
+
+
+@hsettings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rows=st.lists(st.tuples(numbers, years, st.text(max_size=20)), max_size=8))
+def test_valid_rows_always_import(db, rows):
+    seen = {}
+    for number, year, title in rows:
+        seen[f"GB/T {number}-{year}"] = title
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["identifier", "title_zh"])
+    for ident, title in seen.items():
+        writer.writerow([ident, title])
+    report = standards_import(file=io.StringIO(text.getvalue()), fmt="csv")
+    assert report.ok, report.errors
+    assert report.created + report.updated == len(seen)
