@@ -1,3 +1,347 @@
-from ninja import Router
+"""The lifecycle API: projects and transitions, consultation comments,
+ballots, patent disclosures, feedback and periodic reviews due."""
 
-router = Router()
+import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from qihub.catalog.models import Standard
+from qihub.core.api_auth import write_auth
+from qihub.lifecycle import selectors, services
+from qihub.lifecycle.models import (
+    Ballot,
+    Comment,
+    Committee,
+    Consultation,
+    Project,
+    ResearchProject,
+)
+
+router = Router(tags=["lifecycle"])
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    kind: str
+    level: str
+    title_zh: str
+    title_en: str
+    identifier: str
+    state: str = Field(..., alias="state.slug")
+    state_name: str = Field(..., alias="state.name")
+    committee: str | None = Field(None, alias="committee.code")
+    replaces: str | None = Field(None, alias="replaces.identifier")
+    standard_id: int | None = None
+    due_on: datetime.date | None
+    url: str = Field(..., alias="get_absolute_url")
+
+
+class ProjectIn(Schema):
+    title_zh: str = ""
+    title_en: str = ""
+    kind: str = Project.Kind.NEW
+    level: str = Standard.Level.NATIONAL
+    committee: str | None = None
+    replaces: str | None = None
+    identifier: str = ""
+    scope: str = ""
+    ics: str = ""
+    proposer_organisation: str = ""
+    drafting_units: str = ""
+    drafters: str = ""
+    due_on: datetime.date | None = None
+
+
+class EventOut(Schema):
+    type: str
+    created_at: datetime.datetime
+    actor: str | None = Field(None, alias="actor.username")
+    from_state: str
+    to_state: str
+    comment: str
+    details: dict
+
+
+class TransitionIn(Schema):
+    to_state: str
+    comment: str = ""
+    deadline: datetime.date | None = None
+    issued_on: datetime.date | None = None
+
+
+class CommentIn(Schema):
+    text: str
+    commenter: str = ""
+    organisation: str = ""
+    email: str = ""
+    clause: str = ""
+    paragraph: str = ""
+    type: str = Comment.Type.GENERAL
+    proposed_change: str = ""
+
+
+class CommentOut(Schema):
+    id: int
+    number: int
+    commenter: str
+    organisation: str
+    clause: str
+    paragraph: str
+    type: str
+    text: str
+    proposed_change: str
+    resolution: str
+    observations: str
+
+
+class ResolveIn(Schema):
+    resolution: str
+    observations: str = ""
+
+
+class VoteIn(Schema):
+    choice: str
+    comment: str = ""
+
+
+class BallotOut(Schema):
+    id: int
+    project: str = Field(..., alias="project.code")
+    committee: str = Field(..., alias="committee.code")
+    status: str
+    closes_on: datetime.date
+    result: str
+    counts: dict
+    result_reason: str
+
+
+class PatentIn(Schema):
+    patent_number: str
+    holder: str
+    licensing: str
+    title: str = ""
+    declarant: str = ""
+    email: str = ""
+    project: int | None = None
+    standard: int | None = None
+
+
+class PatentOut(Schema):
+    id: int
+    patent_number: str
+    title: str
+    holder: str
+    licensing: str
+    declarant: str
+    project: str | None = Field(None, alias="project.code")
+    standard: str | None = Field(None, alias="standard.identifier")
+    created_at: datetime.datetime
+
+
+class FeedbackIn(Schema):
+    standard: int
+    name: str = ""
+    subject: str
+    body: str
+    kind: str = "feedback"
+    organisation: str = ""
+    email: str = ""
+    clause: str = ""
+
+
+class FeedbackOut(Schema):
+    tracking_number: str
+    standard: str = Field(..., alias="standard.identifier")
+    kind: str
+    status: str
+    subject: str
+    committee: str | None = Field(None, alias="committee.code")
+    response: str
+    created_at: datetime.datetime
+
+
+class ReviewDueOut(Schema):
+    id: int
+    identifier: str
+    implemented_on: datetime.date
+    review_due_on: datetime.date
+    review_overdue: bool
+
+
+class ResearchOut(Schema):
+    id: int
+    code: str
+    title_zh: str
+    title_en: str
+    programme: str
+    status: str
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@router.get("/projects/", response=list[ProjectOut])
+@paginate(PageNumberPagination)
+def projects(request, state: str | None = None, q: str | None = None):
+    """Standard projects, newest first; filter by state slug or text."""
+    return selectors.project_list(state=state, q=q)
+
+
+@router.post("/projects/", response={201: ProjectOut}, auth=write_auth)
+def project_create(request, payload: ProjectIn):
+    """Propose a project; ``replaces`` is the identifier of the standard revised."""
+    data = payload.dict()
+    committee = data.pop("committee")
+    replaces = data.pop("replaces")
+    project = services.project_create(
+        actor=request.user,
+        committee=get_object_or_404(Committee, code=committee) if committee else None,
+        replaces=get_object_or_404(Standard, identifier=replaces) if replaces else None,
+        **data,
+    )
+    return 201, selectors.project_get(project.pk)
+
+
+@router.get("/projects/{project_id}/", response=ProjectOut)
+def project(request, project_id: int):
+    return get_object_or_404(
+        Project.objects.select_related("state", "committee", "replaces"), pk=project_id
+    )
+
+
+@router.get("/projects/{project_id}/events/", response=list[EventOut])
+def project_events(request, project_id: int):
+    """The project's timeline, newest first."""
+    return selectors.project_events(project=get_object_or_404(Project, pk=project_id))
+
+
+@router.post("/projects/{project_id}/transition/", response=ProjectOut, auth=write_auth)
+def project_transition(request, project_id: int, payload: TransitionIn):
+    """Move the project along an allowed edge (409 when not allowed, 403 when
+    the caller lacks the role)."""
+    services.project_transition(
+        project=get_object_or_404(Project, pk=project_id),
+        actor=request.user,
+        **payload.dict(),
+    )
+    return selectors.project_get(project_id)
+
+
+@router.get("/consultations/{consultation_id}/comments/", response=list[CommentOut])
+@paginate(PageNumberPagination)
+def comments(request, consultation_id: int):
+    """Comments on a draft and their resolution (public once submitted)."""
+    consultation = get_object_or_404(Consultation, pk=consultation_id)
+    return selectors.consultation_comments(consultation=consultation)
+
+
+@router.post("/consultations/{consultation_id}/comments/", response={201: CommentOut})
+def comment_submit(request, consultation_id: int, payload: CommentIn):
+    """Submit a comment; anonymous callers are rate-limited (429)."""
+    comment = services.comment_submit(
+        consultation=get_object_or_404(Consultation, pk=consultation_id),
+        actor=request.user,
+        ip=_ip(request),
+        **payload.dict(),
+    )
+    return 201, comment
+
+
+@router.post("/comments/{comment_id}/resolve/", response=CommentOut, auth=write_auth)
+def comment_resolve(request, comment_id: int, payload: ResolveIn):
+    return services.comment_resolve(
+        comment=get_object_or_404(Comment, pk=comment_id),
+        actor=request.user,
+        **payload.dict(),
+    )
+
+
+@router.get("/ballots/{ballot_id}/", response=BallotOut)
+def ballot(request, ballot_id: int):
+    return selectors.ballot_get(ballot_id)
+
+
+@router.post("/ballots/{ballot_id}/vote/", response={201: dict}, auth=write_auth)
+def ballot_vote(request, ballot_id: int, payload: VoteIn):
+    vote = services.ballot_vote(
+        ballot=get_object_or_404(Ballot, pk=ballot_id),
+        actor=request.user,
+        **payload.dict(),
+    )
+    return 201, {"choice": vote.choice}
+
+
+@router.post("/ballots/{ballot_id}/close/", response=BallotOut, auth=write_auth)
+def ballot_close(request, ballot_id: int):
+    services.ballot_close(
+        ballot=get_object_or_404(Ballot, pk=ballot_id), actor=request.user
+    )
+    return selectors.ballot_get(ballot_id)
+
+
+class PatentFilter(Schema):
+    standard: int | None = None
+    project: int | None = None
+
+
+@router.get("/patents/", response=list[PatentOut])
+@paginate(PageNumberPagination)
+def patents(request, filters: Query[PatentFilter]):
+    """Patent disclosures, by standard (``?standard=<id>``) or project."""
+    project = (
+        get_object_or_404(Project, pk=filters.project) if filters.project else None
+    )
+    return selectors.patents_for(standard=filters.standard, project=project)
+
+
+@router.post("/patents/", response={201: PatentOut})
+def patent_disclose(request, payload: PatentIn):
+    data = payload.dict()
+    project_id, standard_id = data.pop("project"), data.pop("standard")
+    patent = services.patent_disclose(
+        actor=request.user,
+        ip=_ip(request),
+        project=get_object_or_404(Project, pk=project_id) if project_id else None,
+        standard=get_object_or_404(Standard, pk=standard_id) if standard_id else None,
+        **data,
+    )
+    return 201, patent
+
+
+@router.post("/feedback/", response={201: FeedbackOut})
+def feedback_submit(request, payload: FeedbackIn):
+    """Submit feedback or a complaint; the answer holds the tracking number."""
+    data = payload.dict()
+    standard = get_object_or_404(Standard, pk=data.pop("standard"))
+    feedback = services.feedback_submit(
+        standard=standard, actor=request.user, ip=_ip(request), **data
+    )
+    return 201, feedback
+
+
+@router.get("/feedback/{tracking_number}/", response=FeedbackOut)
+def feedback_track(request, tracking_number: str):
+    """Public status of feedback by its tracking number."""
+    feedback = selectors.feedback_by_tracking_number(tracking_number)
+    if feedback is None:
+        from qihub.core.errors import NotFound
+
+        raise NotFound(_("No feedback has this tracking number."))
+    return feedback
+
+
+@router.get("/periodic-reviews/due/", response=list[ReviewDueOut])
+def periodic_reviews_due(request, lookahead_days: int = 180):
+    """Valid standards due (or overdue) for periodic review."""
+    return selectors.periodic_reviews_due(lookahead_days=min(lookahead_days, 3650))
+
+
+@router.get("/research/", response=list[ResearchOut])
+@paginate(PageNumberPagination)
+def research(request):
+    return ResearchProject.objects.all()

@@ -1,0 +1,180 @@
+"""Admin for the lifecycle: staff read and adjust the workflow itself here."""
+
+from django.contrib import admin
+
+from qihub.lifecycle.models import (
+    Ballot,
+    Comment,
+    Committee,
+    CommitteeMember,
+    Consultation,
+    Feedback,
+    FeedbackEvent,
+    PatentDisclosure,
+    PeriodicReview,
+    Project,
+    ProjectEvent,
+    ResearchMilestone,
+    ResearchProject,
+    ResearchReview,
+    State,
+    Transition,
+    Vote,
+)
+
+
+class CommitteeMemberInline(admin.TabularInline):
+    model = CommitteeMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_zh",
+        "name_en",
+        "level",
+        "quorum",
+        "approval_threshold",
+    ]
+    search_fields = ["code", "name_zh", "name_en"]
+    inlines = [CommitteeMemberInline]
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    fk_name = "from_state"
+    extra = 0
+
+
+@admin.register(State)
+class StateAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_zh", "name_en", "order", "terminal", "active"]
+    inlines = [TransitionInline]
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):
+    list_display = ["from_state", "to_state", "slug", "label_en", "roles"]
+    list_filter = ["from_state"]
+
+
+class ProjectEventInline(admin.TabularInline):
+    model = ProjectEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "type",
+        "created_at",
+        "actor",
+        "from_state",
+        "to_state",
+        "comment",
+        "details",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    """The state is changed only through the workflow service, never here."""
+
+    list_display = ["code", "title_zh", "kind", "level", "state", "committee", "due_on"]
+    list_filter = ["state", "kind", "level", "committee"]
+    search_fields = ["code", "title_zh", "title_en", "identifier"]
+    raw_id_fields = ["replaces", "standard", "proposer"]
+    readonly_fields = ["state", "standard"]
+    inlines = [ProjectEventInline]
+
+
+class CommentInline(admin.TabularInline):
+    model = Comment
+    extra = 0
+    fields = ["number", "commenter", "clause", "type", "text", "resolution"]
+    readonly_fields = fields
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["project", "opens_on", "closes_on", "status"]
+    list_filter = ["status"]
+    inlines = [CommentInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = [
+        "consultation",
+        "number",
+        "commenter",
+        "clause",
+        "type",
+        "resolution",
+    ]
+    list_filter = ["resolution", "type"]
+    search_fields = ["commenter", "organisation", "text"]
+    raw_id_fields = ["user", "resolved_by"]
+
+
+class VoteInline(admin.TabularInline):
+    model = Vote
+    extra = 0
+    raw_id_fields = ["voter"]
+
+
+@admin.register(Ballot)
+class BallotAdmin(admin.ModelAdmin):
+    list_display = ["project", "committee", "status", "closes_on", "result"]
+    list_filter = ["status", "result"]
+    inlines = [VoteInline]
+
+
+@admin.register(PatentDisclosure)
+class PatentDisclosureAdmin(admin.ModelAdmin):
+    list_display = ["patent_number", "holder", "licensing", "project", "standard"]
+    list_filter = ["licensing"]
+    search_fields = ["patent_number", "holder"]
+    raw_id_fields = ["project", "standard", "user"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = ResearchMilestone
+    extra = 0
+
+
+class ResearchReviewInline(admin.TabularInline):
+    model = ResearchReview
+    extra = 0
+
+
+@admin.register(ResearchProject)
+class ResearchProjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "title_zh", "programme", "status", "starts_on", "ends_on"]
+    list_filter = ["status"]
+    search_fields = ["code", "title_zh", "title_en"]
+    inlines = [MilestoneInline, ResearchReviewInline]
+
+
+@admin.register(PeriodicReview)
+class PeriodicReviewAdmin(admin.ModelAdmin):
+    list_display = ["standard", "outcome", "decided_on"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["standard", "revision_project", "actor"]
+
+
+class FeedbackEventInline(admin.TabularInline):
+    model = FeedbackEvent
+    extra = 0
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["tracking_number", "standard", "kind", "status", "committee"]
+    list_filter = ["status", "kind"]
+    search_fields = ["tracking_number", "subject", "name"]
+    raw_id_fields = ["standard", "user"]
+    inlines = [FeedbackEventInline]
