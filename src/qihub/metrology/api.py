@@ -4,7 +4,7 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.core.api_auth import write_auth
@@ -249,4 +249,4 @@ def dcc_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
         **{k: v for k, v in vars(outcome).items() if k != "event"},
         "id": outcome.event.pk if outcome.event else None,
     }
-    return (200 if dry_run else 201), body
+    return Status(200 if dry_run else 201, body)

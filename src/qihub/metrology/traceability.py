@@ -182,9 +182,9 @@ def propagate(
     archive = persistence.Archive()
     u_stated = expanded_uncertainty / (coverage_factor or 2.0)
     if parent is None:
-        own = ureal(measured_error, u_stated, label=f"{label} (local)")
-        res = result(own + 0.0, label=label)
-        archive.add(own=own, result=res)
+        # nothing upstream to load: the stated uncertainty is all local
+        res = ureal(measured_error, u_stated, label=f"{label} (local)")
+        archive.add(result=res)
     else:
         try:
             factor, _offset = linear(parent_unit, unit)

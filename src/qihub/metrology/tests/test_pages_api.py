@@ -173,3 +173,16 @@ def test_out_of_tolerance_marks_downstream(registry, staff_user):
     )
     assert impact.instruments == 1
     assert Instrument.objects.get(pk=registry.instrument.pk).suspect
+
+
+def test_demo_loads(db):
+    from qihub.metrology import demo
+    from qihub.metrology.traceability import chains_validate_all
+
+    demo.load()
+    demo.load()  # idempotent
+    report = chains_validate_all()
+    assert report.instruments >= 60
+    assert report.by_code.get("suspect", 0) == 3  # the revoked city standard's users
+    assert report.by_code.get("expired", 0) >= 2
+    assert Instrument.objects.filter(suspect=True).count() == 3
