@@ -5,7 +5,7 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.catalog.models import Standard
@@ -204,7 +204,7 @@ def project_create(request, payload: ProjectIn):
         replaces=get_object_or_404(Standard, identifier=replaces) if replaces else None,
         **data,
     )
-    return 201, selectors.project_get(project.pk)
+    return Status(201, selectors.project_get(project.pk))
 
 
 @router.get("/projects/{project_id}/", response=ProjectOut)
@@ -249,7 +249,7 @@ def comment_submit(request, consultation_id: int, payload: CommentIn):
         ip=_ip(request),
         **payload.dict(),
     )
-    return 201, comment
+    return Status(201, comment)
 
 
 @router.post("/comments/{comment_id}/resolve/", response=CommentOut, auth=write_auth)
@@ -273,7 +273,7 @@ def ballot_vote(request, ballot_id: int, payload: VoteIn):
         actor=request.user,
         **payload.dict(),
     )
-    return 201, {"choice": vote.choice}
+    return Status(201, {"choice": vote.choice})
 
 
 @router.post("/ballots/{ballot_id}/close/", response=BallotOut, auth=write_auth)
@@ -310,7 +310,7 @@ def patent_disclose(request, payload: PatentIn):
         standard=get_object_or_404(Standard, pk=standard_id) if standard_id else None,
         **data,
     )
-    return 201, patent
+    return Status(201, patent)
 
 
 @router.post("/feedback/", response={201: FeedbackOut})
@@ -321,7 +321,7 @@ def feedback_submit(request, payload: FeedbackIn):
     feedback = services.feedback_submit(
         standard=standard, actor=request.user, ip=_ip(request), **data
     )
-    return 201, feedback
+    return Status(201, feedback)
 
 
 @router.get("/feedback/{tracking_number}/", response=FeedbackOut)

@@ -1090,7 +1090,6 @@ def feedback_handle(
                 body,
                 settings.DEFAULT_FROM_EMAIL,
                 [mail_to],
-                fail_silently=True,
             )
         )
     return feedback

@@ -1,0 +1,243 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from qihub.lifecycle import services
+from qihub.lifecycle.models import Comment, Feedback
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def test_dashboard_lists_deadlines(
+    client, make_project, old_standard, django_assert_max_num_queries
+):
+    make_project("approved", due_on=TODAY - datetime.timedelta(days=1))
+    make_project("consultation")
+    with django_assert_max_num_queries(12):
+        response = client.get("/lifecycle/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Overdue projects" in html
+    assert "Periodic reviews due" in html
+    assert "GB 31701-2015" in html
+    assert "overdue" in html
+
+
+def test_dashboard_in_chinese(zh_client, old_standard):
+    html = zh_client.get("/lifecycle/").content.decode()
+    assert "复审" in html
+
+
+def test_project_detail_shows_only_allowed_buttons(
+    client, make_project, staff_user, enterprise_user
+):
+    project = make_project()
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert 'data-transition="approved"' not in html
+    client.force_login(enterprise_user)
+    assert (
+        'data-transition="approved"'
+        not in client.get(project.get_absolute_url()).content.decode()
+    )
+    client.force_login(staff_user)
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert 'data-transition="approved"' in html
+    assert 'data-transition="published"' not in html
+    assert "Timeline" in html
+
+
+def test_project_list_bounded_queries(
+    client, make_project, django_assert_max_num_queries
+):
+    for _ in range(5):
+        make_project()
+    with django_assert_max_num_queries(6):
+        response = client.get("/lifecycle/projects/")
+    assert response.status_code == 200
+
+
+def test_transition_refused_by_page_shows_message(
+    client, make_project, enterprise_user
+):
+    project = make_project()
+    client.force_login(enterprise_user)
+    response = client.post(
+        f"/lifecycle/projects/{project.pk}/transition/",
+        {"to_state": "approved"},
+        follow=True,
+    )
+    assert "needs the role" in response.content.decode()
+    project.refresh_from_db()
+    assert project.state.slug == "proposal"
+
+
+def test_propose_project_page(client, enterprise_user, committee, old_standard):
+    client.force_login(enterprise_user)
+    response = client.post(
+        "/lifecycle/projects/new/",
+        {
+            "kind": "revision",
+            "level": "national",
+            "title_zh": "婴幼儿纺织产品安全",
+            "replaces": "GB 31701-2015",
+            "committee": committee.pk,
+            "implementation_months": 6,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert (
+        "revises" in response.content.decode().lower()
+        or "GB 31701-2015" in response.content.decode()
+    )
+    bad = client.post(
+        "/lifecycle/projects/new/",
+        {
+            "kind": "new",
+            "level": "national",
+            "replaces": "GB 1-1900",
+            "implementation_months": 6,
+        },
+    )
+    assert "is not in the catalogue" in bad.content.decode()
+
+
+def test_anonymous_comment_on_clause(client, make_project):
+    project = make_project("consultation")
+    consultation = project.consultations.get()
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert "1 范围" in page
+    response = client.post(
+        consultation.get_absolute_url(),
+        {
+            "commenter": "Anon",
+            "clause": "1",
+            "type": "te",
+            "text": "Please widen scope",
+        },
+        follow=True,
+    )
+    assert "comment no. 1 was recorded" in response.content.decode()
+    assert Comment.objects.get().clause == "1"
+
+
+def test_registered_user_sees_own_comments(client, make_project, enterprise_user):
+    consultation = make_project("consultation").consultations.get()
+    services.comment_submit(
+        consultation=consultation, actor=None, commenter="X", text="other's"
+    )
+    services.comment_submit(
+        consultation=consultation, actor=enterprise_user, text="mine"
+    )
+    client.force_login(enterprise_user)
+    html = client.get(consultation.get_absolute_url()).content.decode()
+    assert "mine" in html
+    assert "other&#x27;s" not in html and "other's" not in html
+
+
+def test_resolution_page_htmx_and_export(
+    client, make_project, staff_user, enterprise_user
+):
+    consultation = make_project("consultation").consultations.get()
+    comment = services.comment_submit(
+        consultation=consultation, actor=None, commenter="X", text="t"
+    )
+    client.force_login(enterprise_user)
+    assert (
+        client.get(
+            f"/lifecycle/consultations/{consultation.pk}/comments.csv"
+        ).status_code
+        == 403
+    )
+    client.force_login(staff_user)
+    page = client.get(f"/lifecycle/consultations/{consultation.pk}/resolve/")
+    assert page.status_code == 200
+    response = client.post(
+        f"/lifecycle/comments/{comment.pk}/resolve/",
+        {f"c{comment.pk}-resolution": "rejected", f"c{comment.pk}-observations": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert "Give the reason" in response.content.decode()
+    response = client.post(
+        f"/lifecycle/comments/{comment.pk}/resolve/",
+        {f"c{comment.pk}-resolution": "accepted"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.content.decode().lstrip().startswith("<tr")
+    assert "Accepted" in response.content.decode()
+    csv = client.get(f"/lifecycle/consultations/{consultation.pk}/comments.csv")
+    assert csv["Content-Type"] == "text/csv"
+    assert "处理结果 Decision" in csv.content.decode("utf-8-sig")
+    xlsx = client.get(f"/lifecycle/consultations/{consultation.pk}/comments.xlsx")
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_feedback_form_and_tracking(client, old_standard):
+    response = client.post(
+        f"/lifecycle/feedback/new/?standard={old_standard.pk}",
+        {"kind": "complaint", "name": "Zhao", "subject": "Unclear", "body": "Clause 5"},
+        follow=True,
+    )
+    fb = Feedback.objects.get()
+    assert fb.tracking_number in response.content.decode()
+    html = client.get(
+        f"/lifecycle/feedback/track/?number={fb.tracking_number}"
+    ).content.decode()
+    assert "Received" in html
+    assert (
+        "No feedback"
+        in client.get("/lifecycle/feedback/track/?number=FB-0").content.decode()
+    )
+
+
+def test_feedback_queue_is_staff_only(
+    client, enterprise_user, staff_user, old_standard, committee
+):
+    fb = services.feedback_submit(
+        standard=old_standard, actor=None, name="A", subject="S", body="B"
+    )
+    client.force_login(enterprise_user)
+    assert client.get("/lifecycle/feedback/", follow=True).redirect_chain
+    client.force_login(staff_user)
+    assert fb.tracking_number in client.get("/lifecycle/feedback/").content.decode()
+    client.post(
+        f"/lifecycle/feedback/{fb.pk}/handle/",
+        {f"f{fb.pk}-status": "assigned", f"f{fb.pk}-committee": committee.pk},
+    )
+    fb.refresh_from_db()
+    assert fb.status == "assigned"
+
+
+def test_patent_form(client, make_project):
+    project = make_project()
+    client.post(
+        f"/lifecycle/patents/new/?project={project.pk}",
+        {"patent_number": "ZL1", "holder": "Co", "licensing": "free", "declarant": "D"},
+    )
+    assert "ZL1" in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_ballot_page_vote(client, make_project, staff_user, voters):
+    project = make_project("consultation")
+    project = services.project_transition(
+        project=project, to_state="review", actor=staff_user
+    )
+    ballot = project.ballots.get()
+    client.force_login(voters[0])
+    client.post(ballot.get_absolute_url(), {"choice": "approve"})
+    assert ballot.votes.get().choice == "approve"
+    client.force_login(staff_user)
+    client.post(f"/lifecycle/ballots/{ballot.pk}/close/")
+    ballot.refresh_from_db()
+    assert ballot.status == "closed"
+    assert "Quorum not reached" in ballot.result_reason
+
+
+def test_research_pages(client, staff_user):
+    rp = services.research_project_create(
+        actor=staff_user, code="RP-1", title_en="Research"
+    )
+    assert "RP-1" in client.get("/lifecycle/research/").content.decode()
+    assert client.get(rp.get_absolute_url()).status_code == 200
