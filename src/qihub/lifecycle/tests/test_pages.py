@@ -134,7 +134,8 @@ def test_registered_user_sees_own_comments(client, make_project, enterprise_user
     client.force_login(enterprise_user)
     html = client.get(consultation.get_absolute_url()).content.decode()
     assert "mine" in html
-    assert "other&#x27;s" not in html and "other's" not in html
+    assert "other&#x27;s" not in html
+    assert "other's" not in html
 
 
 def test_resolution_page_htmx_and_export(
