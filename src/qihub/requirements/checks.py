@@ -680,25 +680,47 @@ def compare_requirement_sets(
     rows: list[ParameterComparison] = []
     for parameter in sorted(set(by_a) | set(by_b)):
         list_a, list_b = by_a.get(parameter, []), by_b.get(parameter, [])
-        keys_a = {_key(s.conditions) for s in list_a}
-        keys_b = {_key(s.conditions) for s in list_b}
-        matched_a: set[int] = set()
-        matched_b: set[int] = set()
+        pairs: set[tuple[int, int]] = set()
+        # Each requirement pairs with its exact-condition counterparts when it
+        # has any, otherwise with every compatible one (a general limit in A
+        # covers B's class-specific limits, and the reverse).
         for i, sa in enumerate(list_a):
-            ka = _key(sa.conditions)
-            for j, sb in enumerate(list_b):
-                kb = _key(sb.conditions)
-                if not _compatible(sa.conditions, sb.conditions):
-                    continue
-                if ka != kb and (kb in keys_a or ka in keys_b):
-                    continue
-                verdict, reason = compare_pair(sa, sb)
-                merged = {**sb.conditions, **sa.conditions}
-                rows.append(
-                    ParameterComparison(parameter, merged, verdict, sa, sb, reason)
-                )
-                matched_a.add(i)
-                matched_b.add(j)
+            exact = [
+                j
+                for j, sb in enumerate(list_b)
+                if _key(sb.conditions) == _key(sa.conditions)
+            ]
+            pairs.update(
+                (i, j)
+                for j in exact
+                or [
+                    j
+                    for j, sb in enumerate(list_b)
+                    if _compatible(sa.conditions, sb.conditions)
+                ]
+            )
+        for j, sb in enumerate(list_b):
+            exact = [
+                i
+                for i, sa in enumerate(list_a)
+                if _key(sa.conditions) == _key(sb.conditions)
+            ]
+            pairs.update(
+                (i, j)
+                for i in exact
+                or [
+                    i
+                    for i, sa in enumerate(list_a)
+                    if _compatible(sa.conditions, sb.conditions)
+                ]
+            )
+        matched_a = {i for i, _j in pairs}
+        matched_b = {j for _i, j in pairs}
+        for i, j in sorted(pairs, key=lambda p: (p[1], p[0])):
+            sa, sb = list_a[i], list_b[j]
+            verdict, reason = compare_pair(sa, sb)
+            merged = {**sb.conditions, **sa.conditions}
+            rows.append(ParameterComparison(parameter, merged, verdict, sa, sb, reason))
         for i, sa in enumerate(list_a):
             if i not in matched_a:
                 rows.append(
@@ -727,5 +749,7 @@ def compare_requirement_sets(
 
 
 def not_weaker(rows: Iterable[ParameterComparison]) -> bool:
-    """A is not weaker than B: no parameter is weaker, incomparable or missing in A."""
-    return all(r.verdict in (STRICTER, EQUAL, ONLY_A) for r in rows)
+    """A is not weaker than B: no parameter where A allows what B forbids (or
+    where the two cannot be compared). Parameters only B limits ("only_b")
+    are gaps to review, listed in the rows, not counted here."""
+    return all(r.verdict not in (WEAKER, INCOMPARABLE) for r in rows)

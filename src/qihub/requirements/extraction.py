@@ -488,7 +488,7 @@ def extract_table(
                         cell,
                         re.I,
                     ):
-                        conds = detect_conditions(col_head) if len(rest) > 1 else {}
+                        conds = detect_conditions(col_head)
                         proposals.append(
                             Proposal(
                                 row_key,
@@ -505,7 +505,7 @@ def extract_table(
                 op, value, upper, unit = read
                 unit = unit or label_unit or _unit_in(col_head)
                 op = op or label_op or _op_in(col_head) or _op_in(caption) or "<="
-                conds = detect_conditions(col_head) if len(rest) > 1 else {}
+                conds = detect_conditions(col_head)
                 proposals.append(
                     Proposal(
                         row_key,

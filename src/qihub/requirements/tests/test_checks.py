@@ -187,6 +187,7 @@ def test_compare_sets():
     assert rows[("odour", ())].verdict == ONLY_A
     assert rows[("lead_total", ())].verdict == ONLY_B
     assert not not_weaker(rows.values())
+    assert not_weaker([r for r in rows.values() if r.verdict != WEAKER])
 
 
 def test_compare_unconditional_against_conditional_and_dimensions():

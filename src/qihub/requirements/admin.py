@@ -1,0 +1,106 @@
+from django.contrib import admin
+
+from qihub.requirements.models import (
+    Clause,
+    Document,
+    DocumentEvent,
+    NormativeReference,
+    Parameter,
+    Requirement,
+    RequirementEvent,
+    Term,
+)
+
+
+@admin.register(Parameter)
+class ParameterAdmin(admin.ModelAdmin):
+    list_display = ("key", "name_zh", "name_en", "default_unit", "dimension")
+    search_fields = ("key", "name_zh", "name_en")
+
+
+class ClauseInline(admin.TabularInline):
+    model = Clause
+    fields = ("order", "number", "title", "kind", "depth")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = (
+        "standard",
+        "source_format",
+        "language",
+        "adopted_identifier",
+        "created_at",
+    )
+    search_fields = ("standard__identifier", "title")
+    raw_id_fields = ("standard", "imported_by")
+    readonly_fields = ("report",)
+    inlines = [ClauseInline]
+
+
+@admin.register(Clause)
+class ClauseAdmin(admin.ModelAdmin):
+    list_display = ("document", "number", "title", "kind", "order")
+    list_filter = ("kind",)
+    search_fields = ("number", "title", "text", "document__standard__identifier")
+    raw_id_fields = ("document", "parent")
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ("term", "term_en", "number", "document")
+    search_fields = ("term", "term_en", "definition")
+    raw_id_fields = ("document", "clause")
+
+
+@admin.register(NormativeReference)
+class NormativeReferenceAdmin(admin.ModelAdmin):
+    list_display = ("identifier", "title", "document", "standard")
+    search_fields = ("identifier", "title")
+    raw_id_fields = ("document", "standard")
+
+
+class RequirementEventInline(admin.TabularInline):
+    model = RequirementEvent
+    fields = ("created_at", "type", "actor", "reason", "changes")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Requirement)
+class RequirementAdmin(admin.ModelAdmin):
+    """Edits here bypass the review events: use the review page for
+    confirmations and corrections; the admin is for inspection."""
+
+    list_display = (
+        "standard",
+        "parameter",
+        "operator",
+        "value",
+        "upper",
+        "unit",
+        "kind",
+        "status",
+    )
+    list_filter = ("status", "kind", "origin")
+    search_fields = ("standard__identifier", "parameter__key", "subject")
+    raw_id_fields = ("standard", "clause", "parameter", "test_method_standard")
+    inlines = [RequirementEventInline]
+
+
+@admin.register(RequirementEvent)
+class RequirementEventAdmin(admin.ModelAdmin):
+    list_display = ("requirement", "type", "actor", "created_at")
+    list_filter = ("type",)
+    raw_id_fields = ("requirement", "actor")
+
+
+@admin.register(DocumentEvent)
+class DocumentEventAdmin(admin.ModelAdmin):
+    list_display = ("document", "type", "actor", "created_at")
+    raw_id_fields = ("document", "actor")
