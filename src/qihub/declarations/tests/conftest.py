@@ -5,6 +5,15 @@ import pytest
 from qihub.declarations import credit_codes
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages in English (requests still negotiate their own language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def make_code(body17: str) -> str:
     """A valid credit code from its first 17 characters."""
     return body17 + credit_codes.check_character(body17)

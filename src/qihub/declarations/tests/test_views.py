@@ -153,3 +153,8 @@ def test_pages_render_in_chinese(zh_client, gb_toy, enterprise, enterprise_user)
     assert zh_client.get(d.get_absolute_url()).status_code == 200
     assert zh_client.get("/declarations/spot-checks/").status_code == 200
     assert zh_client.get("/declarations/forerunners/").status_code == 200
+
+
+def test_chinese_translation(zh_client):
+    resp = zh_client.get("/declarations/")
+    assert "企业标准自我声明" in resp.text and "企业注册" in resp.text
