@@ -157,7 +157,7 @@ def run(version: DeclarationVersion) -> CheckOutcome:
     declared = [ind.to_spec() for ind in version.indicators.all()]
     mandatory = _mandatory_specs(version, cited)
     source = {id(spec): ident for spec, ident in mandatory}
-    for row in compare_requirement_sets(declared, [spec for spec, _ in mandatory]):
+    for row in compare_requirement_sets(declared, [spec for spec, _ident in mandatory]):
         standard_id = source.get(id(row.b), "") if row.b is not None else ""
         if row.verdict == WEAKER:
             items.append(

@@ -46,7 +46,7 @@ def _standard():
                 issued_on=datetime.date(2015, 5, 26),
                 implemented_on=datetime.date(2016, 6, 1),
             )
-        except Exception:  # noqa: BLE001 - the catalogue service may not be ready
+        except Exception:
             std, _ = Standard.objects.get_or_create(
                 identifier="GB 31701-2015",
                 defaults={
@@ -99,7 +99,9 @@ def load(stdout=None) -> None:
 
     User = get_user_model()
     staff = User.objects.filter(is_superuser=True).first() or user_create(
-        username="decl-staff", password="demo-decl-staff", roles=["staff"]
+        username="decl-staff",
+        password="demo-decl-staff",  # noqa: S106 - a documented demo account
+        roles=["staff"],
     )
     _standard()
     enterprises = []

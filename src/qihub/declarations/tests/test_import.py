@@ -30,8 +30,10 @@ def test_import_csv_all_or_nothing(tmp_path, admin_user, gb_toy, capsys):
     with pytest.raises(CommandError, match="2 error"):
         call_command("import_declarations", str(path))
     err = capsys.readouterr().err
-    assert "line 3, credit_code" in err and "line 4, indicators" in err
-    assert Declaration.objects.count() == 0 and Enterprise.objects.count() == 0
+    assert "line 3, credit_code" in err
+    assert "line 4, indicators" in err
+    assert Declaration.objects.count() == 0
+    assert Enterprise.objects.count() == 0
 
 
 def test_import_csv_dry_run_then_real(tmp_path, admin_user, gb_toy, capsys):
@@ -44,7 +46,9 @@ def test_import_csv_dry_run_then_real(tmp_path, admin_user, gb_toy, capsys):
     )
     call_command("import_declarations", str(path), "--dry-run", "--json")
     report = json.loads(capsys.readouterr().out)
-    assert report["ok"] and report["declarations"] == 2 and report["dry_run"]
+    assert report["ok"]
+    assert report["declarations"] == 2
+    assert report["dry_run"]
     assert Declaration.objects.count() == 0
     call_command("import_declarations", str(path))
     assert (

@@ -66,7 +66,8 @@ def test_correct_then_publish_then_new_version_keeps_history(
     v1 = services.declaration_submit(actor=enterprise_user, declaration=decl)
     decl.refresh_from_db()
     assert decl.status == Declaration.Status.PUBLISHED
-    assert decl.current_version == v1 and v1.number == 1
+    assert decl.current_version == v1
+    assert v1.number == 1
     services.declaration_update(
         actor=enterprise_user,
         declaration=decl,
@@ -79,7 +80,8 @@ def test_correct_then_publish_then_new_version_keeps_history(
     assert decl.current_version == v1  # the draft is not public yet
     v2 = services.declaration_submit(actor=enterprise_user, declaration=decl)
     v1.refresh_from_db()
-    assert v2.number == 2 and v1.status == DeclarationVersion.Status.SUPERSEDED
+    assert v2.number == 2
+    assert v1.status == DeclarationVersion.Status.SUPERSEDED
     decl.refresh_from_db()
     assert decl.product_name == "婴儿连体衣 A 款"
     services.declaration_withdraw(
@@ -142,9 +144,8 @@ def test_bulk_recheck_after_replacement(gb_toy, enterprise, enterprise_user):
     decl.refresh_from_db()
     assert decl.check_status == Declaration.Check.FLAGGED
     item = decl.current_version.check_results[-1]
-    assert (
-        item["code"] == "standard_replaced" and item["replacement"] == "GB 31701-2025"
-    )
+    assert item["code"] == "standard_replaced"
+    assert item["replacement"] == "GB 31701-2025"
     assert DeclaredStandard.objects.get(version=decl.current_version).flag == "replaced"
     assert CheckRun.objects.filter(
         version=decl.current_version, trigger="standard_changed"

@@ -33,7 +33,8 @@ def test_register_page_creates_enterprise_and_logs_in(client):
             "password": "long-password",
         },
     )
-    assert resp.status_code == 200 and "check character" in resp.text
+    assert resp.status_code == 200
+    assert "check character" in resp.text
     resp = client.post(
         "/declarations/register/",
         {
@@ -69,11 +70,13 @@ def test_public_search_and_detail(
     assert "婴儿连体衣" not in client.get("/declarations/", {"q": "电视机"}).text
     with django_assert_max_num_queries(12):
         resp = client.get(d.get_absolute_url())
-    assert resp.status_code == 200 and "GB 31701-2015" in resp.text
+    assert resp.status_code == 200
+    assert "GB 31701-2015" in resp.text
     api = client.get(
         "/api/declarations/declarations", {"standard": "GB 31701-2015"}
     ).json()
-    assert api["count"] == 1 and api["items"][0]["enterprise"] == enterprise.name
+    assert api["count"] == 1
+    assert api["items"][0]["enterprise"] == enterprise.name
     detail = client.get(f"/api/declarations/declarations/{d.pk}").json()
     assert detail["versions"][0]["check_status"] == "ok"
 
@@ -98,7 +101,8 @@ def test_drafts_and_other_enterprises_are_private(
     assert client.get(f"/declarations/{d.pk}/edit/").status_code == 403
     client.post(f"/declarations/{d.pk}/submit/")
     d.refresh_from_db()
-    assert d.status == Declaration.Status.DRAFT and not d.versions.get().checked_at
+    assert d.status == Declaration.Status.DRAFT
+    assert not d.versions.get().checked_at
     client.force_login(enterprise_user)
     assert client.get(d.get_absolute_url()).status_code == 200
 
@@ -142,9 +146,11 @@ def test_api_declare_and_withdraw(
         {"reason": "停产"},
         content_type="application/json",
     )
-    assert resp.status_code == 200 and resp.json()["status"] == "withdrawn"
+    assert resp.status_code == 200
+    assert resp.json()["status"] == "withdrawn"
     bad = api.get("/api/declarations/credit-codes/91440300MA5FABCD10").json()
-    assert not bad["valid"] and "check character" in bad["detail"]
+    assert not bad["valid"]
+    assert "check character" in bad["detail"]
 
 
 def test_pages_render_in_chinese(zh_client, gb_toy, enterprise, enterprise_user):
@@ -157,4 +163,5 @@ def test_pages_render_in_chinese(zh_client, gb_toy, enterprise, enterprise_user)
 
 def test_chinese_translation(zh_client):
     resp = zh_client.get("/declarations/")
-    assert "企业标准自我声明" in resp.text and "企业注册" in resp.text
+    assert "企业标准自我声明" in resp.text
+    assert "企业注册" in resp.text
