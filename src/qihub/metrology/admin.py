@@ -29,7 +29,16 @@ class LaboratoryAdmin(admin.ModelAdmin):
 
 @admin.register(MeasurementStandard)
 class MeasurementStandardAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "quantity", "uncertainty", "unit", "status", "suspect"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "quantity",
+        "uncertainty",
+        "unit",
+        "status",
+        "suspect",
+    ]
     list_filter = ["kind", "status", "suspect", "quantity"]
     search_fields = ["code", "name"]
     raw_id_fields = ["holder"]
@@ -42,7 +51,15 @@ class CompulsoryItemAdmin(admin.ModelAdmin):
 
 @admin.register(Instrument)
 class InstrumentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "item_type", "use", "region", "requires_verification", "suspect"]
+    list_display = [
+        "code",
+        "name",
+        "item_type",
+        "use",
+        "region",
+        "requires_verification",
+        "suspect",
+    ]
     list_filter = ["use", "requires_verification", "suspect", "item_type"]
     search_fields = ["code", "name", "serial", "owner"]
     raw_id_fields = ["latest_event", "suspect_cause"]
@@ -74,10 +91,22 @@ class ResultInline(admin.TabularInline):
 
 @admin.register(CalibrationEvent)
 class CalibrationEventAdmin(admin.ModelAdmin):
-    list_display = ["certificate_number", "kind", "performed_on", "valid_until", "status"]
+    list_display = [
+        "certificate_number",
+        "kind",
+        "performed_on",
+        "valid_until",
+        "status",
+    ]
     list_filter = ["kind", "status", "conformity"]
     search_fields = ["certificate_number"]
-    raw_id_fields = ["instrument", "calibrated_standard", "reference_standard", "laboratory", "specification"]
+    raw_id_fields = [
+        "instrument",
+        "calibrated_standard",
+        "reference_standard",
+        "laboratory",
+        "specification",
+    ]
     inlines = [ResultInline]
 
 

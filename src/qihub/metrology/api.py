@@ -143,13 +143,19 @@ def standards(request, q: str = "", kind: str = "", region: str = ""):
 
 @router.get("/standards/{pk}", response=StandardOut)
 def standard(request, pk: int):
-    return get_object_or_404(MeasurementStandard.objects.select_related("holder"), pk=pk)
+    return get_object_or_404(
+        MeasurementStandard.objects.select_related("holder"), pk=pk
+    )
 
 
 @router.get("/instruments", response=list[InstrumentOut])
 @paginate(PageNumberPagination)
-def instruments(request, q: str = "", region: str = "", item_type: str = "", suspect: bool = False):
-    return selectors.instrument_list(q=q, region=region, item_type=item_type, suspect=suspect)
+def instruments(
+    request, q: str = "", region: str = "", item_type: str = "", suspect: bool = False
+):
+    return selectors.instrument_list(
+        q=q, region=region, item_type=item_type, suspect=suspect
+    )
 
 
 @router.get("/instruments/{pk}", response=InstrumentOut)
@@ -218,12 +224,21 @@ def certificate_suspects(request, pk: int):
 
 
 @router.get("/coverage", response=list[CoverageOut])
-def coverage(request, on: datetime.date | None = None, months: int = 12, region: str = "", item_type: str = ""):
+def coverage(
+    request,
+    on: datetime.date | None = None,
+    months: int = 12,
+    region: str = "",
+    item_type: str = "",
+):
     """Coverage of compulsory verification at each month end up to ``on``."""
     if not 1 <= months <= 60:
         raise ApplicationError("months must be between 1 and 60.")
     series = selectors.coverage_series(
-        until=on or timezone.localdate(), months=months, region=region, item_type=item_type
+        until=on or timezone.localdate(),
+        months=months,
+        region=region,
+        item_type=item_type,
     )
     return [
         {

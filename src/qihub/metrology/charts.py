@@ -26,10 +26,11 @@ def coverage_svg(
     def y(rate: float) -> float:
         return top + plot_h * (1 - rate)
 
+    label = _("Coverage of compulsory verification")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="coverage-chart" '
         f'viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{escape(_("Coverage of compulsory verification"))}">'
+        f'aria-label="{escape(label)}">'
     ]
     for pct in (0, 25, 50, 75, 100):
         yy = y(pct / 100)
@@ -39,13 +40,14 @@ def coverage_svg(
             f'text-anchor="end">{pct}%</text>'
         )
     ty = y(target)
+    target_label = _("Target %(pct)d%%") % {"pct": round(target * 100)}
     parts.append(
         f'<line class="target" data-target="{target:g}" x1="{left}" '
         f'x2="{left + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#c0392b" '
         f'stroke-dasharray="6 4" stroke-width="2"/>'
         f'<text class="target-label" x="{left + plot_w}" y="{ty - 5:.1f}" '
         f'font-size="12" text-anchor="end" fill="#c0392b">'
-        f"{escape(_('Target %(pct)d%%') % {'pct': round(target * 100)})}</text>"
+        f"{escape(target_label)}</text>"
     )
     points = []
     for i, (day, row) in enumerate(series):
@@ -83,10 +85,11 @@ def chain_svg(chain: Chain) -> str:
         nodes.append((chain.top, None))
     box_w, box_h, gap, width = 340, 46, 54, 420
     height = len(nodes) * (box_h + gap) + 10
+    label = _("Traceability chain")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-graph" '
         f'viewBox="0 0 {width} {height}" width="{width}" role="img" '
-        f'aria-label="{escape(_("Traceability chain"))}">'
+        f'aria-label="{escape(label)}">'
     ]
     # top of the drawing is the primary standard: draw in reverse order
     positions = {}
@@ -127,7 +130,11 @@ def chain_svg(chain: Chain) -> str:
             f'stroke-width="2" marker-end="url(#arrow)"/>'
             f'<text x="220" y="{(yy + py) / 2 + 4}" font-size="11" fill="{colour}">'
             f"{escape(label)}"
-            + (f" · TUR {link.tur:.1f}:1" if link.tur and link.tur != float("inf") else "")
+            + (
+                f" · TUR {link.tur:.1f}:1"
+                if link.tur and link.tur != float("inf")
+                else ""
+            )
             + "</text></g>"
         )
     parts.insert(

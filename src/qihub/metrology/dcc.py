@@ -64,7 +64,9 @@ def parse_xml(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise DccError(_("The file is not well-formed XML: %(error)s") % {"error": exc})
+        raise DccError(
+            _("The file is not well-formed XML: %(error)s") % {"error": exc}
+        ) from exc
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise DccError(_("XML with a DOCTYPE or entity declarations is refused."))

@@ -26,16 +26,67 @@ UNTIL = datetime.date(TODAY.year + 3, 12, 31)
 
 # quantity: (unit, primary U, provincial U/mpe, working U/mpe, type, use, inst mpe, range)
 CHAINS = {
-    "pressure": ("kPa", 0.0005, (0.005, 0.03), (0.02, 0.1), "CV-04", Use.HEALTH, 0.5, (0, 40)),
-    "mass": ("kg", 0.00001, (0.0002, 0.001), (0.001, 0.005), "CV-02", Use.TRADE, 0.01, (0, 30)),
-    "volume": ("L", 0.0001, (0.001, 0.005), (0.004, 0.02), "CV-03", Use.TRADE, 0.1, (0, 100)),
-    "temperature": ("degC", 0.001, (0.01, 0.05), (0.02, 0.1), "CV-11", Use.HEALTH, 0.2, (35, 42)),
+    "pressure": (
+        "kPa",
+        0.0005,
+        (0.005, 0.03),
+        (0.02, 0.1),
+        "CV-04",
+        Use.HEALTH,
+        0.5,
+        (0, 40),
+    ),
+    "mass": (
+        "kg",
+        0.00001,
+        (0.0002, 0.001),
+        (0.001, 0.005),
+        "CV-02",
+        Use.TRADE,
+        0.01,
+        (0, 30),
+    ),
+    "volume": (
+        "L",
+        0.0001,
+        (0.001, 0.005),
+        (0.004, 0.02),
+        "CV-03",
+        Use.TRADE,
+        0.1,
+        (0, 100),
+    ),
+    "temperature": (
+        "degC",
+        0.001,
+        (0.01, 0.05),
+        (0.02, 0.1),
+        "CV-11",
+        Use.HEALTH,
+        0.2,
+        (35, 42),
+    ),
 }
 NAMES = {
-    "pressure": ("活塞式压力计基准", "活塞式压力计标准装置", "数字压力计标准装置", "电子血压计"),
+    "pressure": (
+        "活塞式压力计基准",
+        "活塞式压力计标准装置",
+        "数字压力计标准装置",
+        "电子血压计",
+    ),
     "mass": ("千克质量基准", "E1等级砝码标准装置", "F1等级砝码标准装置", "电子计价秤"),
-    "volume": ("容量基准装置", "标准金属量器标准装置", "燃油加油机检定装置", "燃油加油机"),
-    "temperature": ("温度基准", "标准铂电阻温度计标准装置", "恒温槽标准装置", "医用体温计"),
+    "volume": (
+        "容量基准装置",
+        "标准金属量器标准装置",
+        "燃油加油机检定装置",
+        "燃油加油机",
+    ),
+    "temperature": (
+        "温度基准",
+        "标准铂电阻温度计标准装置",
+        "恒温槽标准装置",
+        "医用体温计",
+    ),
 }
 
 
@@ -56,7 +107,13 @@ def load(stdout=None) -> None:
             dict(quantity="pressure", range_min=0, range_max=100, unit="MPa", **long),
             dict(quantity="mass", range_min=0, range_max=1000, unit="kg", **long),
             dict(quantity="volume", range_min=0, range_max=10000, unit="L", **long),
-            dict(quantity="temperature", range_min=-200, range_max=1000, unit="degC", **long),
+            dict(
+                quantity="temperature",
+                range_min=-200,
+                range_max=1000,
+                unit="degC",
+                **long,
+            ),
         ],
     )
     jlim = services.laboratory_create(
@@ -70,7 +127,13 @@ def load(stdout=None) -> None:
             dict(quantity="pressure", range_min=0, range_max=6000, unit="kPa", **long),
             dict(quantity="mass", range_min=0, range_max=500, unit="kg", **long),
             dict(quantity="volume", range_min=0, range_max=2000, unit="L", **long),
-            dict(quantity="temperature", range_min=-80, range_max=300, unit="degC", **long),
+            dict(
+                quantity="temperature",
+                range_min=-80,
+                range_max=300,
+                unit="degC",
+                **long,
+            ),
         ],
     )
     city_labs = {}
@@ -81,10 +144,18 @@ def load(stdout=None) -> None:
             name=f"{region}计量检定测试所",
             region=region,
             scopes=[
-                dict(quantity="pressure", range_min=0, range_max=100, unit="kPa", **long),
+                dict(
+                    quantity="pressure", range_min=0, range_max=100, unit="kPa", **long
+                ),
                 dict(quantity="mass", range_min=0, range_max=60, unit="kg", **long),
                 dict(quantity="volume", range_min=0, range_max=200, unit="L", **long),
-                dict(quantity="temperature", range_min=0, range_max=100, unit="degC", **long),
+                dict(
+                    quantity="temperature",
+                    range_min=0,
+                    range_max=100,
+                    unit="degC",
+                    **long,
+                ),
             ],
         )
     for ident, title, qty in [
@@ -105,7 +176,12 @@ def load(stdout=None) -> None:
         producer="中国计量科学研究院",
         valid_until=UNTIL,
         properties=[
-            dict(name="乙醇质量浓度", value=0.800, unit="mg/mL", uncertainty=0.008)
+            {
+                "name": "乙醇质量浓度",
+                "value": 0.800,
+                "unit": "mg/mL",
+                "uncertainty": 0.008,
+            }
         ],
     )
     services.reference_material_register(
@@ -114,7 +190,9 @@ def load(stdout=None) -> None:
         name="呼出气体酒精检测仪用乙醇气体标准物质（示例）",
         producer="吉林省计量科学研究院",
         valid_until=UNTIL,
-        properties=[dict(name="乙醇浓度", value=0.20, unit="mg/L", uncertainty=0.004)],
+        properties=[
+            {"name": "乙醇浓度", "value": 0.20, "unit": "mg/L", "uncertainty": 0.004}
+        ],
     )
     n_cert = 0
 
@@ -205,7 +283,9 @@ def load(stdout=None) -> None:
                     range_min=rng_[0],
                     range_max=rng_[1],
                     mpe=mpe,
-                    maker=rng.choice(["欧姆龙", "鱼跃", "上海友声", "正星科技", "长春仪表厂"]),
+                    maker=rng.choice(
+                        ["欧姆龙", "鱼跃", "上海友声", "正星科技", "长春仪表厂"]
+                    ),
                     model=f"M{rng.randint(100, 999)}",
                     serial=f"SN{rng.randint(100000, 999999)}",
                     owner=f"{region}{rng.choice(['第一医院', '中心市场', '石化加油站', '社区卫生服务中心'])}",
@@ -224,7 +304,9 @@ def load(stdout=None) -> None:
                     instrument=inst,
                     reference_standard=working,
                     performed_on=TODAY - datetime.timedelta(days=age),
-                    valid_until=TODAY - datetime.timedelta(days=age) + datetime.timedelta(days=365),
+                    valid_until=TODAY
+                    - datetime.timedelta(days=age)
+                    + datetime.timedelta(days=365),
                     measured_error=round(rng.uniform(-mpe / 3, mpe / 3), 4),
                     expanded_uncertainty=round(work[0] * 1.5, 6),
                     conformity="pass",

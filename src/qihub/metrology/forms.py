@@ -16,10 +16,14 @@ class DccUploadForm(forms.Form):
 
 
 class ChainDateForm(forms.Form):
-    on = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class CoverageForm(forms.Form):
-    on = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     region = forms.CharField(label=_("Region"), required=False)
     item_type = forms.CharField(label=_("Instrument type"), required=False)

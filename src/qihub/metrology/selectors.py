@@ -162,10 +162,7 @@ def _covered_on(day: datetime.date):
             conformity=CalibrationEvent.Conformity.PASS,
             performed_on__lte=day,
             valid_until__gte=day,
-        ).filter(
-            Q(status=CalibrationEvent.Status.VALID)
-            | Q(revoked_at__date__gt=day)
-        )
+        ).filter(Q(status=CalibrationEvent.Status.VALID) | Q(revoked_at__date__gt=day))
     )
 
 
@@ -196,7 +193,9 @@ def coverage_rows(*, on: datetime.date) -> list[CoverageRow]:
     ]
 
 
-def coverage_total(*, on: datetime.date, region: str = "", item_type: str = "") -> CoverageRow:
+def coverage_total(
+    *, on: datetime.date, region: str = "", item_type: str = ""
+) -> CoverageRow:
     qs = _required_on(on)
     if region:
         qs = qs.filter(region=region)

@@ -16,7 +16,7 @@ import math
 
 from django.conf import settings
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from GTC import persistence, reporting, result, ureal
 
@@ -283,7 +283,7 @@ def check_link(
 def chain_validate(item, *, on: datetime.date | None = None) -> Chain:
     """Walk an instrument's or a standard's chain up to a primary standard on
     ``on`` (today by default) and report every broken rule with its link."""
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     links: list[ChainLink] = []
     issues: list[ChainIssue] = []
     seen: set[int] = set()
@@ -476,7 +476,7 @@ def chains_validate_all(*, on: datetime.date | None = None) -> BulkReport:
     work over one query. Counts the first broken rule per instrument."""
     import numpy as np
 
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     verdict, rows = _standards_state(on)
     scopes = _scope_table()
     inst = Instrument._meta.db_table

@@ -18,7 +18,9 @@ urlpatterns = [
         name="certificate_revoke",
     ),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
-    path("certificates/<int:pk>/dcc.xml", views.certificate_dcc, name="certificate_dcc"),
+    path(
+        "certificates/<int:pk>/dcc.xml", views.certificate_dcc, name="certificate_dcc"
+    ),
     path(
         "certificates/verify/<path:number>/",
         views.certificate_verify,

@@ -158,14 +158,18 @@ def certificate_revoke(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             impact = services.certificate_revoke(
-                certificate=event, actor=request.user, reason=form.cleaned_data["reason"]
+                certificate=event,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(
                 request,
-                _("Certificate revoked: %(n)d instrument(s) and %(s)d standard(s) are now suspect.")
+                _(
+                    "Certificate revoked: %(n)d instrument(s) and %(s)d standard(s) are now suspect."
+                )
                 % {"n": impact.instruments, "s": len(impact.standards)},
             )
             return redirect("metrology:certificate_detail", pk=event.pk)
@@ -281,7 +285,9 @@ def coverage_csv(request):
     response["Content-Disposition"] = f'attachment; filename="coverage-{on}.csv"'
     writer = csv.writer(response)
     writer.writerow(["date", "region", "item_type", "required", "covered", "rate"])
-    for day, row in selectors.coverage_series(until=on, region=region, item_type=item_type):
+    for day, row in selectors.coverage_series(
+        until=on, region=region, item_type=item_type
+    ):
         writer.writerow(_csv_row(day, row))
     for row in selectors.coverage_rows(on=on):
         writer.writerow(_csv_row(on, row))

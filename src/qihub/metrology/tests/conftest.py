@@ -150,3 +150,12 @@ def registry(db) -> Registry:
         instrument=instrument,
         certs={"top": c1, "mid": c2, "leaf": c3},
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages in English (the default language is zh-hans)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -19,7 +19,10 @@ def test_follow_chain_to_national_standard(page, registry):
     )
     # drawn from the instrument (bottom) up to the national primary (top)
     assert nodes == ["INS-0001", "JL-S-002", "JL-S-001", "NIM-P-01"]
-    assert page.locator("svg.chain-graph g.node.primary").get_attribute("data-code") == "NIM-P-01"
+    assert (
+        page.locator("svg.chain-graph g.node.primary").get_attribute("data-code")
+        == "NIM-P-01"
+    )
     # follow the link to the top: the working standard's page shows its own chain
     page.click("text=Certificates")
     page.click("text=JL-2026-010")

@@ -43,8 +43,10 @@ def test_both_samples_import(db, staff_user, name, version, number):
 def test_dry_run_stores_nothing(db, staff_user):
     data = (DCC_DIR / "sample-humidity.xml").read_bytes()
     outcome = services.dcc_import(data=data, actor=staff_user, dry_run=True)
-    assert outcome.results > 0 and outcome.event is None
-    assert not CalibrationEvent.objects.exists() and not Instrument.objects.exists()
+    assert outcome.results > 0
+    assert outcome.event is None
+    assert not CalibrationEvent.objects.exists()
+    assert not Instrument.objects.exists()
 
 
 def test_round_trip(registry, staff_user):
@@ -114,10 +116,10 @@ def test_bad_files_are_refused_with_a_reason(registry, staff_user):
     xml = dcc.export(registry.certs["leaf"]).replace(
         b'schemaVersion="3.2.0"', b'schemaVersion="9.9"'
     )
-    with pytest.raises(ApplicationError, match="Unsupported DCC schema version 9.9"):
+    with pytest.raises(ApplicationError, match=r"Unsupported DCC schema version 9\.9"):
         services.dcc_import(data=xml, actor=staff_user)
     xml = dcc.export(registry.certs["leaf"]).replace(b"<si:value>", b"<si:value>x")
-    with pytest.raises(ApplicationError, match="does not match DCC schema 3.2.0"):
+    with pytest.raises(ApplicationError, match=r"does not match DCC schema 3\.2\.0"):
         services.dcc_import(data=xml, actor=staff_user)
     with pytest.raises(ApplicationError, match="already recorded"):
         services.dcc_import(data=dcc.export(registry.certs["leaf"]), actor=staff_user)

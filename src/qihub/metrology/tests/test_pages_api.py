@@ -16,21 +16,32 @@ DCC_DIR = Path(settings.SHARED_DATA_DIR) / "dcc"
 
 
 def test_overview_and_registry_pages(client, registry, django_assert_max_num_queries):
-    for name in ["index", "standard_list", "instrument_list", "certificate_list", "registries"]:
+    for name in [
+        "index",
+        "standard_list",
+        "instrument_list",
+        "certificate_list",
+        "registries",
+    ]:
         with django_assert_max_num_queries(15):
             response = client.get(reverse(f"metrology:{name}"))
         assert response.status_code == 200, name
-    assert "INS-0001" in client.get(reverse("metrology:instrument_list")).content.decode()
+    assert (
+        "INS-0001" in client.get(reverse("metrology:instrument_list")).content.decode()
+    )
 
 
-def test_instrument_page_draws_the_chain(client, registry, django_assert_max_num_queries):
+def test_instrument_page_draws_the_chain(
+    client, registry, django_assert_max_num_queries
+):
     url = registry.instrument.get_absolute_url()
     with django_assert_max_num_queries(30):
         html = client.get(url, {"on": DAY.isoformat()}).content.decode()
     assert 'class="chain-graph"' in html
     assert 'data-code="NIM-P-01"' in html
     assert "Chain valid" in html
-    assert "NIM-P-01" in html and "JL-2026-010" in html
+    assert "NIM-P-01" in html
+    assert "JL-2026-010" in html
 
 
 def test_chinese_page(zh_client, registry):
@@ -45,7 +56,8 @@ def test_staff_revokes_through_the_page(client, registry, staff_user):
     client.force_login(staff_user)
     response = client.post(url, {"reason": "Reference piston worn"}, follow=True)
     html = response.content.decode()
-    assert "Suspect instruments downstream" in html and "INS-0001" in html
+    assert "Suspect instruments downstream" in html
+    assert "INS-0001" in html
 
 
 def test_public_verification_page(client, registry):
@@ -78,23 +90,40 @@ def test_coverage_rates_and_chart(client, registry):
         registered_on=datetime.date(2025, 1, 1),
     )
     services.instrument_register(
-        actor=None, code="INS-0003", name="实验天平", use="other", quantity="mass",
-        unit="kg", region="吉林市", registered_on=datetime.date(2025, 1, 1),
+        actor=None,
+        code="INS-0003",
+        name="实验天平",
+        use="other",
+        quantity="mass",
+        unit="kg",
+        region="吉林市",
+        registered_on=datetime.date(2025, 1, 1),
     )
     total = selectors.coverage_total(on=DAY)
     assert (total.covered, total.required) == (1, 2)
-    rows = {(r.region, r.item_type): (r.covered, r.required) for r in selectors.coverage_rows(on=DAY)}
+    rows = {
+        (r.region, r.item_type): (r.covered, r.required)
+        for r in selectors.coverage_rows(on=DAY)
+    }
     assert rows == {("长春市", "CV-04"): (1, 1), ("吉林市", "CV-02"): (0, 1)}
     series = selectors.coverage_series(until=DAY, months=12)
-    assert len(series) == 12 and series[0][1].covered == 0
-    html = client.get(reverse("metrology:coverage"), {"on": DAY.isoformat()}).content.decode()
-    assert 'class="target" data-target="0.9"' in html and "Target 90%" in html
-    csv = client.get(reverse("metrology:coverage_csv"), {"on": DAY.isoformat()}).content.decode()
+    assert len(series) == 12
+    assert series[0][1].covered == 0
+    html = client.get(
+        reverse("metrology:coverage"), {"on": DAY.isoformat()}
+    ).content.decode()
+    assert 'class="target" data-target="0.9"' in html
+    assert "Target 90%" in html
+    csv = client.get(
+        reverse("metrology:coverage_csv"), {"on": DAY.isoformat()}
+    ).content.decode()
     assert "2026-06-01,长春市,CV-04,1,1,1.0000" in csv
 
 
 def test_reminders_mail_owners(registry):
-    n = services.reminders_send(today=DAY + datetime.timedelta(days=350), within_days=30)
+    n = services.reminders_send(
+        today=DAY + datetime.timedelta(days=350), within_days=30
+    )
     assert n == 1
     assert mail.outbox[0].to == ["equipment@hospital.example"]
     assert "INS-0001" in mail.outbox[0].body
@@ -111,22 +140,45 @@ def test_reminder_task_runs(registry):
 
 
 def test_api_chain_and_registries(client, registry):
-    body = client.get(f"/api/metrology/instruments/{registry.instrument.pk}/chain", {"on": DAY.isoformat()}).json()
-    assert body["ok"] is True and body["top"] == "NIM-P-01"
-    assert [link["certificate"] for link in body["links"]] == ["JL-2026-500", "JL-2026-010", "NIM-2026-001"]
-    body = client.get(f"/api/metrology/instruments/{registry.instrument.pk}/chain", {"on": "2027-12-31"}).json()
+    body = client.get(
+        f"/api/metrology/instruments/{registry.instrument.pk}/chain",
+        {"on": DAY.isoformat()},
+    ).json()
+    assert body["ok"] is True
+    assert body["top"] == "NIM-P-01"
+    assert [link["certificate"] for link in body["links"]] == [
+        "JL-2026-500",
+        "JL-2026-010",
+        "NIM-2026-001",
+    ]
+    body = client.get(
+        f"/api/metrology/instruments/{registry.instrument.pk}/chain",
+        {"on": "2027-12-31"},
+    ).json()
     assert {i["code"] for i in body["issues"]} == {"expired"}
     assert client.get("/api/metrology/standards").json()["count"] == 3
-    assert client.get("/api/metrology/instruments").json()["items"][0]["code"] == "INS-0001"
-    cov = client.get("/api/metrology/coverage", {"on": DAY.isoformat(), "months": 3}).json()
-    assert cov[-1]["rate"] == 1.0 and cov[-1]["target"] == 0.9
+    assert (
+        client.get("/api/metrology/instruments").json()["items"][0]["code"]
+        == "INS-0001"
+    )
+    cov = client.get(
+        "/api/metrology/coverage", {"on": DAY.isoformat(), "months": 3}
+    ).json()
+    assert cov[-1]["rate"] == 1.0
+    assert cov[-1]["target"] == 0.9
 
 
 def test_api_revoke_and_impact(client, staff_api, user_api, registry):
     top = registry.certs["top"]
     url = f"/api/metrology/certificates/{top.pk}/revoke"
-    assert client.post(url, {"reason": "x"}, content_type="application/json").status_code == 401
-    assert user_api.post(url, {"reason": "x"}, content_type="application/json").status_code == 403
+    assert (
+        client.post(url, {"reason": "x"}, content_type="application/json").status_code
+        == 401
+    )
+    assert (
+        user_api.post(url, {"reason": "x"}, content_type="application/json").status_code
+        == 403
+    )
     response = staff_api.post(url, {"reason": "worn"}, content_type="application/json")
     assert response.json() == {"standards": 2, "instruments": 1}
     suspects = client.get(f"/api/metrology/certificates/{top.pk}/suspects").json()
@@ -146,15 +198,20 @@ def test_api_dcc_import(staff_api, db):
     response = staff_api.post(
         "/api/metrology/dcc", {"file": SimpleUploadedFile("h.xml", b"<x")}
     )
-    assert response.status_code == 400 and "well-formed" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "well-formed" in response.json()["detail"]
 
 
 @pytest.mark.skipif(not DCC_DIR.is_dir(), reason=f"DCC samples not found in {DCC_DIR}")
 def test_import_dcc_command(db, capsys):
-    call_command("import_dcc", str(DCC_DIR / "sample-temperature-simplified.xml"), "--dry-run")
+    call_command(
+        "import_dcc", str(DCC_DIR / "sample-temperature-simplified.xml"), "--dry-run"
+    )
     assert "1 certificate(s) checked" in capsys.readouterr().out
     assert not CalibrationEvent.objects.exists()
-    call_command("import_dcc", str(DCC_DIR / "sample-temperature-simplified.xml"), "--json")
+    call_command(
+        "import_dcc", str(DCC_DIR / "sample-temperature-simplified.xml"), "--json"
+    )
     assert '"schema_version": "3.1.1"' in capsys.readouterr().out
     from django.core.management.base import CommandError
 
@@ -169,7 +226,10 @@ def test_validate_chains_command(registry, capsys):
 
 def test_out_of_tolerance_marks_downstream(registry, staff_user):
     impact = services.standard_mark_out_of_tolerance(
-        standard=registry.working, actor=staff_user, reason="drift", since=DAY - datetime.timedelta(days=100)
+        standard=registry.working,
+        actor=staff_user,
+        reason="drift",
+        since=DAY - datetime.timedelta(days=100),
     )
     assert impact.instruments == 1
     assert Instrument.objects.get(pk=registry.instrument.pk).suspect

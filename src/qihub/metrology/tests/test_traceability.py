@@ -61,7 +61,7 @@ def test_missing_link_is_reported(registry):
     )
     chain = chain_validate(registry.instrument, on=DAY)
     assert codes(chain) == [("missing_link", "JL-S-002")]
-    assert "没有" in chain.issues[0].message_zh or chain.issues[0].message_zh
+    assert "没有检定/校准将 JL-S-002 溯源" in chain.issues[0].message_zh
 
 
 def test_revoking_a_top_certificate_lists_suspects_downstream(registry, staff_user):
@@ -71,7 +71,8 @@ def test_revoking_a_top_certificate_lists_suspects_downstream(registry, staff_us
     assert impact.instruments == 1
     assert set(impact.standards) == {registry.provincial.pk, registry.working.pk}
     inst = Instrument.objects.get(pk=registry.instrument.pk)
-    assert inst.suspect and inst.suspect_cause_id == registry.certs["top"].pk
+    assert inst.suspect
+    assert inst.suspect_cause_id == registry.certs["top"].pk
     chain = chain_validate(inst, on=DAY)
     assert ("revoked", "NIM-2026-001") in codes(chain)
     with pytest.raises(ApplicationError, match="already revoked"):
@@ -89,9 +90,18 @@ def test_revoking_needs_staff(registry, plain_user):
 
 def test_bulk_validation_agrees_with_single(registry):
     report = chains_validate_all(on=DAY)
-    assert report.instruments == 1 and report.valid == 1
+    assert report.instruments == 1
+    assert report.valid == 1
     Instrument.objects.filter(pk=registry.instrument.pk).update(mpe=0.15)
     assert chains_validate_all(on=DAY).by_code == {"tur_too_low": 1}
     Instrument.objects.filter(pk=registry.instrument.pk).update(mpe=0.5)
     AccreditationScope.objects.filter(laboratory=registry.jl).update(range_max=50)
     assert chains_validate_all(on=DAY).by_code == {"unaccredited": 1}
+
+
+def test_issue_messages_in_both_languages(registry):
+    Instrument.objects.filter(pk=registry.instrument.pk).update(mpe=0.15)
+    registry.instrument.refresh_from_db()
+    issue = chain_validate(registry.instrument, on=DAY).issues[0]
+    assert issue.message_en.startswith("Test uncertainty ratio 3.00")
+    assert "测试不确定度比 3.00 低于要求的 4:1" in issue.message_zh

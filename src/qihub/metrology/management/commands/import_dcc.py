@@ -17,8 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="check only, store nothing")
-        parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check only, store nothing"
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print the outcome as JSON"
+        )
 
     def handle(self, *args, files, dry_run, json, **options):
         outcomes = []
@@ -27,13 +31,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file")
             try:
                 outcome = services.dcc_import(
-                    data=path.read_bytes(), actor=None, dry_run=dry_run, filename=path.name
+                    data=path.read_bytes(),
+                    actor=None,
+                    dry_run=dry_run,
+                    filename=path.name,
                 )
             except ApplicationError as exc:
                 raise CommandError(f"{path.name}: {exc.message}") from exc
-            row = dataclasses.asdict(
-                dataclasses.replace(outcome, event=None)
-            )
+            row = dataclasses.asdict(dataclasses.replace(outcome, event=None))
             row["id"] = outcome.event.pk if outcome.event else None
             row["file"] = str(path)
             outcomes.append(row)

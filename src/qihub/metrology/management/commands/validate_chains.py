@@ -26,7 +26,9 @@ class Command(BaseCommand):
         report = chains_validate_all(on=day)
         elapsed = time.perf_counter() - start
         if json:
-            self.stdout.write(_dumps({**dataclasses.asdict(report), "seconds": elapsed}))
+            self.stdout.write(
+                _dumps({**dataclasses.asdict(report), "seconds": elapsed})
+            )
             return
         broken = ", ".join(f"{k} {v}" for k, v in sorted(report.by_code.items()))
         self.stdout.write(
