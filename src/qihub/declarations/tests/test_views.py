@@ -165,3 +165,57 @@ def test_chinese_translation(zh_client):
     resp = zh_client.get("/declarations/")
     assert "企业标准自我声明" in resp.text
     assert "企业注册" in resp.text
+
+
+def test_spotcheck_and_forerunner_pages(
+    client, staff_user, gb_toy, enterprise, enterprise_user
+):
+    from qihub.declarations.models import ForerunnerEvaluation, SpotCheckPlan
+
+    for n in range(3):
+        _published(enterprise_user, enterprise, f"产品{n}")
+    client.force_login(staff_user)
+    resp = client.post(
+        "/declarations/spot-checks/",
+        {
+            "name": "第一批",
+            "share": "0.5",
+            "seed": "99",
+            "regions": "深圳",
+            "industries": "",
+        },
+    )
+    plan = SpotCheckPlan.objects.get()
+    assert resp.status_code == 302 and plan.seed == 99 and plan.regions == ["深圳"]
+    client.post(f"/declarations/spot-checks/{plan.pk}/draw/")
+    assert plan.checks.count() == 2
+    page = client.get(f"/declarations/spot-checks/{plan.pk}/", {"verify": "1"})
+    assert "gives the same sample" in page.text
+    for check in plan.checks.all():
+        client.post(
+            f"/declarations/spot-check-items/{check.pk}/", {"outcome": "conforming"}
+        )
+    client.post(f"/declarations/spot-checks/{plan.pk}/publish/")
+    client.logout()
+    assert "Conforming" in client.get(f"/declarations/spot-checks/{plan.pk}/").text
+    assert client.get(f"/api/declarations/spot-checks/{plan.pk}").json()["seed"] == 99
+
+    client.force_login(staff_user)
+    client.post(
+        "/declarations/forerunners/",
+        {
+            "category": "children's textiles",
+            "title": "领跑者",
+            "leaders": "1",
+            "indicators": "formaldehyde lower",
+        },
+    )
+    ev = ForerunnerEvaluation.objects.get()
+    client.post(f"/declarations/forerunners/{ev.pk}/compute/")
+    client.post(f"/declarations/forerunners/{ev.pk}/publish/")
+    client.logout()
+    page = client.get(f"/declarations/forerunners/{ev.pk}/")
+    assert "Forerunner" in page.text and "limit" in page.text
+    assert client.get(f"/api/declarations/forerunners/{ev.pk}").json()["results"][0][
+        "leader"
+    ]
