@@ -186,7 +186,9 @@ def test_spotcheck_and_forerunner_pages(
         },
     )
     plan = SpotCheckPlan.objects.get()
-    assert resp.status_code == 302 and plan.seed == 99 and plan.regions == ["深圳"]
+    assert resp.status_code == 302
+    assert plan.seed == 99
+    assert plan.regions == ["深圳"]
     client.post(f"/declarations/spot-checks/{plan.pk}/draw/")
     assert plan.checks.count() == 2
     page = client.get(f"/declarations/spot-checks/{plan.pk}/", {"verify": "1"})
@@ -215,7 +217,8 @@ def test_spotcheck_and_forerunner_pages(
     client.post(f"/declarations/forerunners/{ev.pk}/publish/")
     client.logout()
     page = client.get(f"/declarations/forerunners/{ev.pk}/")
-    assert "Forerunner" in page.text and "limit" in page.text
+    assert "Forerunner" in page.text
+    assert "limit" in page.text
     assert client.get(f"/api/declarations/forerunners/{ev.pk}").json()["results"][0][
         "leader"
     ]
