@@ -362,6 +362,7 @@ class BulkReport:
     standards_ok: int
     standards: int
     sample_failures: list[int]
+    failed: list[int] = dataclasses.field(default_factory=list, repr=False)
 
 
 def _standards_state(on: datetime.date) -> tuple[dict, dict]:
@@ -575,6 +576,7 @@ def chains_validate_all(*, on: datetime.date | None = None) -> BulkReport:
         standards_ok=sum(1 for v in verdict.values() if v == ""),
         standards=len(rows),
         sample_failures=[int(x) for x in ids[~ok][:20]],
+        failed=ids[~ok].tolist(),
     )
 
 
