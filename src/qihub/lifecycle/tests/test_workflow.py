@@ -250,11 +250,12 @@ def test_publication_creates_catalogue_record_replacing_old(
         project=project,
         to_state="published",
         actor=staff_user,
-        issued_on=datetime.date(2026, 3, 1),
+        issued_on=timezone.localdate(),
     )
     new = project.standard
     assert new.identifier == "GB 31701-2026"
-    assert new.implemented_on == datetime.date(2026, 9, 1)
+    assert new.implemented_on == services.add_months(timezone.localdate(), 6)
+    assert new.implemented_on > timezone.localdate()
     old_standard.refresh_from_db()
     assert old_standard.status == "replaced"
     assert new.relations_out.get().target == old_standard
