@@ -344,11 +344,9 @@ def check_bulk(request, payload: BulkIn):
         raise ApplicationError("At most 10,000 products per request.")
     standards = _standards(payload.standards)
     specs = checking.specs_for(standards)
+    keys = services.parameter_keys({k for product in payload.products for k in product})
     products = [
-        {
-            (p.key if (p := services.parameter_resolve(k)) else k): (m.value, m.unit)
-            for k, m in product.items()
-        }
+        {keys[k]: (m.value, m.unit) for k, m in product.items()}
         for product in payload.products
     ]
     result = checks.evaluate_bulk(products, specs, payload.conditions)

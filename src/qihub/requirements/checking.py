@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from qihub.catalog.models import Standard
 from qihub.core.errors import ApplicationError, NotFound
 from qihub.requirements import checks
-from qihub.requirements.selectors import requirements_for_standards
-from qihub.requirements.services import _resolve_standard, parameter_resolve
+from qihub.requirements.selectors import requirement_specs
+from qihub.requirements.services import _resolve_standard, parameter_keys
 
 
 def standard_lookup(ref: int | str) -> Standard:
@@ -32,11 +32,7 @@ def specs_for(
     standards: Iterable[Standard], *, confirmed_only: bool = True
 ) -> list[checks.RequirementSpec]:
     """The requirements of these standards for the engine (one query)."""
-    ids = [s.pk for s in standards]
-    return [
-        r.to_spec()
-        for r in requirements_for_standards(ids, confirmed_only=confirmed_only)
-    ]
+    return requirement_specs([s.pk for s in standards], confirmed_only=confirmed_only)
 
 
 def check_product(
@@ -47,10 +43,8 @@ def check_product(
 ) -> list[checks.CheckResult]:
     """Check one product's values against every confirmed requirement of the
     standards. Parameter names in ``values`` may be any known spelling."""
-    keyed: dict[str, tuple[Any, str]] = {}
-    for name, entry in values.items():
-        param = parameter_resolve(name)
-        keyed[param.key if param else name] = entry
+    keys = parameter_keys(values)
+    keyed = {keys[name]: entry for name, entry in values.items()}
     return checks.evaluate(keyed, specs_for(standards), conditions or {})
 
 

@@ -414,57 +414,72 @@ class CompiledRequirements:
         """Product values as a float matrix in canonical units.
 
         NaN = no value; -inf marks a value that cannot be read or converted.
+        Read column by column: the common case (a float already in the
+        canonical unit) stays inside one list comprehension.
         """
-        params = list(enumerate(self.parameters))
-        kinds = [self.kinds[p] for p in self.parameters]
-        cats = [self.categories.get(p, {}) for p in self.parameters]
-        factors: list[dict[str, tuple[float, float] | None]] = [{} for _ in params]
-        nan = math.nan
-        bad = -math.inf
-        rows = []
-        append = rows.append
-        for product in products:
-            get = product.get
-            row = [nan] * len(params)
-            for col, param in params:
-                entry = get(param)
-                if entry is None:
-                    continue
-                raw, unit = entry
-                kind = kinds[col]
-                if kind == "numeric":
-                    fac = factors[col].get(unit, False)
-                    if fac is False:
-                        fac = factors[col][unit] = self.factor_for(col, unit)
-                    if fac is None:
-                        row[col] = bad
-                        continue
-                    if type(raw) is float or type(raw) is int:
-                        number = float(raw)
-                    else:
-                        dec = to_decimal(raw)
-                        if dec is None:
-                            row[col] = bad
-                            continue
-                        number = float(dec)
-                    mult, offset = fac
-                    row[col] = (
-                        number
-                        if mult == 1.0 and offset == 0.0
-                        else number * mult + offset
-                    )
-                elif kind == "bool":
-                    flag = to_bool(raw)
-                    row[col] = bad if flag is None else float(flag)
-                elif kind == "one_of":
-                    code = cats[col].get(str(raw).strip().casefold())
-                    row[col] = -1.0 if code is None else float(code)
-                else:
-                    row[col] = bad
-            append(row)
-        if not rows:
-            return np.empty((0, len(params)))
-        return np.array(rows, dtype=np.float64)
+        n = len(products)
+        if not self.parameters:
+            return np.empty((n, 0))
+        matrix = np.empty((n, len(self.parameters)), dtype=np.float64)
+        for col, param in enumerate(self.parameters):
+            entries = [p.get(param) for p in products]
+            kind = self.kinds[param]
+            if kind == "numeric":
+                unit = self.canonical_unit[param]
+                slow = self._numeric_reader(col)
+                values = [
+                    e[0]
+                    if e is not None and e[1] == unit and type(e[0]) is float
+                    else slow(e)
+                    for e in entries
+                ]
+            elif kind == "bool":
+                values = [_bool_code(e) for e in entries]
+            elif kind == "one_of":
+                cats = self.categories.get(param, {})
+                values = [_category_code(e, cats) for e in entries]
+            else:
+                values = [math.nan if e is None else -math.inf for e in entries]
+            matrix[:, col] = values
+        return matrix
+
+    def _numeric_reader(self, col: int):
+        factors: dict[str, tuple[float, float] | None] = {}
+
+        def read(entry) -> float:
+            if entry is None:
+                return math.nan
+            raw, unit = entry
+            fac = factors.get(unit, False)
+            if fac is False:
+                fac = factors[unit] = self.factor_for(col, unit)
+            if fac is None:
+                return -math.inf
+            if type(raw) is float or type(raw) is int:
+                number = float(raw)
+            else:
+                dec = to_decimal(raw)
+                if dec is None:
+                    return -math.inf
+                number = float(dec)
+            mult, offset = fac
+            return number * mult + offset
+
+        return read
+
+
+def _bool_code(entry) -> float:
+    if entry is None:
+        return math.nan
+    flag = to_bool(entry[0])
+    return -math.inf if flag is None else float(flag)
+
+
+def _category_code(entry, cats: dict[str, int]) -> float:
+    if entry is None:
+        return math.nan
+    code = cats.get(str(entry[0]).strip().casefold())
+    return -1.0 if code is None else float(code)
 
 
 def _applicability(

@@ -24,6 +24,46 @@ def requirements_for_standards(
     )
 
 
+def requirement_specs(
+    standard_ids: Iterable[int], *, confirmed_only: bool = True
+) -> list:
+    """The requirements of the given standards as engine specs, read as plain
+    rows (no model instances: this is on the check API's hot path)."""
+    from qihub.requirements.checks import RequirementSpec
+    from qihub.requirements.models import _dec
+
+    qs = Requirement.objects.filter(standard_id__in=list(standard_ids))
+    if confirmed_only:
+        qs = qs.filter(status=Requirement.Status.CONFIRMED)
+    else:
+        qs = qs.exclude(status=Requirement.Status.REJECTED)
+    rows = qs.order_by("standard_id", "parameter__key", "id").values_list(
+        "pk",
+        "parameter__key",
+        "operator",
+        "value",
+        "upper",
+        "values",
+        "unit",
+        "conditions",
+        "kind",
+    )
+    return [
+        RequirementSpec(
+            parameter=key,
+            operator=op,
+            value=_dec(value),
+            upper=_dec(upper),
+            values=tuple(values or ()),
+            unit=unit,
+            conditions=dict(conditions or {}),
+            kind=kind,
+            ref=pk,
+        )
+        for pk, key, op, value, upper, values, unit, conditions, kind in rows
+    ]
+
+
 def mandatory_requirements(*, subject: str | None = None) -> QuerySet[Requirement]:
     """Confirmed requirements of mandatory catalogue standards valid today,
     optionally only those about one product category (``subject``)."""

@@ -288,12 +288,41 @@ def requirement_create(
     return requirement
 
 
+_catalogue_lookup: list = []
+
+
+def _catalogue_selector():
+    """The catalogue's identifier resolver, imported once (it may not exist
+    yet in an older catalogue; a failed import is not cached by Python)."""
+    if not _catalogue_lookup:
+        try:
+            from qihub.catalog.selectors import standard_get_by_identifier
+        except ImportError:
+            standard_get_by_identifier = None
+        _catalogue_lookup.append(standard_get_by_identifier)
+    return _catalogue_lookup[0]
+
+
+def parameter_keys(names: Iterable[str]) -> dict[str, str]:
+    """Parameter keys for many names at once, from the cached vocabulary
+    table (no query per name); unknown names map to themselves."""
+    table = _lookup_table()
+    result = {}
+    for name in names:
+        folded = fold(name)
+        key = table.get(folded)
+        if key is None:
+            for suffix in ("含量", "content", "value", "值"):
+                if folded.endswith(suffix) and folded[: -len(suffix)] in table:
+                    key = table[folded[: -len(suffix)]]
+                    break
+        result[name] = key or name
+    return result
+
+
 def _resolve_standard(text: str) -> Standard | None:
     """The catalogue record an identifier points at, dated or undated."""
-    try:
-        from qihub.catalog.selectors import standard_get_by_identifier
-    except ImportError:
-        standard_get_by_identifier = None
+    standard_get_by_identifier = _catalogue_selector()
     if standard_get_by_identifier is not None:
         try:
             found = standard_get_by_identifier(text)

@@ -180,28 +180,31 @@ def convert(
     (mass fraction cannot become a length).
     """
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    from_u, from_scale = _parse(from_unit or "")
-    to_u, to_scale = _parse(to_unit or "")
+    if (from_unit or "") == (to_unit or ""):
+        _parse(from_unit or "")  # still refuse an unknown unit
+        return amount
+    mult, offset = factor(from_unit or "", to_unit or "")
+    return _quantise(amount * mult + offset)
+
+
+@lru_cache(maxsize=4096)
+def factor(from_unit: str, to_unit: str) -> tuple[Decimal, Decimal]:
+    """``(multiplier, offset)`` with ``to = from * multiplier + offset``, exact
+    Decimals computed once per unit pair (offset is non-zero only for ℃/℉)."""
+    from_u, from_scale = _parse(from_unit)
+    to_u, to_scale = _parse(to_unit)
     if from_u.dimensionality != to_u.dimensionality:
         raise UnitError(
             f"Cannot convert {from_unit or 'a number'} to {to_unit or 'a number'}: "
             "different quantities."
         )
-    if from_u == to_u and from_scale == to_scale:
-        return amount
-    try:
-        q = ureg.Quantity(amount * from_scale, from_u).to(to_u)
-    except pint.errors.PintError as exc:
-        raise UnitError(f"Cannot convert {from_unit} to {to_unit}.") from exc
-    return _quantise(Decimal(q.magnitude) / to_scale)
 
+    def at(x: Decimal) -> Decimal:
+        try:
+            q = ureg.Quantity(x * from_scale, from_u).to(to_u)
+        except pint.errors.PintError as exc:
+            raise UnitError(f"Cannot convert {from_unit} to {to_unit}.") from exc
+        return Decimal(q.magnitude) / to_scale
 
-@lru_cache(maxsize=4096)
-def factor(from_unit: str, to_unit: str) -> tuple[Decimal, Decimal]:
-    """``(multiplier, offset)`` with ``to = from * multiplier + offset``.
-
-    Precomputed once per unit pair by the bulk check engine.
-    """
-    zero = convert(Decimal(0), from_unit, to_unit)
-    one = convert(Decimal(1), from_unit, to_unit)
-    return one - zero, zero
+    zero = at(Decimal(0))
+    return _quantise(at(Decimal(1)) - zero), _quantise(zero)
