@@ -246,3 +246,32 @@ def test_demo_loads(db):
     assert report.by_code.get("suspect", 0) == 3  # the revoked city standard's users
     assert report.by_code.get("expired", 0) >= 2
     assert Instrument.objects.filter(suspect=True).count() == 3
+
+
+def test_dcc_import_page(client, staff_user, plain_user, registry):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qihub.metrology import dcc
+
+    url = reverse("metrology:dcc_import")
+    client.force_login(plain_user)
+    assert client.get(url).status_code == 403
+    client.force_login(staff_user)
+    xml = dcc.export(registry.certs["leaf"])
+    response = client.post(url, {"file": SimpleUploadedFile("leaf.xml", xml)})
+    assert "already recorded" in response.content.decode()
+    bad = SimpleUploadedFile("bad.xml", b"<!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>")
+    response = client.post(url, {"file": bad})
+    assert "DOCTYPE" in response.content.decode()
+
+
+def test_chain_partial_for_htmx(client, registry):
+    response = client.get(
+        registry.instrument.get_absolute_url(),
+        {"on": "2030-01-01"},
+        headers={"hx-request": "true"},
+    )
+    html = response.content.decode()
+    assert html.startswith('<section id="chain"')
+    assert "Chain broken" in html
+    assert 'data-code="expired"' in html
