@@ -365,7 +365,7 @@ def project_transition(
     """
     workflow.workflow_ensure()
     project = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related("state", "committee", "replaces")
         .get(pk=project.pk)
     )
@@ -604,7 +604,7 @@ def comment_resolve(
     """Record the committee's decision on a comment: accepted, partially
     accepted or rejected (the last two need a reason)."""
     comment = (
-        Comment.objects.select_for_update()
+        Comment.objects.select_for_update(of=("self",))
         .select_related("consultation__project__committee")
         .get(pk=comment.pk)
     )
@@ -676,7 +676,7 @@ def ballot_close(*, ballot: Ballot, actor, comment: str = "") -> Ballot:
     """Close a ballot and record its result under the committee's quorum and
     thresholds."""
     ballot = (
-        Ballot.objects.select_for_update()
+        Ballot.objects.select_for_update(of=("self",))
         .select_related("committee", "project")
         .get(pk=ballot.pk)
     )
