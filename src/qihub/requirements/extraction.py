@@ -98,7 +98,7 @@ def find_parameters(text: str) -> list[tuple[int, int, str, str]]:
 
 # --- Numbers and units ---------------------------------------------------------------
 
-_NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
+_NUMBER = r"[-+]?(?:\d{1,3}(?:[ \u2009]\d{3})+(?!\d)|\d+)(?:[.,]\d+)?"
 _UNIT_WORDS = (
     r"(?:[毫微纳]?克|千克|公斤|[毫微]?升|[毫厘微]?米|摄氏度|分贝|牛顿?|千帕|帕|伏|瓦|个|级)"
     r"|(?:[μµu]?g|mg|ng|kg|mL|ml|L|mm|cm|dm|m|N|kPa|Pa|V|W|J|dB|CFU|MPN|cfu)(?:\^?[23]|²|³)?"
@@ -151,7 +151,7 @@ _OPS: list[tuple[str, str]] = [
     ),
     (
         "<=",
-        r"(?:不应大于|不应超过|应不大于|应不超过|不得大于|不得超过|不大于|不超过|不高于|应不高于|不应高于|最大(?:值)?为|最高为|小于或等于|小于等于|≤|<=|shall not exceed|shall not be (?:more|greater) than|shall be not (?:more|greater) than|should not exceed|should not be (?:more|greater) than|shall be less than or equal to|shall be at most|(?:does|do) not exceed|not (?:more|greater) than|not to exceed|not exceeding|must not exceed|a maximum of|maximum of|max\.?|at most|up to)",
+        r"(?:不应大于|不应超过|应不大于|应不超过|不得大于|不得超过|不大于|不超过|不高于|应不高于|不应高于|最大(?:值)?为|最高为|限值为|限量为|限量值为|小于或等于|小于等于|≤|<=|shall not exceed|shall not be (?:more|greater) than|shall be not (?:more|greater) than|should not exceed|should not be (?:more|greater) than|shall be less than or equal to|shall be at most|(?:does|do) not exceed|not (?:more|greater) than|not to exceed|not exceeding|must not exceed|a maximum of|maximum of|max\.?|at most|up to)",
     ),
     (
         ">=",
@@ -167,7 +167,7 @@ _OPS: list[tuple[str, str]] = [
     ),
 ]
 _OP_RES = [(op, re.compile(pat, re.I)) for op, pat in _OPS]
-_LIMIT = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*{_UNIT}?", re.I)
+_LIMIT = re.compile(rf"^\s*(?P<grade>grade\s+)?(?P<num>{_NUMBER})\s*{_UNIT}?", re.I)
 _NOT_DETECTED = re.compile(r"不得检出|不应检出|shall not be detected|not detectable")
 _NEGATIVE_BOOL = re.compile(
     r"不应有|不得有|应无|不应存在|不得存在|shall not (?:have|contain|be present)|shall be free (?:from|of)|shall have no",
@@ -235,36 +235,59 @@ def _limit_after(
     segment: str, start: int
 ) -> tuple[str, Decimal | None, Decimal | None, str] | None:
     """The operator and limit that follow position ``start``."""
+    found = _limits_after(segment, start)
+    return found[0] if found else None
+
+
+def _limits_after(
+    segment: str, start: int
+) -> list[tuple[str, Decimal | None, Decimal | None, str]]:
+    """The first limit after ``start`` and any joined to it by 且/and
+    ("不小于6.5且不大于8.5" is two limits)."""
     tail = segment[start:]
     best = None
     for op, pattern in _OP_RES:
-        m = pattern.search(tail)
-        if not m:
-            continue
-        if best is not None and m.start() >= best[0]:
-            continue
-        if op == "range":
-            lo, hi = to_number(m.group("lo")), to_number(m.group("hi"))
-            if lo is None or hi is None or lo > hi:
-                continue
-            after = tail[m.end() :]
-            um = re.match(rf"\s*{_UNIT}", after)
-            unit = clean_unit(um.group("unit")) if um else ""
-            if not unit:
-                um_lo = re.match(rf"\s*{_NUMBER}\s*{_UNIT}", tail[m.start("lo") :])
-                unit = clean_unit(um_lo.group("unit")) if um_lo else ""
-            best = (m.start(), ("range", lo, hi, unit))
-            continue
-        lm = _LIMIT.match(tail[m.end() :])
-        if not lm:
-            continue
-        number = to_number(lm.group("num"))
-        if number is None:
-            continue
-        best = (m.start(), (op, number, None, clean_unit(lm.group("unit") or "")))
+        for m in pattern.finditer(tail):
+            if best is not None and m.start() >= best[0]:
+                break
+            found = _limit_at(op, m, tail)
+            if found is not None:
+                best = (m.start(), found[0], found[1])
+                break
     if best is None:
+        return []
+    limits = [best[1]]
+    rest = tail[best[2] :]
+    joined = re.match(r"\s*(?:且|并且|而且|,? and|,? but)\s*", rest)
+    if joined:
+        more = _limits_after(rest, joined.end())
+        if more and more[0][0] != limits[0][0]:
+            limits.extend(more)
+    return limits
+
+
+def _limit_at(op: str, m: re.Match, tail: str):
+    """The limit an operator match introduces, with the end position, or None."""
+    if op == "range":
+        lo, hi = to_number(m.group("lo")), to_number(m.group("hi"))
+        if lo is None or hi is None or lo > hi:
+            return None
+        after = tail[m.end() :]
+        um = re.match(rf"\s*{_UNIT}", after)
+        unit = clean_unit(um.group("unit")) if um else ""
+        end = m.end() + (um.end() if um else 0)
+        if not unit:
+            um_lo = re.match(rf"\s*{_NUMBER}\s*{_UNIT}", tail[m.start("lo") :])
+            unit = clean_unit(um_lo.group("unit")) if um_lo else ""
+        return ("range", lo, hi, unit), end
+    lm = _LIMIT.match(tail[m.end() :])
+    if not lm:
         return None
-    return best[1]
+    number = to_number(lm.group("num"))
+    if number is None:
+        return None
+    unit = "grade" if lm.group("grade") else clean_unit(lm.group("unit") or "")
+    return (op, number, None, unit), m.end() + lm.end()
 
 
 def extract_sentence(
@@ -321,20 +344,20 @@ def extract_sentence(
                         )
                     )
                 continue
-            op, value, upper, unit = limit
-            proposals.append(
-                Proposal(
-                    key,
-                    op,
-                    value,
-                    upper,
-                    unit,
-                    kind=kind,
-                    conditions=dict(conditions),
-                    source_text=text,
-                    parameter_text=name,
+            for op, value, upper, unit in _limits_after(window, end):
+                proposals.append(
+                    Proposal(
+                        key,
+                        op,
+                        value,
+                        upper,
+                        unit,
+                        kind=kind,
+                        conditions=dict(conditions),
+                        source_text=text,
+                        parameter_text=name,
+                    )
                 )
-            )
     return _dedupe(proposals)
 
 
@@ -446,7 +469,16 @@ def extract_table(
     head: list[list[str]] = table.get("head") or []
     body: list[list[str]] = table.get("body") or []
     caption = f"{table.get('caption', '')} {context}".strip()
-    header = head[-1] if head else []
+    width = max((len(r) for r in head), default=0)
+    # A column's header is every header row's text for it ("限量/(mg/kg)" over
+    # "总汞"): units often sit in the upper, spanning row.
+    header = [
+        " ".join(
+            dict.fromkeys(h[j].strip() for h in head if j < len(h) and h[j].strip())
+        )
+        for j in range(width)
+    ]
+    table_unit = _unit_in(" ".join(header))
     proposals: list[Proposal] = []
     caption_params = find_parameters(table.get("caption", "")) or find_parameters(
         context
@@ -484,7 +516,7 @@ def extract_table(
                 read = _read_cell(cell)
                 if read is None:
                     if re.fullmatch(
-                        r"\s*(无|不得检出|禁用|阴性|none|not detected|negative|forbidden)\s*",
+                        r"\s*(无|不得检出|不应检出|禁用|阴性|none|not detected|negative|forbidden)\s*",
                         cell,
                         re.I,
                     ):
@@ -501,6 +533,17 @@ def extract_table(
                                 parameter_text=label,
                             )
                         )
+                    else:
+                        # A worded cell: "不小于6.5且不大于8.5".
+                        for p in extract_sentence(
+                            f"{label_clean} {cell}",
+                            default_kind="shall",
+                            resolve=resolve,
+                        ):
+                            p.origin = "table"
+                            p.conditions = detect_conditions(col_head) or p.conditions
+                            p.unit = p.unit or label_unit or _unit_in(col_head)
+                            proposals.append(p)
                     continue
                 op, value, upper, unit = read
                 unit = unit or label_unit or _unit_in(col_head)
@@ -530,7 +573,7 @@ def extract_table(
                 op, value, upper, unit = read
                 col_key = next((k for _s, _e, k, _n in find_parameters(col_head)), None)
                 key = col_key if col_key and len(rest) > 1 else caption_key
-                unit = unit or _unit_in(col_head) or _unit_in(caption)
+                unit = unit or _unit_in(col_head) or _unit_in(caption) or table_unit
                 op = op or _op_in(col_head) or _op_in(caption) or "<="
                 subject = re.sub(r"[a-z]$", "", label).strip()
                 proposals.append(
