@@ -38,6 +38,8 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(f"[{_CJK}]+|[0-9a-z]+")
 _FRAGMENT_SPLIT = re.compile(f"[^{_CJK}0-9A-Za-z]+")
 _HAS_CJK = re.compile(f"[{_CJK}]")
+#: A query with a digit or a slash that found identifiers needs no full-text band.
+_IDENTIFIER_HINT = re.compile(r"[0-9/]")
 
 
 def _jieba():
@@ -70,6 +72,12 @@ def _words(pieces: Iterable[str]) -> Iterable[str]:
         yield from _WORD.findall(piece.lower())
 
 
+@lru_cache(maxsize=100_000)
+def _title_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of a title (memoised whole: editions and parts share titles)."""
+    return tuple(_text_tokens(text))
+
+
 def _text_tokens(text: str, *, query: bool = False) -> list[str]:
     """Tokens of free text: Chinese runs through jieba, other words lower-cased."""
     tokens: list[str] = []
@@ -84,27 +92,39 @@ def _text_tokens(text: str, *, query: bool = False) -> list[str]:
     return tokens
 
 
-def _identifier_tokens(identifier: str) -> list[str]:
-    norm = identifiers.normalise(identifier).lower()
-    tokens = _WORD.findall(norm)
-    parsed = identifiers.try_parse(identifier)
-    if parsed is not None:
-        compact_prefix = "".join(_WORD.findall(parsed.prefix.lower()))
-        if compact_prefix:
-            tokens.append(compact_prefix)
+def _identifier_tokens(identifier: str, prefix: str | None = None) -> list[str]:
+    # With a prefix the caller passes a parsed, already normalised identifier.
+    norm = identifier if prefix is not None else identifiers.normalise(identifier)
+    tokens = _WORD.findall(norm.lower())
+    if prefix is None:
+        parsed = identifiers.try_parse(identifier)
+        prefix = parsed.prefix if parsed is not None else ""
+    compact_prefix = "".join(_WORD.findall(prefix.lower()))
+    if compact_prefix:
+        tokens.append(compact_prefix)
     return tokens
 
 
 def search_text_for(
-    *, identifier: str, title_zh: str, title_en: str, extra: str = ""
+    *,
+    identifier: str,
+    title_zh: str,
+    title_en: str,
+    extra: str = "",
+    prefix: str | None = None,
 ) -> str:
-    """The search document stored in ``Standard.search_text``."""
+    """The search document stored in ``Standard.search_text``.
+
+    ``prefix`` (the parsed identifier's prefix) saves parsing the identifier
+    again when the caller has it.
+    """
     seen: dict[str, None] = {}
-    for token in _identifier_tokens(identifier):
+    for token in _identifier_tokens(identifier, prefix):
         seen.setdefault(token, None)
     for text in (title_zh, title_en, extra):
-        for token in _text_tokens(text):
-            seen.setdefault(token, None)
+        if text:
+            for token in _title_tokens(text):
+                seen.setdefault(token, None)
     return " ".join(seen)
 
 
@@ -227,9 +247,10 @@ def search_standards(
         for pk in prefix_ids:
             ordered.setdefault(pk, None)
     tokens = query_tokens(query)
-    if tokens:
+    if tokens and not (ordered and _IDENTIFIER_HINT.search(query)):
+        conds, params = _filter_sql(level=level, status=status, ics=ics, year=year)
         fts_ids, more = _backend().match_ids(
-            tokens, filters=cond if cond else None, cap=MATCH_CAP
+            tokens, conds=conds, params=params, cap=MATCH_CAP
         )
         estimate = estimate or more
         for pk in fts_ids:
@@ -260,6 +281,32 @@ def _load(ids: list[int]) -> list[Standard]:
 # --- backends --------------------------------------------------------------
 
 
+def _filter_sql(
+    *, level: str | None, status: str | None, ics: str | None, year: int | None
+) -> tuple[list[str], list]:
+    """The filters as SQL on ``catalog_standard s`` (same meaning as ``_filters``)."""
+    conds: list[str] = []
+    params: list = []
+    if level:
+        conds.append("s.level = %s")
+        params.append(level)
+    if status:
+        conds.append("s.status = %s")
+        params.append(status)
+    if year:
+        conds.append("s.year = %s")
+        params.append(int(year))
+    if ics:
+        code = ics.strip().rstrip(".")
+        through = Standard.ics.through._meta.db_table
+        conds.append(
+            f"EXISTS (SELECT 1 FROM {through} i WHERE i.standard_id = s.id AND "  # noqa: S608
+            "(i.icscode_id = %s OR i.icscode_id LIKE %s))"
+        )
+        params.extend([code, code.replace("%", "").replace("_", "") + ".%"])
+    return conds, params
+
+
 class _SqliteBackend:
     """FTS5 external-content table ``catalog_standard_fts`` (rowid = standard id)."""
 
@@ -278,49 +325,32 @@ class _SqliteBackend:
             return [row[0] for row in cur.fetchall()]
 
     def match_ids(
-        self, tokens: list[str], *, filters: Q | None, cap: int
+        self, tokens: list[str], *, conds: list[str], params: list, cap: int
     ) -> tuple[list[int], bool]:
-        expr = self.match_expression(tokens)
-        if filters is None:
-            sql = (
-                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
-                "MATCH %s ORDER BY rowid DESC LIMIT %s"
-            )
-            params: list = [expr, cap + 1]
-        else:
-            inner = Standard.objects.filter(filters).values("pk")
-            inner_sql, inner_params = inner.query.sql_with_params()
-            sql = (
-                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "  # noqa: S608
-                f"MATCH %s AND rowid IN ({inner_sql}) ORDER BY rowid DESC LIMIT %s"
-            )
-            params = [expr, *inner_params, cap + 1]
+        where = "".join(f" AND {c}" for c in conds)
+        join = " JOIN catalog_standard s ON s.id = f.rowid" if conds else ""
+        sql = (
+            "SELECT f.rowid, bm25(catalog_standard_fts) FROM catalog_standard_fts f"  # noqa: S608
+            f"{join} WHERE catalog_standard_fts MATCH %s{where} "
+            "ORDER BY f.rowid DESC LIMIT %s"
+        )
         with connection.cursor() as cur:
-            cur.execute(sql, params)
-            ids = [row[0] for row in cur.fetchall()]
-        more = len(ids) > cap
-        ids = ids[:cap]
-        if not more and 1 < len(ids) <= RANK_CAP:
-            ids = self._ranked(expr, ids)
-        return ids, more
-
-    @staticmethod
-    def _ranked(expr: str, ids: list[int]) -> list[int]:
-        placeholders = ",".join(["%s"] * len(ids))
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "  # noqa: S608
-                f"MATCH %s AND rowid IN ({placeholders}) ORDER BY bm25("
-                "catalog_standard_fts), rowid DESC",
-                [expr, *ids],
-            )
-            return [row[0] for row in cur.fetchall()]
+            cur.execute(sql, [self.match_expression(tokens), *params, cap + 1])
+            rows = cur.fetchall()
+        more = len(rows) > cap
+        rows = rows[:cap]
+        if not more and len(rows) <= RANK_CAP:
+            # bm25: lower is better; ties newest first.
+            rows.sort(key=lambda r: (r[1], -r[0]))
+        return [r[0] for r in rows], more
 
 
 class _PostgresBackend:
     """GIN index on ``to_tsvector('simple', search_text)``."""
 
-    VECTOR = "to_tsvector('simple'::regconfig, search_text)"
+    VECTOR = "to_tsvector('simple'::regconfig, s.search_text)"
+    #: ts_rank recomputes the vector per row, so rank only small result sets.
+    RANK_CAP = 200
 
     @staticmethod
     def ts_query(tokens: list[str]) -> str:
@@ -329,30 +359,31 @@ class _PostgresBackend:
     def raw_match_ids(self, tokens: list[str], *, limit: int) -> list[int]:
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT id FROM catalog_standard WHERE {self.VECTOR} @@ "  # noqa: S608
-                "to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s",
+                f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
+                "to_tsquery('simple', %s) ORDER BY s.id DESC LIMIT %s",
                 [self.ts_query(tokens), limit],
             )
             return [row[0] for row in cur.fetchall()]
 
     def match_ids(
-        self, tokens: list[str], *, filters: Q | None, cap: int
+        self, tokens: list[str], *, conds: list[str], params: list, cap: int
     ) -> tuple[list[int], bool]:
         tsq = self.ts_query(tokens)
-        qs = Standard.objects.all()
-        if filters is not None:
-            qs = qs.filter(filters)
-        qs = qs.extra(  # noqa: S610
-            where=[f"{self.VECTOR} @@ to_tsquery('simple', %s)"], params=[tsq]
-        )
-        ids = list(qs.order_by("-pk").values_list("pk", flat=True)[: cap + 1])
-        more = len(ids) > cap
-        ids = ids[:cap]
-        if not more and 1 < len(ids) <= RANK_CAP:
-            with connection.cursor() as cur:
+        where = "".join(f" AND {c}" for c in conds)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
+                f"to_tsquery('simple', %s){where} ORDER BY s.id DESC LIMIT %s",
+                [tsq, *params, cap + 1],
+            )
+            ids = [row[0] for row in cur.fetchall()]
+            more = len(ids) > cap
+            ids = ids[:cap]
+            if not more and 1 < len(ids) <= self.RANK_CAP:
                 cur.execute(
-                    f"SELECT id FROM catalog_standard WHERE id = ANY(%s) ORDER BY "  # noqa: S608
-                    f"ts_rank({self.VECTOR}, to_tsquery('simple', %s)) DESC, id DESC",
+                    "SELECT s.id FROM catalog_standard s WHERE s.id = ANY(%s) ORDER "  # noqa: S608
+                    f"BY ts_rank({self.VECTOR}, to_tsquery('simple', %s)) DESC, "
+                    "s.id DESC",
                     [ids, tsq],
                 )
                 ids = [row[0] for row in cur.fetchall()]
