@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from qihub.lifecycle import services
 from qihub.lifecycle.models import (
     Ballot,
     Comment,
@@ -86,9 +87,31 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["code", "title_zh", "kind", "level", "state", "committee", "due_on"]
     list_filter = ["state", "kind", "level", "committee"]
     search_fields = ["code", "title_zh", "title_en", "identifier"]
-    raw_id_fields = ["replaces", "standard", "proposer"]
-    readonly_fields = ["state", "standard"]
+    readonly_fields = [
+        "code",
+        "kind",
+        "state",
+        "standard",
+        "replaces",
+        "proposer",
+        "research_projects",
+    ]
     inlines = [ProjectEventInline]
+
+    def has_add_permission(self, request):
+        # Projects are proposed through the pages or the API so that the
+        # workflow and the timeline start properly.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Edits go through the service so the timeline records them."""
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in (*services.PROJECT_FIELDS, "committee", "draft_file")
+        }
+        if fields:
+            services.project_update(project=obj, actor=request.user, **fields)
 
 
 class CommentInline(admin.TabularInline):

@@ -6,3 +6,8 @@ class LifecycleConfig(AppConfig):
     name = "qihub.lifecycle"
     label = "lifecycle"
     verbose_name = _("Standard lifecycle")
+
+    def ready(self) -> None:
+        from qihub.lifecycle import receivers
+
+        receivers.connect()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/draft/", views.project_draft, name="project_draft"),
     path(
         "projects/<int:pk>/transition/",

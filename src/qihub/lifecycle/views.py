@@ -91,6 +91,52 @@ def project_create(request):
     )
 
 
+@login_required
+def project_edit(request, pk: int):
+    """Edit the project plan (staff, committee officers, or the proposer
+    while it is a proposal); the service decides and records the edit."""
+    project = get_object_or_404(Project.objects.select_related("state"), pk=pk)
+    fields = [
+        "title_zh",
+        "title_en",
+        "level",
+        "identifier",
+        "committee",
+        "ics",
+        "scope",
+        "proposer_organisation",
+        "drafting_units",
+        "drafters",
+        "planned_consultation_on",
+        "planned_submission_on",
+        "due_on",
+        "implementation_months",
+    ]
+    initial = {name: getattr(project, name) for name in fields}
+    form = forms.ProjectForm(request.POST or None, initial=initial)
+    for name in ("kind", "replaces", "research_projects"):
+        del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.project_update(
+                project=project,
+                actor=request.user,
+                comment=request.POST.get("edit_comment", ""),
+                **changed,
+            )
+        except ApplicationError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(request, _("Project plan saved."))
+            return redirect(project)
+    return render(
+        request,
+        "lifecycle/form_page.html",
+        {"form": form, "title": _("Edit project plan"), "subject": project},
+    )
+
+
 def project_detail(request, pk: int):
     try:
         project = selectors.project_get(pk)
@@ -107,6 +153,14 @@ def project_detail(request, pk: int):
         "ballots": project.ballots.all(),
         "patents": selectors.patents_for(project=project),
         "may_manage": may_manage(request.user, project.committee),
+        "may_edit": not project.state.terminal
+        and (
+            may_manage(request.user, project.committee)
+            or (
+                project.proposer_id == request.user.pk
+                and project.state.slug == "proposal"
+            )
+        ),
         "draft_form": forms.ProjectDraftForm(
             initial={"identifier": project.identifier, "draft_text": project.draft_text}
         ),

@@ -242,3 +242,42 @@ def test_research_pages(client, staff_user):
     )
     assert "RP-1" in client.get("/lifecycle/research/").content.decode()
     assert client.get(rp.get_absolute_url()).status_code == 200
+
+
+def test_edit_project_plan_records_event(
+    client, make_project, enterprise_user, staff_user
+):
+    project = make_project()
+    client.force_login(enterprise_user)
+    response = client.post(
+        f"/lifecycle/projects/{project.pk}/edit/",
+        {
+            "title_zh": project.title_zh,
+            "title_en": "Better title",
+            "level": "national",
+            "implementation_months": 12,
+        },
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.title_en == "Better title"
+    event = project.events.filter(type="edited").get()
+    assert event.details["changes"]["title_en"] == [
+        "Test standard project",
+        "Better title",
+    ]
+    services.project_transition(project=project, to_state="approved", actor=staff_user)
+    response = client.post(
+        f"/lifecycle/projects/{project.pk}/edit/",
+        {"title_en": "Again", "level": "national", "implementation_months": 6},
+    )
+    assert "You may not edit this project." in response.content.decode()
+
+
+def test_admin_edit_goes_through_service(client, admin_user, make_project):
+    project = make_project()
+    client.force_login(admin_user)
+    assert (
+        client.get(f"/admin/lifecycle/project/{project.pk}/change/").status_code == 200
+    )
+    assert client.get("/admin/lifecycle/state/").status_code == 200

@@ -336,3 +336,18 @@ def test_deadline_reminders_mail(make_project, staff_user, secretary, old_standa
     body = "\n".join(m.body for m in mail.outbox)
     assert late.code in body
     assert old_standard.identifier in body
+
+
+@needs_catalogue
+def test_withdrawal_elsewhere_notes_revision_project(
+    make_project, staff_user, old_standard, django_capture_on_commit_callbacks
+):
+    from qihub.catalog import services as catalog_services
+
+    project = make_project(replaces=old_standard)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_services.standard_withdraw(
+            standard=old_standard, actor=staff_user, reason="Obsolete"
+        )
+    note = project.events.filter(type="note").get()
+    assert "GB 31701-2015" in note.comment
