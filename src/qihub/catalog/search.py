@@ -346,11 +346,10 @@ class _SqliteBackend:
 
 
 class _PostgresBackend:
-    """GIN index on ``to_tsvector('simple', search_text)``."""
+    """GIN index on the generated column ``search_tsv`` (migration 0002)."""
 
-    VECTOR = "to_tsvector('simple'::regconfig, s.search_text)"
-    #: ts_rank recomputes the vector per row, so rank only small result sets.
-    RANK_CAP = 200
+    #: The stored ``to_tsvector('simple', search_text)`` (migration 0002).
+    VECTOR = "s.search_tsv"
 
     @staticmethod
     def ts_query(tokens: list[str]) -> str:
@@ -379,7 +378,7 @@ class _PostgresBackend:
             ids = [row[0] for row in cur.fetchall()]
             more = len(ids) > cap
             ids = ids[:cap]
-            if not more and 1 < len(ids) <= self.RANK_CAP:
+            if not more and 1 < len(ids) <= RANK_CAP:
                 cur.execute(
                     "SELECT s.id FROM catalog_standard s WHERE s.id = ANY(%s) ORDER "  # noqa: S608
                     f"BY ts_rank({self.VECTOR}, to_tsquery('simple', %s)) DESC, "
