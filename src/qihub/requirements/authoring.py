@@ -28,6 +28,7 @@ import re
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 from qihub.requirements.sts import (
     ParsedClause,
@@ -97,7 +98,10 @@ def _add_clause(
     where: str,
 ) -> None:
     if not isinstance(node, dict):
-        raise StsError(f"{where}: each clause must be a mapping with number and title.")
+        raise StsError(
+            _("%(where)s: each clause must be a mapping with number and title.")
+            % {"where": where}
+        )
     text = str(node.get("text") or "").strip()
     clause = ParsedClause(
         number=str(node.get("number", "")).strip(),
@@ -111,7 +115,10 @@ def _add_clause(
     tables = node.get("tables") or ([node["table"]] if node.get("table") else [])
     for table in tables:
         if not isinstance(table, dict):
-            raise StsError(f"{where}: a table must be a mapping with head and rows.")
+            raise StsError(
+                _("%(where)s: a table must be a mapping with head and rows.")
+                % {"where": where}
+            )
         parsed = _table_from(table)
         clause.tables.append(parsed)
         clause.html += parsed.html
@@ -124,15 +131,15 @@ def _add_clause(
 def parse_yaml(data: bytes) -> ParsedDocument:
     """Read the YAML authoring format; raises ``StsError`` with the line."""
     if len(data) > MAX_BYTES:
-        raise StsError("The file is larger than 5 MB.")
+        raise StsError(_("The file is larger than 5 MB."))
     try:
         raw = yaml.safe_load(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise StsError("The file is not UTF-8 text.") from exc
+        raise StsError(_("The file is not UTF-8 text.")) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise StsError(
-            f"Malformed YAML: {getattr(exc, 'problem', exc)}",
+            _("Malformed YAML: %(reason)s") % {"reason": getattr(exc, "problem", exc)},
             line=mark.line + 1 if mark else None,
         ) from exc
     return from_mapping(raw)
@@ -140,7 +147,7 @@ def parse_yaml(data: bytes) -> ParsedDocument:
 
 def from_mapping(raw: Any) -> ParsedDocument:
     if not isinstance(raw, dict) or not raw.get("standard"):
-        raise StsError("The document must start with 'standard: <identifier>'.")
+        raise StsError(_("The document must start with 'standard: <identifier>'."))
     doc = ParsedDocument(
         identifier=str(raw["standard"]).strip(),
         title_zh=str(raw.get("title_zh", "")),
@@ -171,7 +178,7 @@ def from_mapping(raw: Any) -> ParsedDocument:
         )
         for term in terms:
             if not isinstance(term, dict) or not term.get("term"):
-                raise StsError("Each term needs 'term' and 'definition'.")
+                raise StsError(_("Each term needs 'term' and 'definition'."))
             clause = ParsedClause(
                 number=str(term.get("number", "")),
                 title=str(term["term"]),
@@ -231,25 +238,29 @@ _NUMBERED = re.compile(r"^([A-Z]?\d+(?:\.\d+)*|[A-Z]\.\d+(?:\.\d+)*)\s+(.*)$")
 def parse_markdown(data: bytes) -> ParsedDocument:
     """Read the Markdown authoring format (front matter + numbered headings)."""
     if len(data) > MAX_BYTES:
-        raise StsError("The file is larger than 5 MB.")
+        raise StsError(_("The file is larger than 5 MB."))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise StsError("The file is not UTF-8 text.") from exc
+        raise StsError(_("The file is not UTF-8 text.")) from exc
     lines = text.splitlines()
     meta: dict[str, Any] = {}
     start = 0
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
         if end is None:
-            raise StsError("The front matter is not closed with '---'.", line=1)
+            raise StsError(_("The front matter is not closed with '---'."), line=1)
         try:
             meta = yaml.safe_load("\n".join(lines[1:end])) or {}
         except yaml.YAMLError as exc:
-            raise StsError(f"Malformed front matter: {exc}", line=2) from exc
+            raise StsError(
+                _("Malformed front matter: %(reason)s") % {"reason": exc}, line=2
+            ) from exc
         start = end + 1
     if not isinstance(meta, dict) or not meta.get("standard"):
-        raise StsError("The front matter must give 'standard: <identifier>'.", line=1)
+        raise StsError(
+            _("The front matter must give 'standard: <identifier>'."), line=1
+        )
     root: dict[str, Any] = {**meta, "clauses": [], "annexes": [], "terms": []}
     stack: list[tuple[int, dict[str, Any]]] = []
     in_terms_level: int | None = None
@@ -290,7 +301,8 @@ def parse_markdown(data: bytes) -> ParsedDocument:
             numbered = _NUMBERED.match(heading)
             if not numbered:
                 raise StsError(
-                    f"Heading {heading!r} does not start with a clause number.",
+                    _("Heading %(heading)r does not start with a clause number.")
+                    % {"heading": heading},
                     line=lineno,
                 )
             number, title = numbered.group(1), numbered.group(2).strip()
@@ -312,7 +324,9 @@ def parse_markdown(data: bytes) -> ParsedDocument:
             continue
         if current is None:
             if line.strip():
-                raise StsError("Text before the first numbered heading.", line=lineno)
+                raise StsError(
+                    _("Text before the first numbered heading."), line=lineno
+                )
             continue
         if line.strip().startswith("|"):
             table_lines.append(line)

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from qihub.requirements import units
 
@@ -200,41 +201,49 @@ def evaluate_one(
 ) -> CheckResult:
     """Check one requirement against one product's values."""
     if spec.kind == "may":
-        return CheckResult(spec, NOT_APPLICABLE, "A permission: nothing to check.")
+        return CheckResult(spec, NOT_APPLICABLE, _("A permission: nothing to check."))
     applicable = applies(spec, conditions)
     if applicable is False:
         wanted = ", ".join(f"{k}={v}" for k, v in spec.conditions.items())
-        return CheckResult(spec, NOT_APPLICABLE, f"Applies only when {wanted}.")
+        return CheckResult(
+            spec, NOT_APPLICABLE, _("Applies only when %(when)s.") % {"when": wanted}
+        )
     if applicable is None:
         missing = [k for k in spec.conditions if not conditions.get(k)]
         return CheckResult(
             spec,
             CANNOT_EVALUATE,
-            f"State the product's {', '.join(missing)} to decide whether this applies.",
+            _("State the product's %(names)s to decide whether this applies.")
+            % {"names": ", ".join(missing)},
         )
     entry = values.get(spec.parameter)
     if entry is None:
         return CheckResult(
-            spec, CANNOT_EVALUATE, f"No value given for {spec.parameter}."
+            spec,
+            CANNOT_EVALUATE,
+            _("No value given for %(parameter)s.") % {"parameter": spec.parameter},
         )
     if isinstance(entry, tuple | list):
         raw, unit = (entry[0], entry[1] if len(entry) > 1 else "")
     else:
         raw, unit = entry, ""
     measured = f"{raw} {unit}".strip()
-    label = "Recommendation" if spec.kind == "should" else "Requirement"
     if spec.operator == "bool":
         flag = to_bool(raw)
         if flag is None:
             return CheckResult(
-                spec, CANNOT_EVALUATE, f"{raw!r} is not yes or no.", measured
+                spec,
+                CANNOT_EVALUATE,
+                _("%(value)r is not yes or no.") % {"value": raw},
+                measured,
             )
         expected = bool(spec.value if spec.value is not None else 1)
         ok = flag == expected
         return CheckResult(
             spec,
             PASS if ok else FAIL,
-            f"{label} {spec.describe()}: {'met' if ok else 'not met'}.",
+            (_("%(requirement)s: met.") if ok else _("%(requirement)s: not met."))
+            % {"requirement": spec.describe()},
             measured,
         )
     if spec.operator == "one_of":
@@ -243,21 +252,47 @@ def evaluate_one(
         return CheckResult(
             spec,
             PASS if ok else FAIL,
-            f"{label} {spec.describe()}: {raw!r} {'is' if ok else 'is not'} allowed.",
+            (
+                _("%(value)r is allowed by %(requirement)s.")
+                if ok
+                else _("%(value)r is not allowed by %(requirement)s.")
+            )
+            % {"value": raw, "requirement": spec.describe()},
             measured,
         )
     number = to_decimal(raw)
     if number is None:
-        return CheckResult(spec, CANNOT_EVALUATE, f"{raw!r} is not a number.", measured)
+        return CheckResult(
+            spec,
+            CANNOT_EVALUATE,
+            _("%(value)r is not a number.") % {"value": raw},
+            measured,
+        )
     try:
         converted = units.convert(number, unit, spec.unit)
-    except units.UnitError as exc:
-        return CheckResult(spec, CANNOT_EVALUATE, str(exc), measured)
+    except units.UnitError:
+        return CheckResult(
+            spec,
+            CANNOT_EVALUATE,
+            _("%(unit)s cannot be converted to %(target)s: different quantities.")
+            % {
+                "unit": unit or _("a plain number"),
+                "target": spec.unit or _("a plain number"),
+            },
+            measured,
+        )
     ok = _satisfies(spec, converted)
     shown = f"{_fmt(converted)} {spec.unit}".strip()
-    verb = "meets" if ok else "does not meet"
+    reason = (
+        _("%(value)s meets %(requirement)s.")
+        if ok
+        else _("%(value)s does not meet %(requirement)s.")
+    )
     return CheckResult(
-        spec, PASS if ok else FAIL, f"{shown} {verb} {spec.describe()}.", measured
+        spec,
+        PASS if ok else FAIL,
+        reason % {"value": shown, "requirement": spec.describe()},
+        measured,
     )
 
 
@@ -648,21 +683,24 @@ def compare_pair(a: RequirementSpec, b: RequirementSpec) -> tuple[str, str]:
     if a_num and b_num:
         try:
             ia, ib = _interval(a, b.unit), _interval(b, b.unit)
-        except units.UnitError as exc:
-            return INCOMPARABLE, str(exc)
+        except units.UnitError:
+            return INCOMPARABLE, _("%(a)s and %(b)s measure different quantities.") % {
+                "a": a.unit or _("a plain number"),
+                "b": b.unit or _("a plain number"),
+            }
         a_in_b, b_in_a = ib.contains(ia), ia.contains(ib)
-        text = f"{a.describe()} against {b.describe()}"
+        text = _("%(a)s against %(b)s") % {"a": a.describe(), "b": b.describe()}
     elif not a_num and not b_num and (a.operator == "bool") == (b.operator == "bool"):
         sa, sb = _allowed_set(a), _allowed_set(b)
         a_in_b, b_in_a = sa <= sb, sb <= sa
-        text = f"{a.describe()} against {b.describe()}"
+        text = _("%(a)s against %(b)s") % {"a": a.describe(), "b": b.describe()}
     else:
-        return INCOMPARABLE, "One is a number limit, the other a choice of values."
+        return INCOMPARABLE, _("One is a number limit, the other a choice of values.")
     if a_in_b and b_in_a:
-        return EQUAL, f"Same limit: {text}."
+        return EQUAL, _("Same limit: %(text)s.") % {"text": text}
     if a_in_b:
-        return STRICTER, f"A allows less: {text}."
-    return WEAKER, f"A allows values B forbids: {text}."
+        return STRICTER, _("A allows less: %(text)s.") % {"text": text}
+    return WEAKER, _("A allows values B forbids: %(text)s.") % {"text": text}
 
 
 def _compatible(ca: Mapping[str, str], cb: Mapping[str, str]) -> bool:
@@ -745,7 +783,8 @@ def compare_requirement_sets(
                         ONLY_A,
                         sa,
                         None,
-                        f"Only A sets {sa.describe()}.",
+                        _("Only A sets %(requirement)s.")
+                        % {"requirement": sa.describe()},
                     )
                 )
         for j, sb in enumerate(list_b):
@@ -757,7 +796,8 @@ def compare_requirement_sets(
                         ONLY_B,
                         None,
                         sb,
-                        f"Only B sets {sb.describe()}.",
+                        _("Only B sets %(requirement)s.")
+                        % {"requirement": sb.describe()},
                     )
                 )
     return rows

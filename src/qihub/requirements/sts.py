@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from lxml import etree
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -32,7 +33,11 @@ class StsError(ValueError):
 
     def __init__(self, message: str, *, line: int | None = None) -> None:
         self.line = line
-        super().__init__(f"line {line}: {message}" if line else message)
+        super().__init__(
+            _("line %(line)s: %(message)s") % {"line": line, "message": message}
+            if line
+            else message
+        )
 
 
 @dataclass
@@ -121,22 +126,24 @@ def safe_parse(data: bytes) -> etree._Element:
     """Parse XML bytes with hardened settings or raise ``StsError``."""
     if len(data) > MAX_BYTES:
         raise StsError(
-            f"The file is {len(data) // 1024 // 1024} MB; the limit is "
-            f"{MAX_BYTES // 1024 // 1024} MB."
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": len(data) // 1024 // 1024, "limit": MAX_BYTES // 1024 // 1024}
         )
     if not data.strip():
-        raise StsError("The file is empty.")
+        raise StsError(_("The file is empty."))
     match = re.search(rb"<!ENTITY", data, flags=re.IGNORECASE)
     if match:
         raise StsError(
-            "Entity declarations are not allowed (billion-laughs and external "
-            "entity attacks); remove the DOCTYPE's internal subset.",
+            _(
+                "Entity declarations are not allowed (billion-laughs and external "
+                "entity attacks); remove the DOCTYPE's internal subset."
+            ),
             line=_line_of(data, match.start()),
         )
     match = re.search(rb"<!DOCTYPE[^>]*(SYSTEM|PUBLIC)", data, flags=re.IGNORECASE)
     if match:
         raise StsError(
-            "External DTD references are not allowed; remove the DOCTYPE.",
+            _("External DTD references are not allowed; remove the DOCTYPE."),
             line=_line_of(data, match.start()),
         )
     parser = etree.XMLParser(
@@ -151,11 +158,14 @@ def safe_parse(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise StsError(f"Malformed XML: {exc.msg}", line=exc.lineno) from exc
+        raise StsError(
+            _("Malformed XML: %(reason)s") % {"reason": exc.msg}, line=exc.lineno
+        ) from exc
     # defusedxml's rule as a second guard: no entity references survive.
     for node in root.iter(etree.Entity):
         raise StsError(
-            f"Undeclared entity reference &{node.name}; is not allowed.",
+            _("Undeclared entity reference &%(name)s; is not allowed.")
+            % {"name": node.name},
             line=node.sourceline,
         )
     return root
@@ -560,7 +570,7 @@ def parse_sts(data: bytes) -> ParsedDocument:
         inner = next((x for x in root.iter() if _local(x.tag) == "standard"), None)
         if inner is None:
             raise StsError(
-                "An <adoption> must wrap a <standard>.", line=root.sourceline
+                _("An <adoption> must wrap a <standard>."), line=root.sourceline
             )
         inner_front = next((x for x in inner if _local(x.tag) == "front"), None)
         if inner_front is not None:
@@ -582,15 +592,18 @@ def parse_sts(data: bytes) -> ParsedDocument:
         builder.standard(root)
     else:
         raise StsError(
-            f"The root element is <{name}>; expected <standard> or <adoption>.",
+            _("The root element is <%(name)s>; expected <standard> or <adoption>.")
+            % {"name": name},
             line=root.sourceline,
         )
     doc = builder.doc
     doc.language = (lang or ("zh" if doc.title_zh else "en"))[:10]
     if not doc.identifier:
         raise StsError(
-            "No <std-ref> or <std-ident> in the front matter: cannot tell which "
-            "standard this is."
+            _(
+                "No <std-ref> or <std-ident> in the front matter: cannot tell which "
+                "standard this is."
+            )
         )
     if not doc.clauses:
         doc.warnings.append("The body holds no <sec> clauses.")

@@ -160,3 +160,26 @@ def test_requirement_list_filters(client, loaded):
     ).content.decode()
     assert "GB 31701-2015" in html
     assert "GB 2762-2022" not in html
+
+
+def test_check_reasons_in_chinese(zh_client, loaded):
+    html = zh_client.post(
+        "/requirements/check/",
+        {
+            "standards": "GB 31701-2015",
+            "values": "甲醛含量 = 0.021 g/kg",
+            "conditions": "class=A",
+        },
+    ).content.decode()
+    assert "21 mg/kg 不符合 formaldehyde &lt;= 20 mg/kg" in html
+
+
+def test_refused_file_message_in_chinese(zh_client, staff_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    zh_client.force_login(staff_user)
+    html = zh_client.post(
+        "/requirements/import/",
+        {"file": SimpleUploadedFile("bad.xml", b"<!DOCTYPE x [<!ENTITY a 'b'>]><x/>")},
+    ).content.decode()
+    assert "第 1 行：不允许实体声明" in html
