@@ -37,3 +37,20 @@ def split_clauses(text: str) -> list[DraftClause]:
     if ref is not None:
         clauses.append(DraftClause(ref, heading, "\n".join(body).strip()))
     return clauses
+
+
+def clauses_of_standard(standard) -> list[DraftClause]:
+    """The numbered clauses of a catalogue standard whose full text is held
+    by the requirements app (used when a draft has no text of its own: the
+    comments then refer to the edition under revision)."""
+    if standard is None:
+        return []
+    from qihub.requirements.models import Clause
+
+    rows = (
+        Clause.objects.filter(document__standard=standard)
+        .exclude(number="")
+        .order_by("order")
+        .values_list("number", "title", "text")[:2000]
+    )
+    return [DraftClause(number, title, text) for number, title, text in rows]

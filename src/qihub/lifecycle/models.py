@@ -62,6 +62,9 @@ class Committee(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
 
+    def get_absolute_url(self) -> str:
+        return reverse("lifecycle:committee_detail", args=[self.pk])
+
     @property
     def name(self) -> str:
         return _localised(self.name_zh, self.name_en)

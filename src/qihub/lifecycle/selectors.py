@@ -13,6 +13,7 @@ from qihub.lifecycle.access import may_take
 from qihub.lifecycle.models import (
     Ballot,
     Comment,
+    Committee,
     Consultation,
     Feedback,
     PatentDisclosure,
@@ -176,6 +177,17 @@ def patents_for(
     if project is not None:
         qs = qs.filter(project=project)
     return qs
+
+
+def committee_list() -> QuerySet[Committee]:
+    return Committee.objects.annotate(
+        n_members=Count("memberships", distinct=True),
+        n_projects=Count("projects", distinct=True),
+    )
+
+
+def committee_get(pk: int) -> Committee:
+    return Committee.objects.prefetch_related("memberships__user").get(pk=pk)
 
 
 def research_list() -> QuerySet[ResearchProject]:

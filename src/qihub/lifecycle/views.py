@@ -17,10 +17,11 @@ from qihub.core.roles import Role, has_role
 from qihub.core.services import log
 from qihub.lifecycle import exports, forms, selectors, services
 from qihub.lifecycle.access import may_manage
-from qihub.lifecycle.clauses import split_clauses
+from qihub.lifecycle.clauses import clauses_of_standard, split_clauses
 from qihub.lifecycle.models import (
     Ballot,
     Comment,
+    Committee,
     Consultation,
     Feedback,
     Project,
@@ -225,6 +226,10 @@ def consultation_detail(request, pk: int):
         raise Http404 from exc
     project = consultation.project
     clauses = split_clauses(project.draft_text)
+    reference_edition = None
+    if not clauses and project.replaces_id:
+        clauses = clauses_of_standard(project.replaces)
+        reference_edition = project.replaces if clauses else None
     form = forms.CommentForm(request.POST or None, clauses=clauses)
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,6 +257,7 @@ def consultation_detail(request, pk: int):
             "consultation": consultation,
             "project": project,
             "clauses": clauses,
+            "reference_edition": reference_edition,
             "form": form,
             "my_comments": selectors.comments_of_user(
                 consultation=consultation, user=request.user
@@ -428,6 +434,29 @@ def patent_new(request):
             "form": form,
             "title": _("Declare a patent that may be essential"),
             "subject": subject,
+        },
+    )
+
+
+def committee_list(request):
+    return render(
+        request,
+        "lifecycle/committee_list.html",
+        {"committees": selectors.committee_list()},
+    )
+
+
+def committee_detail(request, pk: int):
+    try:
+        committee = selectors.committee_get(pk)
+    except Committee.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "lifecycle/committee_detail.html",
+        {
+            "committee": committee,
+            "projects": selectors.project_list().filter(committee=committee)[:100],
         },
     )
 

@@ -100,3 +100,9 @@ def test_periodic_reviews_due_api(old_standard):
     data = Client().get("/api/lifecycle/periodic-reviews/due/").json()
     assert data[0]["identifier"] == "GB 31701-2015"
     assert data[0]["review_overdue"] is True
+
+
+def test_openapi_schema_includes_lifecycle(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert "/api/lifecycle/patents/" in response.json()["paths"]

@@ -281,3 +281,27 @@ def test_admin_edit_goes_through_service(client, admin_user, make_project):
         client.get(f"/admin/lifecycle/project/{project.pk}/change/").status_code == 200
     )
     assert client.get("/admin/lifecycle/state/").status_code == 200
+
+
+def test_clause_view_falls_back_to_revised_edition(client, make_project, old_standard):
+    from qihub.lifecycle.models import Consultation
+    from qihub.requirements.models import Clause, Document
+
+    document = Document.objects.create(standard=old_standard, source_format="markdown")
+    Clause.objects.create(document=document, number="4.1", title="甲醛含量", order=1)
+    project = make_project("drafting", replaces=old_standard)
+    consultation = Consultation.objects.create(
+        project=project, opens_on=TODAY, closes_on=TODAY + datetime.timedelta(days=30)
+    )
+    html = client.get(consultation.get_absolute_url()).content.decode()
+    assert "the edition under revision" in html
+    assert '<option value="4.1">4.1 甲醛含量</option>' in html
+
+
+def test_committee_pages(client, committee, secretary, make_project):
+    make_project()
+    assert "SAC/TC 999" in client.get("/lifecycle/committees/").content.decode()
+    html = client.get(committee.get_absolute_url()).content.decode()
+    assert "secretary1" in html
+    assert "Secretary" in html
+    assert "Test standard project" in html
