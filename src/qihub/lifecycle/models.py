@@ -428,6 +428,7 @@ class ProjectEvent(models.Model):
         BALLOT_CLOSED = "ballot_closed", _("Ballot closed")
         PUBLISHED = "published", _("Published")
         PATENT = "patent", _("Patent declared")
+        COMMENT_RESOLVED = "comment_resolved", _("Comment resolved")
         NOTE = "note", _("Note")
 
     project = models.ForeignKey(

@@ -21,6 +21,7 @@ from qihub.lifecycle.models import (
     Project,
     ProjectEvent,
     ResearchProject,
+    State,
     Transition,
 )
 from qihub.lifecycle.services import PERIODIC_REVIEW_YEARS, add_years
@@ -60,6 +61,17 @@ def project_get(pk: int) -> Project:
 
 def project_events(*, project: Project) -> QuerySet[ProjectEvent]:
     return project.events.select_related("actor").order_by("-created_at", "-id")
+
+
+def project_timeline(*, project: Project) -> list[ProjectEvent]:
+    """Events newest first, each with ``to_state_name`` and ``from_state_name``
+    (events store slugs so renaming a state keeps history readable)."""
+    names = {s.slug: s.name for s in State.objects.all()}
+    events = list(project_events(project=project))
+    for event in events:
+        event.to_state_name = names.get(event.to_state, event.to_state)
+        event.from_state_name = names.get(event.from_state, event.from_state)
+    return events
 
 
 def transitions_available(*, project: Project, user) -> list[Transition]:

@@ -632,7 +632,7 @@ def comment_resolve(
     comment.save()
     _event(
         project,
-        ProjectEvent.Type.NOTE,
+        ProjectEvent.Type.COMMENT_RESOLVED,
         actor=actor,
         comment=observations,
         details={"comment": comment.number, "resolution": [old, resolution]},

@@ -146,7 +146,7 @@ def project_detail(request, pk: int):
     consultations = list(project.consultations.all())
     context = {
         "project": project,
-        "events": selectors.project_events(project=project),
+        "events": selectors.project_timeline(project=project),
         "transitions": selectors.transitions_available(
             project=project, user=request.user
         ),
