@@ -172,6 +172,17 @@ class ReviewDueOut(Schema):
     review_overdue: bool
 
 
+class CommitteeOut(Schema):
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    level: str
+    quorum: float
+    approval_threshold: float
+    disapproval_max: float
+
+
 class ResearchOut(Schema):
     id: int
     code: str
@@ -339,6 +350,13 @@ def feedback_track(request, tracking_number: str):
 def periodic_reviews_due(request, lookahead_days: int = 180):
     """Valid standards due (or overdue) for periodic review."""
     return selectors.periodic_reviews_due(lookahead_days=min(lookahead_days, 3650))
+
+
+@router.get("/committees/", response=list[CommitteeOut])
+@paginate(PageNumberPagination)
+def committees(request):
+    """Technical committees and their ballot rules (fractions)."""
+    return selectors.committee_list()
 
 
 @router.get("/research/", response=list[ResearchOut])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qihub.catalog.models import Standard
@@ -119,44 +120,48 @@ def consultations_closing(
 
 
 def periodic_reviews_due(
-    *, today: datetime.date | None = None, lookahead_days: int = 180
+    *,
+    today: datetime.date | None = None,
+    lookahead_days: int = 180,
+    limit: int = 500,
 ) -> list[Standard]:
     """Valid standards whose periodic review (five years after implementation
     or after the last confirmation) falls due within ``lookahead_days`` or is
-    overdue. Each carries ``review_due_on`` and ``review_overdue``."""
+    overdue, earliest first; standards with a revision under way are left out.
+    Each carries ``review_due_on`` and ``review_overdue``.
+
+    Written with correlated subqueries rather than a GROUP BY so the database
+    only looks at standards implemented before the cut-off.
+    """
     today = today or timezone.localdate()
     cutoff = add_years(
         today + datetime.timedelta(days=lookahead_days), -PERIODIC_REVIEW_YEARS
     )
+    confirmations = PeriodicReview.objects.filter(
+        standard=OuterRef("pk"), outcome=PeriodicReview.Outcome.CONFIRM
+    )
     qs = (
         Standard.objects.filter(
-            status__in=Standard.VALID_STATUSES, implemented_on__isnull=False
+            status__in=Standard.VALID_STATUSES, implemented_on__lte=cutoff
         )
         .exclude(level=Standard.Level.INTERNATIONAL)
+        .exclude(Exists(confirmations.filter(decided_on__gt=cutoff)))
+        .exclude(
+            Exists(Project.objects.filter(replaces=OuterRef("pk"), state__active=True))
+        )
         .annotate(
-            last_confirmed=Max(
-                "periodic_reviews__decided_on",
-                filter=Q(periodic_reviews__outcome=PeriodicReview.Outcome.CONFIRM),
-            ),
-            open_revisions=Count(
-                "revision_projects",
-                filter=Q(revision_projects__state__active=True),
-            ),
+            last_confirmed=Subquery(
+                confirmations.order_by("-decided_on").values("decided_on")[:1]
+            )
         )
-        .filter(
-            Q(last_confirmed__isnull=True, implemented_on__lte=cutoff)
-            | Q(last_confirmed__lte=cutoff)
-        )
-        .filter(open_revisions=0)
-        .order_by("implemented_on")
+        .annotate(review_start=Coalesce("last_confirmed", "implemented_on"))
+        .order_by("review_start", "identifier")
     )
     result = []
-    for standard in qs[:500]:
-        start = standard.last_confirmed or standard.implemented_on
-        standard.review_due_on = add_years(start, PERIODIC_REVIEW_YEARS)
+    for standard in qs[:limit]:
+        standard.review_due_on = add_years(standard.review_start, PERIODIC_REVIEW_YEARS)
         standard.review_overdue = standard.review_due_on < today
         result.append(standard)
-    result.sort(key=lambda s: s.review_due_on)
     return result
 
 

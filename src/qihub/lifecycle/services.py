@@ -494,7 +494,30 @@ def project_transition(
         to_state=target,
         details=details,
     )
+    _notify_proposer(project, transition.to_state, comment)
     return project
+
+
+def _notify_proposer(project: Project, state: State, comment: str) -> None:
+    """Tell the proposer, after commit, that their project moved."""
+    proposer = project.proposer
+    if proposer is None or not proposer.email:
+        return
+    subject = _("%(code)s is now: %(state)s") % {"code": project.code, "state": state}
+    body = "\n".join(
+        line
+        for line in (
+            f"{project.code} {project.title}",
+            subject,
+            comment,
+            settings.PUBLIC_BASE_URL.rstrip("/") + project.get_absolute_url(),
+        )
+        if line
+    )
+    to = [proposer.email]
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    )
 
 
 def _publish(project: Project, *, actor, issued_on: datetime.date) -> dict:

@@ -106,3 +106,9 @@ def test_openapi_schema_includes_lifecycle(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/lifecycle/patents/" in response.json()["paths"]
+
+
+def test_committees_api(committee):
+    data = Client().get("/api/lifecycle/committees/").json()
+    assert data["items"][0]["code"] == "SAC/TC 999"
+    assert data["items"][0]["approval_threshold"] == 0.75

@@ -351,3 +351,26 @@ def test_withdrawal_elsewhere_notes_revision_project(
         )
     note = project.events.filter(type="note").get()
     assert "GB 31701-2015" in note.comment
+
+
+def test_proposer_is_told_of_transitions(
+    staff_user, committee, django_capture_on_commit_callbacks
+):
+    from qihub.core.services import user_create
+
+    proposer = user_create(
+        username="prop", password="pw-prop", email="prop@example.org"
+    )
+    project = services.project_create(
+        actor=proposer, title_en="Mailed", committee=committee
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_transition(
+            project=project,
+            to_state="approved",
+            actor=staff_user,
+            comment="In plan 2027",
+        )
+    assert mail.outbox[0].to == ["prop@example.org"]
+    assert "In plan 2027" in mail.outbox[0].body
