@@ -58,6 +58,8 @@ FORMATS = ("csv", "xlsx", "json", "iso-jsonl", "iso-csv", "relaton")
 BATCH_SIZE = 2000
 #: The SQLite trigger (migration 0002) that indexes each new row.
 FTS_INSERT_TRIGGER = "catalog_standard_fts_ai"
+#: The PostgreSQL full-text index (migration 0002).
+PG_SEARCH_INDEX = "catalog_standard_search_gin"
 #: Largest XML file accepted (Relaton records are a few kilobytes each).
 MAX_XML_BYTES = 50 * 1024 * 1024
 
@@ -982,7 +984,16 @@ class _Writer:
         ]
         self.event_defaults = {f.attname: _adapt_default(f) for f in self.event_fields}
         self.fts_trigger_sql = ""
-        if not self.postgres:
+        self.gin_index = ""
+        if self.postgres:
+            with connection.cursor() as cur:
+                cur.execute("SELECT to_regclass(%s)::text", [PG_SEARCH_INDEX])
+                self.gin_index = cur.fetchone()[0] or ""
+                if self.gin_index:
+                    # Collect new entries in the GIN pending list and merge them
+                    # once at the end: a sorted bulk merge beats many small ones.
+                    cur.execute("SET LOCAL gin_pending_list_limit = '128MB'")
+        else:
             with connection.cursor() as cur:
                 cur.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_standard")
                 self.next_id = cur.fetchone()[0] + 1
@@ -1178,7 +1189,14 @@ class _Writer:
         self.updated += len(updates)
 
     def close(self) -> None:
-        """Put the full-text trigger back (inside the same transaction)."""
+        """Put the full-text trigger back (inside the same transaction) and merge
+        PostgreSQL's pending full-text entries into the index."""
+        if self.gin_index:
+            with self.connection.cursor() as cur:
+                cur.execute(
+                    "SELECT gin_clean_pending_list(%s::regclass)", [self.gin_index]
+                )
+            self.gin_index = ""
         if self.fts_trigger_sql:
             with self.connection.cursor() as cur:
                 cur.execute(self.fts_trigger_sql)

@@ -28,10 +28,11 @@ from django.db.models import Q, QuerySet
 from qihub.catalog import identifiers
 from qihub.catalog.models import Standard
 
-#: How many matches each band fetches at most; beyond it the total is an estimate.
-MATCH_CAP = 1000
+#: How many matches each band counts at most (more when paging further);
+#: beyond it the total is a lower bound and ``total_is_estimate`` is set.
+MATCH_CAP = 200
 #: Full-text matches are ranked by relevance only when there are at most this many.
-RANK_CAP = 1000
+RANK_CAP = 200
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
@@ -170,7 +171,7 @@ def _compact_key(q: str) -> str:
     return identifiers.normalise(q).replace(" ", "").upper()
 
 
-def _exact_ids(q: str, base: QuerySet) -> list[int]:
+def _exact_ids(q: str, base: QuerySet, want: int) -> list[int]:
     parsed = identifiers.try_parse(q)
     keys = {_compact_key(q)}
     cond = Q()
@@ -183,7 +184,7 @@ def _exact_ids(q: str, base: QuerySet) -> list[int]:
     return list(
         base.filter(cond)
         .order_by("-year", "ident_key")
-        .values_list("pk", flat=True)[:MATCH_CAP]
+        .values_list("pk", flat=True)[:want]
     )
 
 
@@ -192,14 +193,14 @@ def _looks_like_identifier(q: str) -> bool:
     return bool(key) and not _HAS_CJK.search(key) and key[0].isalnum()
 
 
-def _prefix_ids(q: str, base: QuerySet) -> list[int]:
+def _prefix_ids(q: str, base: QuerySet, want: int) -> list[int]:
     key = _compact_key(q)
     return list(
         base.filter(
             ident_key__gte=key, ident_key__lt=key + "\uffff", ident_key__startswith=key
         )
         .order_by("ident_key")
-        .values_list("pk", flat=True)[: MATCH_CAP + 1]
+        .values_list("pk", flat=True)[: want + 1]
     )
 
 
@@ -220,16 +221,20 @@ def search_standards(
     cond = _filters(level=level, status=status, ics=ics, year=year)
     base = Standard.objects.filter(cond)
 
+    want = max(MATCH_CAP, offset + limit)
     if not query:
-        total = base.count()
+        # Listing by identifier: the ident_key index gives the order, and the
+        # count stops at the cap (a full count of a million rows is not free).
+        counted = base.order_by().values("pk")[: want + 1].count()
         ids = list(
-            base.order_by("prefix", "number", "-year", "pk").values_list(
-                "pk", flat=True
-            )[offset : offset + limit]
+            base.order_by("ident_key").values_list("pk", flat=True)[
+                offset : offset + limit
+            ]
         )
         return SearchPage(
             query=query,
-            total=total,
+            total=min(counted, want),
+            total_is_estimate=counted > want,
             results=_load(ids),
             offset=offset,
             limit=limit,
@@ -237,20 +242,20 @@ def search_standards(
 
     ordered: dict[int, None] = {}
     estimate = False
-    for pk in _exact_ids(query, base):
+    for pk in _exact_ids(query, base, want):
         ordered.setdefault(pk, None)
     if _looks_like_identifier(query):
-        prefix_ids = _prefix_ids(query, base)
-        if len(prefix_ids) > MATCH_CAP:
+        prefix_ids = _prefix_ids(query, base, want)
+        if len(prefix_ids) > want:
             estimate = True
-            prefix_ids = prefix_ids[:MATCH_CAP]
+            prefix_ids = prefix_ids[:want]
         for pk in prefix_ids:
             ordered.setdefault(pk, None)
     tokens = query_tokens(query)
     if tokens and not (ordered and _IDENTIFIER_HINT.search(query)):
         conds, params = _filter_sql(level=level, status=status, ics=ics, year=year)
         fts_ids, more = _backend().match_ids(
-            tokens, conds=conds, params=params, cap=MATCH_CAP
+            tokens, conds=conds, params=params, cap=want
         )
         estimate = estimate or more
         for pk in fts_ids:
