@@ -132,7 +132,7 @@ def to_decimal(value: Any) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return None if math.isnan(value) else Decimal(repr(value))
+        return None if math.isnan(value) else Decimal(repr(float(value)))
     if isinstance(value, str):
         text = value.strip().replace(" ", "")
         if re.fullmatch(r"[-+]?\d+,\d+", text):
@@ -457,18 +457,22 @@ class CompiledRequirements:
             return np.empty((n, 0))
         matrix = np.empty((n, len(self.parameters)), dtype=np.float64)
         for col, param in enumerate(self.parameters):
-            entries = [p.get(param) for p in products]
             kind = self.kinds[param]
             if kind == "numeric":
                 unit = self.canonical_unit[param]
                 slow = self._numeric_reader(col)
                 values = [
                     e[0]
-                    if e is not None and e[1] == unit and type(e[0]) is float
+                    if (e := p.get(param)) is not None
+                    and e[1] == unit
+                    and type(e[0]) is float
                     else slow(e)
-                    for e in entries
+                    for p in products
                 ]
-            elif kind == "bool":
+                matrix[:, col] = values
+                continue
+            entries = [p.get(param) for p in products]
+            if kind == "bool":
                 values = [_bool_code(e) for e in entries]
             elif kind == "one_of":
                 cats = self.categories.get(param, {})
@@ -490,8 +494,10 @@ class CompiledRequirements:
                 fac = factors[unit] = self.factor_for(col, unit)
             if fac is None:
                 return -math.inf
-            if type(raw) is float or type(raw) is int:
+            if isinstance(raw, float | int) and not isinstance(raw, bool):
                 number = float(raw)
+                if math.isnan(number):
+                    return math.nan
             else:
                 dec = to_decimal(raw)
                 if dec is None:
@@ -528,6 +534,86 @@ def _applicability(
     return codes
 
 
+def _compile(
+    requirements: Iterable[RequirementSpec] | CompiledRequirements,
+) -> CompiledRequirements:
+    if isinstance(requirements, CompiledRequirements):
+        return requirements
+    return CompiledRequirements(requirements)
+
+
+def _applicability_matrix(
+    specs: list[RequirementSpec],
+    conditions: Mapping[str, str] | Sequence[Mapping[str, str]] | None,
+    start: int,
+    n: int,
+) -> np.ndarray:
+    """Per product and requirement: 1 applies, 0 not applicable, -1 undecided.
+    Computed once per distinct set of conditions."""
+    if conditions is None or isinstance(conditions, Mapping):
+        row = np.array(_applicability(specs, conditions or {}), dtype=np.int8)
+        return np.broadcast_to(row, (n, len(specs)))
+    keys = [
+        tuple(c.items()) if len(c) < 2 else tuple(sorted(c.items()))
+        for c in conditions[start : start + n]
+    ]
+    distinct: dict[tuple, int] = {}
+    group = np.fromiter(
+        (distinct.setdefault(k, len(distinct)) for k in keys), dtype=np.int32, count=n
+    )
+    table = np.array(
+        [_applicability(specs, dict(k)) for k in distinct], dtype=np.int8
+    ).reshape(len(distinct), len(specs))
+    return table[group]
+
+
+def _outcomes(
+    compiled: CompiledRequirements, matrix: np.ndarray, appl: np.ndarray
+) -> np.ndarray:
+    """Outcome codes (products × requirements) from the value matrix."""
+    n = matrix.shape[0]
+    out = np.empty((n, len(compiled.specs)), dtype=np.int8)
+    tol = CompiledRequirements.TOLERANCE
+    for j, (col, kind, lo, lo_strict, hi, hi_strict, allowed, broken) in enumerate(
+        compiled.rules
+    ):
+        if broken:
+            out[:, j] = 3
+            continue
+        x = matrix[:, col]
+        missing = np.isnan(x) | np.isneginf(x)
+        if kind == "one_of":
+            ok = np.isin(x, np.array(allowed, dtype=np.float64))
+        else:
+            ok = np.ones(n, dtype=bool)
+            if not math.isnan(lo):
+                ok &= (
+                    (x > lo + abs(lo) * tol) if lo_strict else (x >= lo - abs(lo) * tol)
+                )
+            if not math.isnan(hi):
+                ok &= (
+                    (x < hi - abs(hi) * tol) if hi_strict else (x <= hi + abs(hi) * tol)
+                )
+        column = np.where(ok, 0, 1).astype(np.int8)
+        column[missing] = 3
+        a = appl[:, j]
+        column[a == 0] = 2
+        column[a == -1] = 3
+        out[:, j] = column
+    return out
+
+
+def _result(compiled: CompiledRequirements, parts: list[np.ndarray]) -> BulkResult:
+    specs = compiled.specs
+    outcomes = (
+        np.concatenate(parts) if parts else np.empty((0, len(specs)), dtype=np.int8)
+    )
+    shall = np.array([s.kind == "shall" for s in specs], dtype=bool)
+    return BulkResult(
+        requirements=specs, outcomes=outcomes, verdicts=_verdicts(outcomes, shall)
+    )
+
+
 def evaluate_bulk(
     products: Iterable[Mapping[str, tuple[Any, str]]],
     requirements: Iterable[RequirementSpec] | CompiledRequirements,
@@ -540,15 +626,8 @@ def evaluate_bulk(
     ``conditions`` is one mapping for all products or one per product. Pass a
     ``CompiledRequirements`` to reuse the compilation across calls.
     """
-    compiled = (
-        requirements
-        if isinstance(requirements, CompiledRequirements)
-        else CompiledRequirements(requirements)
-    )
-    specs = compiled.specs
-    per_product = conditions is not None and not isinstance(conditions, Mapping)
-    shall = np.array([s.kind == "shall" for s in specs], dtype=bool)
-    outcome_parts = []
+    compiled = _compile(requirements)
+    parts = []
     start = 0
     iterator = iter(products)
     while True:
@@ -559,59 +638,50 @@ def evaluate_bulk(
                 break
         if not chunk:
             break
-        matrix = compiled.read(chunk)
         n = len(chunk)
-        out = np.empty((n, len(specs)), dtype=np.int8)
-        if per_product:
-            cond_slice = conditions[start : start + n]
-            keys = [tuple(sorted(c.items())) for c in cond_slice]
-            distinct: dict[tuple, int] = {}
-            group = np.fromiter(
-                (distinct.setdefault(k, len(distinct)) for k in keys),
-                dtype=np.int32,
-                count=n,
-            )
-            table = np.array(
-                [_applicability(specs, dict(k)) for k in distinct], dtype=np.int8
-            ).reshape(len(distinct), len(specs))
-            appl = table[group]
-        else:
-            row = np.array(_applicability(specs, conditions or {}), dtype=np.int8)
-            appl = np.broadcast_to(row, (n, len(specs)))
-        tol = CompiledRequirements.TOLERANCE
-        for j, (col, kind, lo, lo_strict, hi, hi_strict, allowed, broken) in enumerate(
-            compiled.rules
-        ):
-            x = matrix[:, col]
-            if broken:
-                out[:, j] = 3
-                continue
-            missing = np.isnan(x) | np.isneginf(x)
-            if kind == "one_of":
-                ok = np.isin(x, np.array(allowed, dtype=np.float64))
-            else:
-                ok = np.ones(n, dtype=bool)
-                if not math.isnan(lo):
-                    edge = lo - abs(lo) * tol
-                    ok &= (x > lo + abs(lo) * tol) if lo_strict else (x >= edge)
-                if not math.isnan(hi):
-                    edge = hi + abs(hi) * tol
-                    ok &= (x < hi - abs(hi) * tol) if hi_strict else (x <= edge)
-            column = np.where(ok, 0, 1).astype(np.int8)
-            column[missing] = 3
-            a = appl[:, j]
-            column[a == 0] = 2
-            column[a == -1] = 3
-            out[:, j] = column
-        outcome_parts.append(out)
+        appl = _applicability_matrix(compiled.specs, conditions, start, n)
+        parts.append(_outcomes(compiled, compiled.read(chunk), appl))
         start += n
-    outcomes = (
-        np.concatenate(outcome_parts)
-        if outcome_parts
-        else np.empty((0, len(specs)), dtype=np.int8)
-    )
-    verdicts = _verdicts(outcomes, shall)
-    return BulkResult(requirements=specs, outcomes=outcomes, verdicts=verdicts)
+    return _result(compiled, parts)
+
+
+def evaluate_columns(
+    columns: Mapping[str, tuple[Sequence[float] | np.ndarray, str]],
+    requirements: Iterable[RequirementSpec] | CompiledRequirements,
+    conditions: Mapping[str, str] | Sequence[Mapping[str, str]] | None = None,
+) -> BulkResult:
+    """Bulk mode for data already in columns (e.g. a test-report import):
+    ``{parameter: (values, unit)}``, NaN for a missing value. Each column is
+    converted to the canonical unit in one vectorised step.
+
+    Numeric parameters only take float columns; a column in a unit that
+    cannot be converted makes every value of it "cannot_evaluate".
+    """
+    compiled = _compile(requirements)
+    lengths = {len(values) for values, _unit in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError("All columns must have the same length.")
+    n = lengths.pop() if lengths else 0
+    matrix = np.full((n, len(compiled.parameters)), np.nan)
+    for param, (values, unit) in columns.items():
+        col = compiled.index.get(param)
+        if col is None:
+            continue
+        kind = compiled.kinds[param]
+        array = np.asarray(values, dtype=np.float64)
+        if kind == "numeric":
+            fac = compiled.factor_for(col, unit)
+            if fac is None:
+                matrix[:, col] = np.where(np.isnan(array), np.nan, -np.inf)
+                continue
+            mult, offset = fac
+            matrix[:, col] = (
+                array if (mult == 1.0 and offset == 0.0) else array * mult + offset
+            )
+        else:
+            matrix[:, col] = array
+    appl = _applicability_matrix(compiled.specs, conditions, 0, n)
+    return _result(compiled, [_outcomes(compiled, matrix, appl)])
 
 
 def _verdicts(outcomes: np.ndarray, shall: np.ndarray) -> np.ndarray:

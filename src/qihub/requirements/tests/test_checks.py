@@ -219,3 +219,31 @@ def test_compare_unconditional_against_conditional_and_dimensions():
         [RequirementSpec("x", "<", D(1))], [RequirementSpec("x", "<=", D(1))]
     )
     assert strict_lt[0].verdict == STRICTER
+
+
+def test_columns_match_row_bulk():
+    import numpy as np
+
+    from qihub.requirements.checks import evaluate_columns
+
+    specs = [INFANT, DIRECT, PH, ODOUR]
+    columns = {
+        "formaldehyde": (np.array([20000.0, 20100.0, np.nan]), "µg/kg"),
+        "ph": ([5.0, 9.0, 6.0], ""),
+        "odour": ([0.0, 1.0, 0.0], ""),
+    }
+    conds = [{"age_group": "infant"}, {"age_group": "child"}, {"age_group": "infant"}]
+    cols = evaluate_columns(columns, specs, conds)
+    rows = evaluate_bulk(
+        [
+            {k: (v[0][i], v[1]) for k, v in columns.items() if not np.isnan(v[0][i])}
+            for i in range(3)
+        ],
+        specs,
+        conds,
+    )
+    assert cols.outcomes.tolist() == rows.outcomes.tolist()
+    bad = evaluate_columns(
+        {"formaldehyde": ([1.0], "mm")}, [INFANT], {"age_group": "infant"}
+    )
+    assert bad.outcomes.tolist() == [[3]]
