@@ -13,6 +13,7 @@ self-declarations, test reports and the API all call the same functions.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections import defaultdict
@@ -640,7 +641,16 @@ def evaluate_bulk(
             break
         n = len(chunk)
         appl = _applicability_matrix(compiled.specs, conditions, start, n)
-        parts.append(_outcomes(compiled, compiled.read(chunk), appl))
+        # Reading builds millions of floats and no reference cycles: the cyclic
+        # garbage collector would only rescan the caller's live products.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            matrix = compiled.read(chunk)
+        finally:
+            if was_enabled:
+                gc.enable()
+        parts.append(_outcomes(compiled, matrix, appl))
         start += n
     return _result(compiled, parts)
 
