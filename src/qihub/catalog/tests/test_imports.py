@@ -401,3 +401,14 @@ def test_valid_rows_always_import(db, rows):
     report = standards_import(file=io.StringIO(text.getvalue()), fmt="csv")
     assert report.ok, report.errors
     assert report.created + report.updated == len(seen)
+
+
+def test_only_staff_may_import(good_csv, plain_user, staff_user):
+    from qihub.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        standards_import(file=good_csv, actor=plain_user)
+    assert Standard.objects.count() == 0
+    report = standards_import(file=good_csv, actor=staff_user)
+    assert report.ok
+    assert StandardEvent.objects.filter(actor=staff_user).count() == 5

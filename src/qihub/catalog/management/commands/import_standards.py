@@ -37,7 +37,7 @@ class Command(BaseCommand):
             total = None
             if file.suffix.lower() in (".csv", ".jsonl"):
                 with file.open("rb") as fh:
-                    total = max(0, sum(1 for _ in fh) - 1) * 2
+                    total = max(0, sum(1 for _ in fh) - 1)
             bar = tqdm(total=total, desc=file.name, unit="row", file=sys.stderr)
         try:
             report = standards_import(
