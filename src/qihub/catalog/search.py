@@ -18,6 +18,7 @@ the embedded default and a PostgreSQL GIN index in production (migration
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,7 +36,6 @@ MATCH_CAP = 200
 RANK_CAP = 200
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(f"[{_CJK}]+|[0-9a-z]+")
 _FRAGMENT_SPLIT = re.compile(f"[^{_CJK}0-9A-Za-z]+")
 _HAS_CJK = re.compile(f"[{_CJK}]")
@@ -75,8 +75,10 @@ def _words(pieces: Iterable[str]) -> Iterable[str]:
 
 @lru_cache(maxsize=100_000)
 def _title_tokens(text: str) -> tuple[str, ...]:
-    """Tokens of a title (memoised whole: editions and parts share titles)."""
-    return tuple(_text_tokens(text))
+    """Tokens of a title (memoised whole: editions and parts share titles).
+
+    Full-width letters and digits are folded first, as queries are."""
+    return tuple(_text_tokens(unicodedata.normalize("NFKC", text)))
 
 
 def _text_tokens(text: str, *, query: bool = False) -> list[str]:

@@ -54,6 +54,11 @@ def test_search_text_segments_chinese_and_identifier():
         assert token in text
 
 
+def test_full_width_title_letters_are_folded():
+    doc = search_text_for(identifier="GB 1-2020", title_zh="ＬＥＤ灯具", title_en="")
+    assert "led" in doc.split()
+
+
 def test_query_tokens_fold_full_width_and_case():
     assert query_tokens("ＩＳＯ　９００１") == ["iso", "9001"]
     assert query_tokens("食品") == ["食品"]
