@@ -121,6 +121,15 @@ def load(stdout=None) -> None:
         implemented_on=datetime.date(2016, 6, 1),
         committee=COMMITTEE,
     )
+    # An older standard due for its periodic review, shown on the dashboard.
+    _standard(
+        "GB 18401-2010",
+        title_zh="国家纺织产品基本安全技术规范",
+        title_en="National general safety technical code for textile products",
+        issued_on=datetime.date(2011, 1, 14),
+        implemented_on=datetime.date(2011, 8, 1),
+        committee=COMMITTEE,
+    )
     revision = services.project_create(
         actor=enterprise,
         kind="revision" if old else "new",
