@@ -395,7 +395,9 @@ def project_transition(
             },
             details={"from": current.slug, "to": to_state},
         )
-    if not may_take(actor, transition, project.committee):
+    # ``actor=None`` is the platform itself (scheduled jobs, imports), as in
+    # the catalogue services; pages and the API always pass the user.
+    if actor is not None and not may_take(actor, transition, project.committee):
         raise PermissionDenied(
             _("You may not “%(label)s”: it needs the role(s) %(roles)s.")
             % {"label": transition.label, "roles": transition.roles}
@@ -561,6 +563,25 @@ def _publish(project: Project, *, actor, issued_on: datetime.date) -> dict:
         "implemented_on": implemented_on.isoformat(),
         "replaces": project.replaces.identifier if project.replaces else None,
     }
+
+
+def projects_mark_implemented(*, today: datetime.date | None = None) -> int:
+    """Move published projects to *implemented* once their standard's
+    implementation date has come (run daily by the scheduler)."""
+    today = today or timezone.localdate()
+    due = Project.objects.filter(
+        state__slug=workflow.PUBLISHED, standard__implemented_on__lte=today
+    )
+    count = 0
+    for project in due:
+        project_transition(
+            project=project,
+            to_state=workflow.IMPLEMENTED,
+            actor=None,
+            comment=_("Implementation date reached."),
+        )
+        count += 1
+    return count
 
 
 # --------------------------------------------------------------------------

@@ -12,4 +12,10 @@ def send_deadline_reminders(days: int = 14) -> dict[str, int]:
     return services.deadline_reminders_send(days=days)
 
 
-SCHEDULED = [send_deadline_reminders]
+@task
+def mark_implemented_projects() -> int:
+    """Published projects whose standard is now in force become implemented."""
+    return services.projects_mark_implemented()
+
+
+SCHEDULED = [send_deadline_reminders, mark_implemented_projects]

@@ -319,3 +319,20 @@ def test_closed_consultation_takes_no_comments(make_project, staff_user):
         services.comment_submit(
             consultation=consultation, actor=None, commenter="A", text="x"
         )
+
+
+def test_published_projects_become_implemented_on_schedule(make_project, old_standard):
+    from qihub.lifecycle.tasks import SCHEDULED, mark_implemented_projects
+    from qihub.lifecycle.workflow import state_get
+
+    project = make_project()
+    Project.objects.filter(pk=project.pk).update(
+        state=state_get("published"), standard=old_standard
+    )
+    assert mark_implemented_projects in SCHEDULED
+    assert mark_implemented_projects.enqueue().return_value == 1
+    project.refresh_from_db()
+    assert project.state.slug == "implemented"
+    event = project.events.first()
+    assert event.actor is None
+    assert event.comment == "Implementation date reached."
