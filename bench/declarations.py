@@ -1,7 +1,8 @@
 """Benchmark for self-declarations: bulk re-check and public search at scale.
 
-Builds a synthetic data set in its own database (a fresh SQLite file under
-``var/bench-declarations/`` unless ``DATABASE_URL`` is set), then measures
+Builds a synthetic data set in its own database (a SQLite file in
+``$QIHUB_BENCH_DIR``, default ``<tmp>/qihub-bench-declarations/``, unless
+``DATABASE_URL`` is set), then measures
 
 * the bulk re-check of every declaration citing one standard that has just
   been withdrawn (``declarations_recheck_for_standard``), and
@@ -25,6 +26,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -215,7 +217,9 @@ PARAMETERS = [
 
 def _setup(args) -> None:
     if "DATABASE_URL" not in os.environ:
-        data = ROOT / "var" / "bench-declarations"
+        # Outside the work tree's var/ (which other tools clean up).
+        default = Path(tempfile.gettempdir()) / "qihub-bench-declarations"
+        data = Path(os.environ.get("QIHUB_BENCH_DIR", default))
         data.mkdir(parents=True, exist_ok=True)
         if args.rebuild:
             for f in data.glob("qihub.sqlite3*"):
@@ -466,7 +470,7 @@ def bench_recheck() -> dict:
 
 def bench_search(n_queries: int, seed: int = 7) -> dict:
     from qihub.declarations.models import Enterprise
-    from qihub.declarations.selectors import declaration_search
+    from qihub.declarations.selectors import SearchResults, declaration_search
 
     rng = random.Random(seed)
     max_ent = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -507,9 +511,9 @@ def bench_search(n_queries: int, seed: int = 7) -> dict:
             params["region"] = rng.choice(REGIONS)
             params["product"] = rng.choice(MATERIALS)
         t0 = time.perf_counter()
-        qs = declaration_search(**params)
-        page = list(qs[:20])
-        total = qs.count()
+        results = SearchResults(declaration_search(**params))
+        page = results[0:20]
+        total = results.count()
         timings[kind].append((time.perf_counter() - t0) * 1000)
         del page, total
     every = sorted(t for ts in timings.values() for t in ts)

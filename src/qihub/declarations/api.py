@@ -172,7 +172,7 @@ def _declaration_out(declaration: Declaration, *, include_drafts: bool) -> dict:
 def declaration_search(request, params: Query[SearchParams]):
     """Search published declarations by product, enterprise (name or credit code),
     standard identifier, region and category."""
-    return selectors.declaration_search(**params.dict())
+    return selectors.SearchResults(selectors.declaration_search(**params.dict()))
 
 
 @router.get("/declarations/{int:pk}", response=DeclarationOut)

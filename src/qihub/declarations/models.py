@@ -113,6 +113,10 @@ class Declaration(TimeStampedModel):
             models.Index(fields=["status", "enterprise_key"], name="decl_status_ent"),
             models.Index(fields=["status", "credit_code"], name="decl_status_credit"),
             models.Index(fields=["status", "region", "-id"], name="decl_status_region"),
+            models.Index(
+                fields=["status", "region", "product_key"],
+                name="decl_status_region_product",
+            ),
             models.Index(fields=["status", "category"], name="decl_status_category"),
             models.Index(fields=["status", "industry"], name="decl_status_industry"),
         ]

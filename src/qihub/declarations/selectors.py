@@ -56,11 +56,15 @@ def declaration_search(
 
     ``q`` matches a product or enterprise name prefix, a credit code or a
     standard identifier. Every criterion uses an index (see ``search_keys``).
+    A search by product or enterprise name lists in name order, so the
+    prefix index yields the first page without sorting every match (a short
+    prefix can match hundreds of thousands); otherwise the newest come first.
     """
     statuses = [Declaration.Status.PUBLISHED]
     if include_withdrawn:
         statuses.append(Declaration.Status.WITHDRAWN)
     qs = Declaration.objects.filter(status__in=statuses)
+    order: tuple[str, ...] = ("-id",)
     if region:
         qs = qs.filter(region=region.strip())
     if category:
@@ -71,15 +75,12 @@ def declaration_search(
             qs = qs.filter(credit_code=code)
         else:
             qs = qs.filter(_prefix("enterprise_key", enterprise))
+            order = ("enterprise_key", "id")
     if product:
         qs = qs.filter(_prefix("product_key", product))
+        order = ("product_key", "id")
     if standard:
-        qs = qs.filter(
-            pk__in=DeclaredStandard.objects.filter(
-                standard_id__in=_standard_ids(standard),
-                version__status=DeclarationVersion.Status.PUBLISHED,
-            ).values("version__declaration_id")
-        )
+        qs = qs.filter(current_version__in=_citing_versions(_standard_ids(standard)))
     if q:
         text = q.strip()
         cond = _prefix("product_key", text) | _prefix("enterprise_key", text)
@@ -87,14 +88,43 @@ def declaration_search(
             cond |= Q(credit_code=text.upper())
         ids = _standard_ids(text) if any(ch.isdigit() for ch in text) else []
         if ids:
-            cond |= Q(
-                pk__in=DeclaredStandard.objects.filter(
-                    standard_id__in=ids,
-                    version__status=DeclarationVersion.Status.PUBLISHED,
-                ).values("version__declaration_id")
-            )
+            cond |= Q(current_version__in=_citing_versions(ids))
         qs = qs.filter(cond)
-    return qs.select_related("enterprise").order_by("-id")
+    return qs.select_related("enterprise").order_by(*order)
+
+
+def _citing_versions(standard_ids: list[int]) -> QuerySet[DeclaredStandard]:
+    """The declaration versions citing any of the standards (a covering index scan).
+
+    The outer filter on ``current_version`` keeps only versions in effect.
+    """
+    return DeclaredStandard.objects.filter(standard_id__in=standard_ids).values(
+        "version_id"
+    )
+
+
+class SearchResults:
+    """Search results for a paginator, fetched as a "deferred join".
+
+    A page is selected on ids only (an index-only sort), then its rows are
+    loaded by primary key, so broad matches never sort whole rows.
+    """
+
+    def __init__(self, queryset: QuerySet[Declaration]) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = list(self.queryset.values_list("pk", flat=True)[index])
+        rows = Declaration.objects.select_related("enterprise").in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def declaration_detail(pk: int) -> Declaration:
