@@ -608,3 +608,31 @@ def extract_clause(
     for table in tables:
         proposals.extend(extract_table(table, context=title))
     return _dedupe(proposals)
+
+
+_METHOD = re.compile(
+    r"(?:按|依据|采用|见|per|according to|in accordance with|as specified in)\s*"
+    r"(?P<ident>(?:GB|GB/T|ISO|IEC|EN|ASTM|SN/T|QB/T|FZ/T|HJ)\s*[\d.]+(?:[-:]\d{4})?)"
+    r"[^。；;.]{0,20}?(?:测定|检验|检测|试验|determined|tested|measured|method)",
+    re.I,
+)
+_METHOD_AFTER = re.compile(
+    r"(?:检验方法|试验方法|测定方法|test method)[^。；;]{0,8}?"
+    r"(?P<ident>(?:GB|GB/T|ISO|IEC|EN|ASTM|SN/T|QB/T|FZ/T|HJ)\s*[\d.]+(?:[-:]\d{4})?)",
+    re.I,
+)
+
+
+_METHOD_EN = re.compile(
+    r"(?:determined|tested|measured|verified)[^.;]{0,40}?"
+    r"(?:in accordance with|according to|as specified in|per|using)\s*"
+    r"(?P<ident>(?:ISO|IEC|EN|ASTM|GB|GB/T)\s*[\d.]+(?:-\d+)?(?:[-:]\d{4})?)",
+    re.I,
+)
+
+
+def test_method_in(text: str) -> str:
+    """The standard a clause names as its test method ("按GB 5009.12规定的
+    方法测定", "determined in accordance with ISO 3746"), or ""."""
+    m = _METHOD.search(text) or _METHOD_AFTER.search(text) or _METHOD_EN.search(text)
+    return re.sub(r"\s+", " ", m.group("ident")).strip().rstrip(".") if m else ""

@@ -244,6 +244,7 @@ def propose_requirements(
     for clause in clauses:
         if clause.kind == Clause.Kind.TERMS:
             continue
+        method = extraction.test_method_in(clause.text)
         for p in extraction.extract_clause(
             clause.text, clause.tables, title=clause.title
         ):
@@ -265,6 +266,7 @@ def propose_requirements(
                 kind=p.kind,
                 conditions=p.conditions,
                 subject=p.subject[:200],
+                test_method=method,
                 source_text=p.source_text,
                 status=Requirement.Status.PROPOSED,
                 origin=(

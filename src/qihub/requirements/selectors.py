@@ -88,7 +88,9 @@ def requirement_list(
 ) -> QuerySet[Requirement]:
     """Requirements filtered by standard (id or identifier), product category
     and parameter key; rejected ones only when asked for."""
-    qs = Requirement.objects.select_related("parameter", "standard", "clause")
+    qs = Requirement.objects.select_related(
+        "parameter", "standard", "clause", "test_method_standard"
+    )
     if standard:
         if str(standard).isdigit():
             qs = qs.filter(standard_id=int(standard))

@@ -18,6 +18,15 @@ def sts_data():
 
 
 @pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages in English (pages pick their language per request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

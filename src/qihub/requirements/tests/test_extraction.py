@@ -99,3 +99,19 @@ def test_score_command():
     out = StringIO()
     call_command("extraction_score", stdout=out)
     assert "labelled-requirements.yaml: 137 labelled" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("text", "method"),
+    [
+        ("食品中铅限量指标见表1，检验方法按GB 5009.12规定的方法测定。", "GB 5009.12"),
+        (
+            "The sound pressure level shall be determined in accordance with ISO 3746.",
+            "ISO 3746",
+        ),
+        ("试验方法：GB/T 2912.1。", "GB/T 2912.1"),
+        ("本标准规定了限量指标。", ""),
+    ],
+)
+def test_test_method_in(text, method):
+    assert extraction.test_method_in(text) == method
