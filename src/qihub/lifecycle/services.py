@@ -209,6 +209,7 @@ def project_create(
     implementation_months: int = 6,
     research_projects: Iterable[ResearchProject] = (),
     comment: str = "",
+    code: str = "",
 ) -> Project:
     """Propose a standard project (立项申请): a new standard, or a revision of
     ``replaces``. Any registered user may propose; staff approve."""
@@ -240,8 +241,11 @@ def project_create(
         _check_identifier(identifier)
     workflow.workflow_ensure()
     today = timezone.localdate()
+    code = code.strip()
+    if code and Project.objects.filter(code=code).exists():
+        raise Conflict(_("Project %(c)s exists already.") % {"c": code})
     project = Project(
-        code=_next_project_code(today),
+        code=code or _next_project_code(today),
         kind=kind,
         level=level,
         title_zh=title_zh.strip(),
