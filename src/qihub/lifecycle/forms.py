@@ -12,6 +12,7 @@ from qihub.lifecycle.models import (
     PeriodicReview,
     Project,
     ResearchProject,
+    ResearchReview,
     Vote,
 )
 
@@ -208,3 +209,21 @@ class PeriodicReviewForm(forms.Form):
         label=_("Outcome"), choices=PeriodicReview.Outcome.choices
     )
     reason = forms.CharField(label=_("Reason"), required=False)
+
+
+class ResearchReviewForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ResearchReview.Kind.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ResearchReview.Outcome.choices
+    )
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    panel = forms.CharField(label=_("Expert panel"), max_length=500, required=False)
+    conclusion = forms.CharField(
+        label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=300)
+    due_on = forms.DateField(label=_("Due on"), widget=DATE, required=False)
+    reached_on = forms.DateField(label=_("Reached on"), widget=DATE, required=False)

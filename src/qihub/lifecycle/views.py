@@ -474,7 +474,47 @@ def research_detail(request, pk: int):
         research = selectors.research_get(pk)
     except ResearchProject.DoesNotExist as exc:
         raise Http404 from exc
-    return render(request, "lifecycle/research_detail.html", {"research": research})
+    is_staff = has_role(request.user, Role.STAFF)
+    review_form = forms.ResearchReviewForm(
+        request.POST if request.POST.get("form") == "review" else None
+    )
+    milestone_form = forms.MilestoneForm(
+        request.POST if request.POST.get("form") == "milestone" else None
+    )
+    if request.method == "POST":
+        if not is_staff:
+            messages.error(request, _("Only institute staff may do this."))
+            return redirect(research)
+        form = review_form if request.POST.get("form") == "review" else milestone_form
+        if form.is_valid():
+            try:
+                if form is review_form:
+                    services.research_review_record(
+                        research_project=research,
+                        actor=request.user,
+                        **form.cleaned_data,
+                    )
+                else:
+                    services.research_milestone_add(
+                        research_project=research,
+                        actor=request.user,
+                        **form.cleaned_data,
+                    )
+            except ApplicationError as exc:
+                _fail(request, form, exc)
+            else:
+                messages.success(request, _("Recorded."))
+                return redirect(research)
+    return render(
+        request,
+        "lifecycle/research_detail.html",
+        {
+            "research": research,
+            "is_staff": is_staff,
+            "review_form": review_form,
+            "milestone_form": milestone_form,
+        },
+    )
 
 
 def feedback_new(request):

@@ -305,3 +305,24 @@ def test_committee_pages(client, committee, secretary, make_project):
     assert "secretary1" in html
     assert "Secretary" in html
     assert "Test standard project" in html
+
+
+def test_staff_record_research_review_on_page(client, staff_user, enterprise_user):
+    rp = services.research_project_create(actor=staff_user, code="RP-2", title_en="R")
+    client.force_login(enterprise_user)
+    client.post(rp.get_absolute_url(), {"form": "milestone", "title": "M"})
+    assert rp.milestones.count() == 0
+    client.force_login(staff_user)
+    client.post(rp.get_absolute_url(), {"form": "milestone", "title": "Mid-term check"})
+    client.post(
+        rp.get_absolute_url(),
+        {
+            "form": "review",
+            "kind": "acceptance",
+            "outcome": "passed",
+            "held_on": "2026-11-01",
+        },
+    )
+    rp.refresh_from_db()
+    assert rp.status == "accepted"
+    assert "Mid-term check" in client.get(rp.get_absolute_url()).content.decode()
