@@ -183,3 +183,22 @@ def test_refused_file_message_in_chinese(zh_client, staff_user):
         {"file": SimpleUploadedFile("bad.xml", b"<!DOCTYPE x [<!ENTITY a 'b'>]><x/>")},
     ).content.decode()
     assert "第 1 行：不允许实体声明" in html
+
+
+def test_admin_pages(client, admin_user, loaded):
+    client.force_login(admin_user)
+    for model in (
+        "parameter",
+        "document",
+        "clause",
+        "term",
+        "normativereference",
+        "requirement",
+        "requirementevent",
+        "documentevent",
+    ):
+        assert client.get(f"/admin/requirements/{model}/").status_code == 200, model
+    doc = loaded["GB 31701-2015"]
+    assert (
+        client.get(f"/admin/requirements/document/{doc.pk}/change/").status_code == 200
+    )
