@@ -46,6 +46,7 @@ urlpatterns = [
     path("committees/<int:pk>/", views.committee_detail, name="committee_detail"),
     path("research/", views.research_list, name="research_list"),
     path("research/<int:pk>/", views.research_detail, name="research_detail"),
+    path("standards/<int:pk>/panel/", views.standard_panel, name="standard_panel"),
     path("feedback/", views.feedback_list, name="feedback_list"),
     path("feedback/new/", views.feedback_new, name="feedback_new"),
     path("feedback/track/", views.feedback_track, name="feedback_track"),

@@ -4,6 +4,7 @@ ballots, patents, research projects, periodic reviews and feedback."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -513,6 +514,25 @@ def research_detail(request, pk: int):
             "is_staff": is_staff,
             "review_form": review_form,
             "milestone_form": milestone_form,
+        },
+    )
+
+
+def standard_panel(request, pk: int):
+    """An htmx fragment for the catalogue's standard page: essential patents,
+    projects revising the standard, its periodic reviews and the feedback
+    link. Include it with ``hx-get`` on ``hx-trigger="load"``."""
+    standard = get_object_or_404(Standard, pk=pk)
+    return render(
+        request,
+        "lifecycle/_standard_panel.html",
+        {
+            "standard": standard,
+            "patents": selectors.patents_for(standard=standard),
+            "projects": selectors.project_list().filter(
+                Q(replaces=standard) | Q(standard=standard)
+            ),
+            "reviews": standard.periodic_reviews.all()[:10],
         },
     )
 

@@ -326,3 +326,19 @@ def test_staff_record_research_review_on_page(client, staff_user, enterprise_use
     rp.refresh_from_db()
     assert rp.status == "accepted"
     assert "Mid-term check" in client.get(rp.get_absolute_url()).content.decode()
+
+
+def test_standard_panel_for_catalogue_page(client, old_standard, make_project):
+    project = make_project(replaces=old_standard)
+    services.patent_disclose(
+        actor=None,
+        standard=old_standard,
+        patent_number="ZL7",
+        holder="H",
+        licensing="free",
+        declarant="D",
+    )
+    html = client.get(f"/lifecycle/standards/{old_standard.pk}/panel/").content.decode()
+    assert project.code in html
+    assert "ZL7" in html
+    assert f"/lifecycle/feedback/new/?standard={old_standard.pk}" in html
