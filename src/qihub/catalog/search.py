@@ -34,6 +34,9 @@ from qihub.catalog.models import Standard
 MATCH_CAP = 200
 #: Full-text matches are ranked by relevance only when there are at most this many.
 RANK_CAP = 200
+#: With filters, how many of the newest full-text matches are filtered before
+#: the search starts from the filtered rows instead.
+WALK = 5000
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(f"[{_CJK}]+|[0-9a-z]+")
@@ -306,11 +309,12 @@ def _filter_sql(
     if ics:
         code = ics.strip().rstrip(".")
         through = Standard.ics.through._meta.db_table
+        # Sub-codes by a range on the code index: "67." <= code < "67/".
         conds.append(
-            f"EXISTS (SELECT 1 FROM {through} i WHERE i.standard_id = s.id AND "  # noqa: S608
-            "(i.icscode_id = %s OR i.icscode_id LIKE %s))"
+            f"s.id IN (SELECT i.standard_id FROM {through} i WHERE i.icscode_id = %s "  # noqa: S608
+            "OR (i.icscode_id >= %s AND i.icscode_id < %s))"
         )
-        params.extend([code, code.replace("%", "").replace("_", "") + ".%"])
+        params.extend([code, code + ".", code + "/"])
     return conds, params
 
 
@@ -334,21 +338,54 @@ class _SqliteBackend:
     def match_ids(
         self, tokens: list[str], *, conds: list[str], params: list, cap: int
     ) -> tuple[list[int], bool]:
-        where = "".join(f" AND {c}" for c in conds)
-        join = " JOIN catalog_standard s ON s.id = f.rowid" if conds else ""
-        sql = (
-            "SELECT f.rowid, bm25(catalog_standard_fts) FROM catalog_standard_fts f"  # noqa: S608
-            f"{join} WHERE catalog_standard_fts MATCH %s{where} "
-            "ORDER BY f.rowid DESC LIMIT %s"
-        )
+        expr = self.match_expression(tokens)
         with connection.cursor() as cur:
-            cur.execute(sql, [self.match_expression(tokens), *params, cap + 1])
+            if not conds:
+                cur.execute(
+                    "SELECT rowid, bm25(catalog_standard_fts) FROM catalog_standard_fts "
+                    "WHERE catalog_standard_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
+                    [expr, cap + 1],
+                )
+                return self._ranked(cur.fetchall(), cap)
+            where = " AND ".join(conds)
+            # Walk the newest matches and filter them: enough when the filters
+            # keep a fair share of the matches (the usual case).
+            cur.execute(
+                "SELECT m.id, m.score FROM (SELECT rowid AS id, "  # noqa: S608
+                "bm25(catalog_standard_fts) AS score FROM catalog_standard_fts WHERE "
+                "catalog_standard_fts MATCH %s ORDER BY rowid DESC LIMIT %s) m "
+                f"JOIN catalog_standard s ON s.id = m.id WHERE {where} "
+                "ORDER BY m.id DESC LIMIT %s",
+                [expr, WALK, *params, cap + 1],
+            )
             rows = cur.fetchall()
+            if len(rows) > cap:
+                return self._ranked(rows, cap)
+            cur.execute(
+                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
+                "MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                [expr, WALK],
+            )
+            if cur.fetchone() is None:  # the walk saw every match
+                return self._ranked(rows, cap)
+            # Selective filters over many matches: start from the filtered rows.
+            cur.execute(
+                f"SELECT s.id, 0 FROM catalog_standard s WHERE {where} AND s.id IN "  # noqa: S608
+                "(SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
+                "MATCH %s) ORDER BY s.id DESC LIMIT %s",
+                [*params, expr, cap + 1],
+            )
+            rows = cur.fetchall()
+            more = len(rows) > cap
+            return [r[0] for r in rows[:cap]], more
+
+    @staticmethod
+    def _ranked(rows: list, cap: int) -> tuple[list[int], bool]:
         more = len(rows) > cap
         rows = rows[:cap]
         if not more and len(rows) <= RANK_CAP:
             # bm25: lower is better; ties newest first.
-            rows.sort(key=lambda r: (r[1], -r[0]))
+            rows = sorted(rows, key=lambda r: (r[1], -r[0]))
         return [r[0] for r in rows], more
 
 

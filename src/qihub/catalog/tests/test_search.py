@@ -223,3 +223,17 @@ def test_many_matches_are_capped_and_estimated(db, monkeypatch):
     assert page.total == 5
     assert page.total_is_estimate
     assert len(page.results) == 3
+
+
+def test_selective_filter_beyond_the_walk(db, monkeypatch):
+    """A filter that keeps few of many matches still finds the old ones."""
+    from qihub.catalog import search
+
+    monkeypatch.setattr(search, "WALK", 3)
+    make("GB/T 41000-1995", "纺织品 旧", "Textiles old", year=1995)
+    for i in range(6):
+        make(f"GB/T {41001 + i}-2020", f"纺织品 新{i}", f"Textiles new {i}")
+    page = search.search_standards(q="纺织品", year=1995)
+    assert ids(page) == ["GB/T 41000-1995"]
+    page = search.search_standards(q="textiles", status="in_force", limit=50)
+    assert page.total == 7
