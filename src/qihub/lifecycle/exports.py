@@ -33,6 +33,17 @@ _DECISIONS_ZH = {
 }
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Comments come from the public: text that a spreadsheet would run as a
+    formula is prefixed with an apostrophe (OWASP CSV injection advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def headers() -> list[str]:
     return [f"{zh} {en}" for zh, en in COLUMNS]
 
@@ -43,15 +54,19 @@ def rows(consultation: Consultation) -> list[list[str | int]]:
     for c in consultation.comments.order_by("number"):
         result.append(
             [
-                c.number,
-                c.organisation or c.commenter,
-                c.clause,
-                c.paragraph,
-                c.type,
-                c.text,
-                c.proposed_change,
-                c.observations,
-                f"{_DECISIONS_ZH[c.resolution]} / {Comment.Resolution(c.resolution).label}",
+                _cell(v)
+                for v in (
+                    c.number,
+                    c.organisation or c.commenter,
+                    c.clause,
+                    c.paragraph,
+                    c.type,
+                    c.text,
+                    c.proposed_change,
+                    c.observations,
+                    f"{_DECISIONS_ZH[c.resolution]} / "
+                    f"{Comment.Resolution(c.resolution).label}",
+                )
             ]
         )
     return result

@@ -1094,10 +1094,18 @@ def feedback_handle(
     (the response is shown to the submitter), reject or close."""
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     target_committee = committee or feedback.committee
-    if not (may_manage(actor, target_committee) or has_role(actor, Role.STAFF)):
-        raise PermissionDenied(
-            _("Only staff or the assigned committee may handle feedback.")
-        )
+    is_staff = has_role(actor, Role.STAFF)
+    if not is_staff:
+        # A committee officer handles only what is assigned to their committee
+        # and cannot hand it to another committee.
+        if feedback.committee is None or not may_manage(actor, feedback.committee):
+            raise PermissionDenied(
+                _("Only staff or the assigned committee may handle feedback.")
+            )
+        if committee is not None and committee != feedback.committee:
+            raise PermissionDenied(
+                _("Only staff or the assigned committee may handle feedback.")
+            )
     if status not in FEEDBACK_MOVES.get(feedback.status, set()):
         raise Conflict(
             _("Feedback that is %(old)s cannot become %(new)s.")

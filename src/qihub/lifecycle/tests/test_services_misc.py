@@ -374,3 +374,32 @@ def test_proposer_is_told_of_transitions(
         )
     assert mail.outbox[0].to == ["prop@example.org"]
     assert "In plan 2027" in mail.outbox[0].body
+
+
+def test_export_neutralises_spreadsheet_formulas(make_project):
+    consultation = make_project("consultation").consultations.get()
+    services.comment_submit(
+        consultation=consultation, actor=None, commenter="=HYPERLINK(1)", text="+1+1"
+    )
+    row = exports.rows(consultation)[0]
+    assert row[1] == "'=HYPERLINK(1)"
+    assert row[5] == "'+1+1"
+
+
+def test_committee_secretary_handles_only_own_feedback(
+    old_standard, staff_user, committee, secretary
+):
+    fb = services.feedback_submit(
+        standard=old_standard, actor=None, name="A", subject="S", body="B"
+    )
+    with pytest.raises(PermissionDenied):
+        services.feedback_handle(
+            feedback=fb, actor=secretary, status="assigned", committee=committee
+        )
+    services.feedback_handle(
+        feedback=fb, actor=staff_user, status="assigned", committee=committee
+    )
+    fb = services.feedback_handle(
+        feedback=fb, actor=secretary, status="answered", response="Will clarify."
+    )
+    assert fb.status == "answered"
