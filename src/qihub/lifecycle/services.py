@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -64,6 +66,8 @@ PROJECT_FIELDS = (
 )
 
 PERIODIC_REVIEW_YEARS = 5
+#: Longest free text accepted from the public (comments, complaints).
+MAX_TEXT = 20_000
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -91,6 +95,29 @@ def _require_manager(actor, committee: Committee | None) -> None:
         raise PermissionDenied(
             _("Only institute staff or the committee's secretary may do this.")
         )
+
+
+def _check_public_input(model, *, email: str = "", **values: str) -> None:
+    """Public submissions: refuse over-long fields and malformed e-mail
+    addresses with a message, before anything is written."""
+    too_long = []
+    for name, value in values.items():
+        limit = model._meta.get_field(name).max_length or MAX_TEXT
+        if value and len(value) > limit:
+            too_long.append(f"{model._meta.get_field(name).verbose_name} (≤ {limit})")
+    if too_long:
+        raise ApplicationError(
+            _("Too long: %(fields)s.") % {"fields": ", ".join(too_long)},
+            details={"too_long": too_long},
+        )
+    if email.strip():
+        try:
+            validate_email(email.strip())
+        except ValidationError as exc:
+            raise ApplicationError(
+                _("%(e)s is not a valid e-mail address.") % {"e": email},
+                details={"email": "invalid"},
+            ) from exc
 
 
 def _event(project: Project, type_: str, *, actor, comment: str = "", **kw):
@@ -620,6 +647,16 @@ def comment_submit(
         raise ApplicationError(_("Write your comment."), details={"text": "required"})
     if type not in Comment.Type.values:
         raise ApplicationError(_("Type of comment must be ge, te or ed."))
+    _check_public_input(
+        Comment,
+        email=email,
+        commenter=commenter,
+        organisation=organisation,
+        clause=clause,
+        paragraph=paragraph,
+        text=text,
+        proposed_change=proposed_change,
+    )
     user = _user(actor)
     if not commenter.strip():
         if user is None:
@@ -789,6 +826,14 @@ def patent_disclose(
         raise ApplicationError(
             _("Choose a licensing declaration: free, FRAND or not willing.")
         )
+    _check_public_input(
+        PatentDisclosure,
+        email=email,
+        patent_number=patent_number,
+        title=title,
+        holder=holder,
+        declarant=declarant,
+    )
     user = _user(actor)
     if not declarant.strip():
         if user is None:
@@ -1039,6 +1084,15 @@ def feedback_submit(
         raise ApplicationError(_("Feedback is taken on published standards only."))
     if kind not in Feedback.Kind.values:
         raise ApplicationError(_("Choose feedback or complaint."))
+    _check_public_input(
+        Feedback,
+        email=email,
+        name=name,
+        organisation=organisation,
+        clause=clause,
+        subject=subject,
+        body=body,
+    )
     user = _user(actor)
     if not name.strip() and user is not None:
         name = user.get_full_name() or user.username

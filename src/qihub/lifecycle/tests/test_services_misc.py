@@ -403,3 +403,26 @@ def test_committee_secretary_handles_only_own_feedback(
         feedback=fb, actor=secretary, status="answered", response="Will clarify."
     )
     assert fb.status == "answered"
+
+
+def test_public_input_limits(make_project, old_standard):
+    consultation = make_project("consultation").consultations.get()
+    with pytest.raises(ApplicationError, match="Too long: clause/subclause"):
+        services.comment_submit(
+            consultation=consultation,
+            actor=None,
+            commenter="A",
+            text="x",
+            clause="9" * 61,
+        )
+    with pytest.raises(ApplicationError, match="not a valid e-mail"):
+        services.feedback_submit(
+            standard=old_standard,
+            actor=None,
+            name="A",
+            subject="S",
+            body="B",
+            email="nope",
+        )
+    assert consultation.comments.count() == 0
+    assert Feedback.objects.count() == 0
