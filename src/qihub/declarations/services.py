@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    DateTimeField,
+    JSONField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -602,136 +610,127 @@ def declarations_recheck_for_standard(*, standard: Standard) -> int:
 
     Set-based, for hundreds of thousands of declarations: the standard's flag
     and replacement are computed once; one UPDATE sets them on the citation
-    table; the affected versions are then read and written in chunks
-    (``bulk_update``), with one ``CheckRun`` per version and one inbox notice
-    per enterprise. Only the citation items of this standard change in a
-    version's stored results; other findings stay as they were. Returns the
-    number of versions re-checked.
+    table. The affected versions (published or draft, found through the
+    citation index) are then processed in id-range chunks: per distinct
+    stored result, one UPDATE writes the new results (only this standard's
+    citation items change; other findings stay); one INSERT ... SELECT
+    records a ``CheckRun`` per version; one UPDATE copies the status to the
+    declarations. Finally one INSERT ... SELECT leaves one inbox notice per
+    affected enterprise. Returns the number of versions re-checked.
     """
     standard = Standard.objects.get(pk=standard.pk)
     flag, replacement = declaration_checks.citation_flag(standard, standard.identifier)
     item = declaration_checks.citation_item(
         flag, standard.identifier, replacement, standard.status
     )
-    live = (DeclarationVersion.Status.PUBLISHED, DeclarationVersion.Status.DRAFT)
+    live = [DeclarationVersion.Status.PUBLISHED, DeclarationVersion.Status.DRAFT]
     now = timezone.now()
+
+    def new_results(old: list) -> list:
+        items = [
+            i
+            for i in (old or [])
+            if not (
+                i.get("code") in declaration_checks.STANDARD_CODES
+                and i.get("identifier") == standard.identifier
+            )
+        ]
+        if item is not None:
+            items.append(item)
+        return items
+
+    citing = DeclaredStandard.objects.filter(standard=standard).values("version_id")
+    affected = DeclarationVersion.objects.filter(pk__in=citing, status__in=live)
     total = 0
-    per_enterprise: dict[int, list[int]] = defaultdict(list)
     with transaction.atomic():
         DeclaredStandard.objects.filter(standard=standard).update(
             flag=flag, replacement=replacement
         )
-        version_ids = list(
-            DeclaredStandard.objects.filter(standard=standard, version__status__in=live)
-            .order_by("version_id")
-            .values_list("version_id", flat=True)
-            .distinct()
-        )
-        for start in range(0, len(version_ids), RECHECK_CHUNK):
-            chunk = version_ids[start : start + RECHECK_CHUNK]
-            rows = list(
-                DeclarationVersion.objects.filter(pk__in=chunk).values_list(
-                    "id", "declaration_id", "status", "check_results"
+        ids = list(affected.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), RECHECK_CHUNK):
+            low, high = ids[start], ids[min(start + RECHECK_CHUNK, len(ids)) - 1]
+            chunk = affected.filter(pk__gte=low, pk__lte=high)
+            olds = list(
+                chunk.order_by().values_list("check_results", flat=True).distinct()
+            )
+            for old in olds:
+                items = new_results(old)
+                chunk.filter(check_results=old).update(
+                    check_results=items,
+                    check_status=declaration_checks.status_for(items),
+                    checked_at=now,
+                )
+            _checkruns_insert(chunk, now)
+            Declaration.objects.filter(
+                status=Declaration.Status.PUBLISHED,
+                current_version__in=chunk.filter(
+                    status=DeclarationVersion.Status.PUBLISHED
+                ),
+            ).update(
+                check_status=Subquery(
+                    DeclarationVersion.objects.filter(
+                        pk=OuterRef("current_version_id")
+                    ).values("check_status")[:1]
                 )
             )
-            # Versions with the same stored results get the same new results:
-            # one UPDATE per distinct outcome instead of one per version.
-            groups: dict[str, tuple[list, str, list[int]]] = {}
-            flagged, ok = [], []
-            for pk, declaration_id, status, results in rows:
-                key = json.dumps(results or [], sort_keys=True)
-                group = groups.get(key)
-                if group is None:
-                    items = [
-                        i
-                        for i in (results or [])
-                        if not (
-                            i.get("code") in declaration_checks.STANDARD_CODES
-                            and i.get("identifier") == standard.identifier
-                        )
-                    ]
-                    if item is not None:
-                        items.append(item)
-                    group = groups[key] = (
-                        items,
-                        declaration_checks.status_for(items),
-                        [],
-                    )
-                items, check_status, ids = group
-                ids.append(pk)
-                if status == DeclarationVersion.Status.PUBLISHED:
-                    (
-                        flagged if check_status == Declaration.Check.FLAGGED else ok
-                    ).append(declaration_id)
-            for items, check_status, ids in groups.values():
-                DeclarationVersion.objects.filter(pk__in=ids).update(
-                    check_results=items, check_status=check_status, checked_at=now
-                )
-                _checkruns_insert(ids, check_status, items, now)
-            if flagged:
-                Declaration.objects.filter(pk__in=flagged).update(
-                    check_status=Declaration.Check.FLAGGED
-                )
-            if ok:
-                Declaration.objects.filter(pk__in=ok).update(
-                    check_status=Declaration.Check.OK
-                )
-            total += len(rows)
-        for start in range(0, len(version_ids), RECHECK_CHUNK):
-            chunk = version_ids[start : start + RECHECK_CHUNK]
-            for ent_id, decl_id in DeclarationVersion.objects.filter(
-                pk__in=chunk
-            ).values_list("declaration__enterprise_id", "declaration_id"):
-                per_enterprise[ent_id].append(decl_id)
-        message = (
-            declaration_checks.issue_message(item)
-            if item
-            else _("%(identifier)s is in force.") % {"identifier": standard.identifier}
-        )
-        Notice.objects.bulk_create(
-            [
-                Notice(
-                    enterprise_id=ent_id,
-                    kind=Notice.Kind.STANDARD_CHANGED,
-                    subject=(
-                        _(
-                            "%(identifier)s changed: %(n)d of your declarations re-checked"
-                        )
-                        % {"identifier": standard.identifier, "n": len(decls)}
-                    )[:300],
-                    body=message,
-                    details={
-                        "standard": standard.identifier,
-                        "status": standard.status,
-                        "declarations": decls[:1000],
-                    },
-                )
-                for ent_id, decls in per_enterprise.items()
-            ],
-            batch_size=1000,
-        )
+            total += min(start + RECHECK_CHUNK, len(ids)) - start
+        _notices_insert(standard, item, affected)
     return total
 
 
-def _checkruns_insert(
-    version_ids: list[int], check_status: str, items: list, now
-) -> None:
-    """Record one ``CheckRun`` per version with a single INSERT ... SELECT."""
-    table = CheckRun._meta.db_table
-    versions = DeclarationVersion._meta.db_table
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    marks = ",".join(["%s"] * len(version_ids))
+def _checkruns_insert(versions: QuerySet, now) -> None:
+    """Record a ``CheckRun`` for each of ``versions`` with one INSERT ... SELECT."""
+    select, params = (
+        versions.order_by()
+        .annotate(
+            run_at=Value(now, output_field=DateTimeField()),
+            run_trigger=Value(CheckRun.Trigger.STANDARD_CHANGED.value),
+        )
+        .values_list("pk", "run_at", "run_trigger", "check_status", "check_results")
+        .query.sql_with_params()
+    )
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} (version_id, created_at, trigger, check_status, results) "  # noqa: S608
-            f"SELECT id, %s, %s, %s, %s{cast} FROM {versions} WHERE id IN ({marks})",
-            [
-                connection.ops.adapt_datetimefield_value(now),
-                CheckRun.Trigger.STANDARD_CHANGED,
-                check_status,
-                json.dumps(items),
-                *version_ids,
-            ],
+            f"INSERT INTO {CheckRun._meta.db_table} "
+            f"(version_id, created_at, trigger, check_status, results) {select}",
+            params,
+        )
+
+
+def _notices_insert(standard: Standard, item: dict | None, versions: QuerySet) -> None:
+    """One inbox notice per enterprise with a declaration among ``versions``."""
+    subject = (
+        _("%(identifier)s changed: your declarations citing it were re-checked")
+        % {"identifier": standard.identifier}
+    )[:300]
+    body = (
+        declaration_checks.issue_message(item)
+        if item
+        else _("%(identifier)s is in force.") % {"identifier": standard.identifier}
+    )
+    details = {"standard": standard.identifier, "status": standard.status}
+    select, params = (
+        Declaration.objects.filter(pk__in=versions.values("declaration_id"))
+        .order_by()
+        .values("enterprise_id")
+        .annotate(
+            n=Count("pk"),
+            kind=Value(Notice.Kind.STANDARD_CHANGED.value),
+            subject=Value(subject),
+            body=Value(body),
+            details=Value(details, output_field=JSONField()),
+            created_at=Value(timezone.now(), output_field=DateTimeField()),
+        )
+        .values_list(
+            "enterprise_id", "kind", "subject", "body", "details", "created_at"
+        )
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {Notice._meta.db_table} "
+            f"(enterprise_id, kind, subject, body, details, created_at) {select}",
+            params,
         )
 
 
