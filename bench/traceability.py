@@ -343,10 +343,17 @@ def build(n_instruments: int, n_events: int, seed: int) -> None:
             print(f"\r  instruments {done:,}/{n_instruments:,}", end="", flush=True)
         print()
         # every instrument's latest event, set-based
+        if connection.vendor == "postgresql":
+            cur.execute(f"ANALYZE {ev}")
+            cur.execute(f"ANALYZE {inst}")
         cur.execute(
-            f"UPDATE {inst} SET latest_event_id = (SELECT MAX(e.id) FROM {ev} e "
-            f"WHERE e.instrument_id = {inst}.id)"
+            f"UPDATE {inst} SET latest_event_id = latest.id FROM ("
+            f"SELECT instrument_id, MAX(id) AS id FROM {ev} "
+            f"WHERE instrument_id IS NOT NULL GROUP BY instrument_id) AS latest "
+            f"WHERE latest.instrument_id = {inst}.id"
         )
+        if connection.vendor == "postgresql":
+            cur.execute(f"ANALYZE {inst}")
     print(f"  instruments and their events in {time.perf_counter() - t0:.1f} s")
 
 
