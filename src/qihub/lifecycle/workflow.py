@@ -3,7 +3,8 @@
 ``workflow_ensure()`` creates the default process idempotently. It runs from a
 data migration and lazily before a project is created or moved, because
 transactional tests flush data created by migrations. Staff may adjust the
-process in the admin afterwards; existing rows are never overwritten.
+process in the admin afterwards: once any state exists nothing is re-seeded,
+so a transition removed by staff stays removed.
 """
 
 from django.db import transaction
@@ -91,9 +92,9 @@ def workflow_ensure(state_model=State, transition_model=Transition) -> None:
     The model classes can be passed in so the data migration uses its
     historical models.
     """
-    if state_model.objects.filter(slug=CANCELLED).exists() and (
-        transition_model.objects.count() >= len(TRANSITIONS)
-    ):
+    if state_model.objects.exists():
+        # Seeded already: staff may have renamed states or removed edges in
+        # the admin, and those choices stand.
         return
     states = {}
     for slug, zh, en, order, terminal, active in STATES:

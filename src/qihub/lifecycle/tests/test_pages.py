@@ -342,3 +342,27 @@ def test_standard_panel_for_catalogue_page(client, old_standard, make_project):
     assert project.code in html
     assert "ZL7" in html
     assert f"/lifecycle/feedback/new/?standard={old_standard.pk}" in html
+
+
+def test_project_and_consultation_pages_bounded_queries(
+    client, make_project, staff_user, django_assert_max_num_queries
+):
+    project = make_project("consultation")
+    consultation = project.consultations.get()
+    for i in range(5):
+        services.comment_submit(
+            consultation=consultation, actor=None, commenter=f"C{i}", text="t"
+        )
+    client.force_login(staff_user)
+    client.get(project.get_absolute_url())
+    with django_assert_max_num_queries(25):
+        assert client.get(project.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(consultation.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert (
+            client.get(
+                f"/lifecycle/consultations/{consultation.pk}/resolve/"
+            ).status_code
+            == 200
+        )

@@ -336,3 +336,18 @@ def test_published_projects_become_implemented_on_schedule(make_project, old_sta
     event = project.events.first()
     assert event.actor is None
     assert event.comment == "Implementation date reached."
+
+
+def test_staff_adjustments_to_the_process_stand(make_project, staff_user):
+    project = make_project("approved")
+    Transition.objects.filter(
+        from_state__slug="approved", to_state__slug="drafting"
+    ).delete()
+    with pytest.raises(Conflict):
+        services.project_transition(
+            project=project, to_state="drafting", actor=staff_user
+        )
+    workflow_ensure()
+    assert not Transition.objects.filter(
+        from_state__slug="approved", to_state__slug="drafting"
+    ).exists()
