@@ -258,9 +258,11 @@ def search_standards(
             ordered.setdefault(pk, None)
     tokens = query_tokens(query)
     if tokens and not (ordered and _IDENTIFIER_HINT.search(query)):
-        conds, params = _filter_sql(level=level, status=status, ics=ics, year=year)
+        conds, params, ics_code = _filter_sql(
+            level=level, status=status, ics=ics, year=year
+        )
         fts_ids, more = _backend().match_ids(
-            tokens, conds=conds, params=params, cap=want
+            tokens, conds=conds, params=params, ics=ics_code, cap=want
         )
         estimate = estimate or more
         for pk in fts_ids:
@@ -293,8 +295,9 @@ def _load(ids: list[int]) -> list[Standard]:
 
 def _filter_sql(
     *, level: str | None, status: str | None, ics: str | None, year: int | None
-) -> tuple[list[str], list]:
-    """The filters as SQL on ``catalog_standard s`` (same meaning as ``_filters``)."""
+) -> tuple[list[str], list, str]:
+    """The filters as SQL on ``catalog_standard s`` (same meaning as
+    ``_filters``): column conditions, their parameters, and the ICS code."""
     conds: list[str] = []
     params: list = []
     if level:
@@ -306,16 +309,18 @@ def _filter_sql(
     if year:
         conds.append("s.year = %s")
         params.append(int(year))
-    if ics:
-        code = ics.strip().rstrip(".")
-        through = Standard.ics.through._meta.db_table
-        # Sub-codes by a range on the code index: "67." <= code < "67/".
-        conds.append(
-            f"s.id IN (SELECT i.standard_id FROM {through} i WHERE i.icscode_id = %s "  # noqa: S608
-            "OR (i.icscode_id >= %s AND i.icscode_id < %s))"
-        )
-        params.extend([code, code + ".", code + "/"])
-    return conds, params
+    return conds, params, (ics or "").strip().rstrip(".")
+
+
+def _ics_exists(id_sql: str, code: str) -> tuple[str, list]:
+    """The standard ``id_sql`` has the ICS code or one of its sub-codes (a range
+    on the code: "67." <= code < "67/")."""
+    through = Standard.ics.through._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {through} i WHERE i.standard_id = {id_sql} AND "  # noqa: S608
+        "(i.icscode_id = %s OR (i.icscode_id >= %s AND i.icscode_id < %s)))",
+        [code, code + ".", code + "/"],
+    )
 
 
 class _SqliteBackend:
@@ -336,18 +341,33 @@ class _SqliteBackend:
             return [row[0] for row in cur.fetchall()]
 
     def match_ids(
-        self, tokens: list[str], *, conds: list[str], params: list, cap: int
+        self, tokens: list[str], *, conds: list[str], params: list, ics: str, cap: int
     ) -> tuple[list[int], bool]:
         expr = self.match_expression(tokens)
+        fts = (
+            "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts MATCH %s"
+        )
         with connection.cursor() as cur:
             if not conds:
+                # Unfiltered, or ICS only: straight down the index, newest first
+                # (the ICS check is one probe of the link table per match).
+                where, extra = "", []
+                if ics:
+                    where, extra = _ics_exists("f.rowid", ics)
+                    where = " AND " + where
                 cur.execute(
-                    "SELECT rowid, bm25(catalog_standard_fts) FROM catalog_standard_fts "
-                    "WHERE catalog_standard_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
-                    [expr, cap + 1],
+                    "SELECT f.rowid, bm25(catalog_standard_fts) FROM "  # noqa: S608
+                    "catalog_standard_fts f WHERE catalog_standard_fts MATCH %s"
+                    f"{where} ORDER BY f.rowid DESC LIMIT %s",
+                    [expr, *extra, cap + 1],
                 )
                 return self._ranked(cur.fetchall(), cap)
-            where = " AND ".join(conds)
+            all_conds, all_params = list(conds), list(params)
+            if ics:
+                sql, extra = _ics_exists("s.id", ics)
+                all_conds.append(sql)
+                all_params.extend(extra)
+            where = " AND ".join(all_conds)
             # Walk the newest matches and filter them: enough when the filters
             # keep a fair share of the matches (the usual case).
             cur.execute(
@@ -356,24 +376,20 @@ class _SqliteBackend:
                 "catalog_standard_fts MATCH %s ORDER BY rowid DESC LIMIT %s) m "
                 f"JOIN catalog_standard s ON s.id = m.id WHERE {where} "
                 "ORDER BY m.id DESC LIMIT %s",
-                [expr, WALK, *params, cap + 1],
+                [expr, WALK, *all_params, cap + 1],
             )
             rows = cur.fetchall()
             if len(rows) > cap:
                 return self._ranked(rows, cap)
-            cur.execute(
-                "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
-                "MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s",
-                [expr, WALK],
-            )
+            cur.execute(f"{fts} ORDER BY rowid DESC LIMIT 1 OFFSET %s", [expr, WALK])
             if cur.fetchone() is None:  # the walk saw every match
                 return self._ranked(rows, cap)
-            # Selective filters over many matches: start from the filtered rows.
+            # Selective column filters over many matches: start from their index
+            # and probe the (materialised) set of matches.
             cur.execute(
                 f"SELECT s.id, 0 FROM catalog_standard s WHERE {where} AND s.id IN "  # noqa: S608
-                "(SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
-                "MATCH %s) ORDER BY s.id DESC LIMIT %s",
-                [*params, expr, cap + 1],
+                f"({fts}) ORDER BY s.id DESC LIMIT %s",
+                [*all_params, expr, cap + 1],
             )
             rows = cur.fetchall()
             more = len(rows) > cap
@@ -409,9 +425,14 @@ class _PostgresBackend:
             return [row[0] for row in cur.fetchall()]
 
     def match_ids(
-        self, tokens: list[str], *, conds: list[str], params: list, cap: int
+        self, tokens: list[str], *, conds: list[str], params: list, ics: str, cap: int
     ) -> tuple[list[int], bool]:
         tsq = self.ts_query(tokens)
+        conds, params = list(conds), list(params)
+        if ics:
+            sql, extra = _ics_exists("s.id", ics)
+            conds.append(sql)
+            params.extend(extra)
         where = "".join(f" AND {c}" for c in conds)
         with connection.cursor() as cur:
             cur.execute(
