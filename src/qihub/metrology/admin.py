@@ -108,6 +108,9 @@ class CalibrationEventAdmin(admin.ModelAdmin):
         "specification",
     ]
     inlines = [ResultInline]
+    # the archive is written by calibration_record (GTC propagation); record
+    # new calibrations through the services, not by editing it here
+    readonly_fields = ["gtc_archive", "dcc_xml", "signature_status", "revoked_at"]
 
 
 @admin.register(MetrologyEvent)

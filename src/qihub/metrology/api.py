@@ -135,6 +135,86 @@ class DccOut(Schema):
     id: int | None
 
 
+class ScopeOut(Schema):
+    quantity: str
+    range_min: float
+    range_max: float
+    unit: str
+    valid_until: datetime.date
+
+
+class LaboratoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    region: str
+    accreditation_number: str
+    scopes: list[ScopeOut]
+
+
+class SpecificationOut(Schema):
+    id: int
+    identifier: str
+    title_zh: str
+    title_en: str
+    kind: str
+    quantity: str
+    is_local: bool
+    catalogue_status: str
+
+    @staticmethod
+    def resolve_identifier(obj) -> str:
+        return obj.standard.identifier
+
+    @staticmethod
+    def resolve_title_zh(obj) -> str:
+        return obj.standard.title_zh
+
+    @staticmethod
+    def resolve_title_en(obj) -> str:
+        return obj.standard.title_en
+
+    @staticmethod
+    def resolve_catalogue_status(obj) -> str:
+        return obj.standard.status
+
+
+class PropertyOut(Schema):
+    name: str
+    value: float
+    unit: str
+    uncertainty: float
+    coverage_factor: float
+
+
+class ReferenceMaterialOut(Schema):
+    id: int
+    number: str
+    grade: str
+    name: str
+    producer: str
+    valid_until: datetime.date | None
+    properties: list[PropertyOut]
+
+
+@router.get("/laboratories", response=list[LaboratoryOut])
+@paginate(PageNumberPagination)
+def laboratories(request):
+    return selectors.laboratory_list()
+
+
+@router.get("/specifications", response=list[SpecificationOut])
+@paginate(PageNumberPagination)
+def specifications(request):
+    return selectors.specification_list()
+
+
+@router.get("/reference-materials", response=list[ReferenceMaterialOut])
+@paginate(PageNumberPagination)
+def reference_materials(request):
+    return selectors.reference_material_list()
+
+
 @router.get("/standards", response=list[StandardOut])
 @paginate(PageNumberPagination)
 def standards(request, q: str = "", kind: str = "", region: str = ""):

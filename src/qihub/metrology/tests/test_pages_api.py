@@ -275,3 +275,22 @@ def test_chain_partial_for_htmx(client, registry):
     assert html.startswith('<section id="chain"')
     assert "Chain broken" in html
     assert 'data-code="expired"' in html
+
+
+def test_api_registries(client, db):
+    from qihub.metrology import demo
+
+    demo.load()
+    specs = client.get("/api/metrology/specifications").json()["items"]
+    assert {"JJG 270-2008", "JJF(吉) 101-2022"} <= {s["identifier"] for s in specs}
+    local = next(s for s in specs if s["identifier"] == "JJF(吉) 101-2022")
+    assert local["is_local"] is True
+    assert local["kind"] == "calibration"
+    rms = client.get("/api/metrology/reference-materials").json()["items"]
+    assert {r["number"]: r["grade"] for r in rms} == {
+        "GBW 08615": "first",
+        "GBW(E) 081234": "second",
+    }
+    labs = client.get("/api/metrology/laboratories").json()
+    assert labs["count"] >= 7
+    assert any(lab["scopes"] for lab in labs["items"])
