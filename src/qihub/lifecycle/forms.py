@@ -17,6 +17,8 @@ from qihub.lifecycle.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+DRAFT_EXTENSIONS = ("pdf", "docx", "doc", "odt", "txt", "md", "xml")
+DRAFT_MAX_BYTES = 40 * 2**20
 
 
 class ProjectForm(forms.Form):
@@ -107,6 +109,22 @@ class ProjectDraftForm(forms.Form):
         required=False,
         help_text=_("Plain text, one numbered clause per paragraph (e.g. '4.1 ...')."),
     )
+
+    def clean_draft_file(self):
+        upload = self.cleaned_data.get("draft_file")
+        if upload is None:
+            return upload
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in DRAFT_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Upload the draft as %(ext)s.") % {"ext": ", ".join(DRAFT_EXTENSIONS)}
+            )
+        if upload.size > DRAFT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The draft file is larger than %(mb)d MB.")
+                % {"mb": DRAFT_MAX_BYTES // 2**20}
+            )
+        return upload
 
 
 class TransitionForm(forms.Form):

@@ -12,6 +12,11 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/draft/", views.project_draft, name="project_draft"),
     path(
+        "projects/<int:pk>/draft/download/",
+        views.project_draft_download,
+        name="project_draft_download",
+    ),
+    path(
         "projects/<int:pk>/transition/",
         views.project_transition,
         name="project_transition",

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -190,8 +190,29 @@ def project_draft(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, _("Check the draft form."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect(project)
+
+
+def project_draft_download(request, pk: int):
+    """The attached draft file. Public once the draft has gone out for
+    comments; before that only the committee staff and the proposer see it."""
+    project = get_object_or_404(Project.objects.select_related("committee"), pk=pk)
+    if not project.draft_file:
+        raise Http404
+    public = project.consultations.exists()
+    if not (
+        public
+        or may_manage(request.user, project.committee)
+        or (request.user.is_authenticated and project.proposer_id == request.user.pk)
+    ):
+        raise Http404
+    name = project.draft_file.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        project.draft_file.open("rb"), as_attachment=True, filename=name
+    )
 
 
 @login_required

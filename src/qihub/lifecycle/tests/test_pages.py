@@ -366,3 +366,52 @@ def test_project_and_consultation_pages_bounded_queries(
             ).status_code
             == 200
         )
+
+
+def test_draft_file_upload_and_download(
+    client, make_project, staff_user, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project("drafting")
+    client.force_login(staff_user)
+    client.post(
+        f"/lifecycle/projects/{project.pk}/draft/",
+        {
+            "identifier": "GB/T 99999-2026",
+            "draft_text": "",
+            "draft_file": SimpleUploadedFile("draft.pdf", b"%PDF-1.4 draft"),
+        },
+    )
+    project.refresh_from_db()
+    assert project.identifier == "GB/T 99999-2026"
+    url = f"/lifecycle/projects/{project.pk}/draft/download/"
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 draft"
+    client.logout()
+    assert client.get(url).status_code == 404  # not public before consultation
+    services.project_transition(
+        project=project,
+        to_state="consultation",
+        actor=staff_user,
+        deadline=TODAY + datetime.timedelta(days=30),
+    )
+    assert client.get(url).status_code == 200
+
+
+def test_draft_file_type_is_checked(
+    client, make_project, staff_user, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project("drafting")
+    client.force_login(staff_user)
+    response = client.post(
+        f"/lifecycle/projects/{project.pk}/draft/",
+        {"draft_file": SimpleUploadedFile("draft.exe", b"MZ")},
+        follow=True,
+    )
+    assert "Upload the draft as pdf" in response.content.decode()
+    project.refresh_from_db()
+    assert not project.draft_file
