@@ -119,6 +119,21 @@ def consultations_closing(
     )
 
 
+def ballots_closing(
+    *, today: datetime.date | None = None, days: int = 14
+) -> QuerySet[Ballot]:
+    """Open ballots whose closing date falls within ``days``."""
+    today = today or timezone.localdate()
+    return (
+        Ballot.objects.filter(
+            status=Ballot.Status.OPEN,
+            closes_on__lte=today + datetime.timedelta(days=days),
+        )
+        .select_related("project", "committee")
+        .prefetch_related("votes", "committee__memberships__user")
+    )
+
+
 def periodic_reviews_due(
     *,
     today: datetime.date | None = None,

@@ -1212,9 +1212,11 @@ def feedback_handle(
 def deadline_reminders_send(
     *, today: datetime.date | None = None, days: int = 14
 ) -> dict[str, int]:
-    """E-mail committee secretaries and proposers about overdue projects,
-    consultations closing within ``days`` and periodic reviews due; staff get
-    the reviews of standards without a known committee. Returns counts."""
+    """E-mail committee secretaries and proposers about overdue projects and
+    consultations closing within ``days``, members who have not voted on a
+    ballot closing within ``days``, and periodic reviews due (staff get those
+    of standards without a known committee). One mail per recipient.
+    Returns counts."""
     from qihub.lifecycle import selectors
 
     today = today or timezone.localdate()
@@ -1243,7 +1245,7 @@ def deadline_reminders_send(
             )
         return sorted(set(found))
 
-    counts = {"overdue": 0, "closing": 0, "reviews": 0, "mails": 0}
+    counts = {"overdue": 0, "closing": 0, "ballots": 0, "reviews": 0, "mails": 0}
     for project in selectors.projects_overdue(today=today):
         counts["overdue"] += 1
         line = _(
@@ -1266,6 +1268,19 @@ def deadline_reminders_send(
         }
         for to in recipients(project.committee, project.proposer):
             outbox.setdefault(to, []).append(line)
+    for ballot in selectors.ballots_closing(today=today, days=days):
+        counts["ballots"] += 1
+        voted = {v.voter_id for v in ballot.votes.all()}
+        line = _(
+            "Ballot on %(code)s %(title)s closes on %(day)s; your vote is missing."
+        ) % {
+            "code": ballot.project.code,
+            "title": ballot.project.title,
+            "day": ballot.closes_on,
+        }
+        for member in ballot.committee.memberships.all():
+            if member.votes and member.user_id not in voted and member.user.email:
+                outbox.setdefault(member.user.email, []).append(line)
     committees = {
         c.code: c for c in Committee.objects.prefetch_related("memberships__user")
     }

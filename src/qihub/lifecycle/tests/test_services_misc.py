@@ -317,7 +317,9 @@ def test_periodic_review_withdraw(staff_user, old_standard):
     assert PeriodicReview.objects.get().outcome == "withdraw"
 
 
-def test_deadline_reminders_mail(make_project, staff_user, secretary, old_standard):
+def test_deadline_reminders_mail(
+    make_project, staff_user, secretary, old_standard, voters
+):
     mail.outbox.clear()
     old_standard.committee = "SAC/TC 999"
     old_standard.save()
@@ -325,12 +327,28 @@ def test_deadline_reminders_mail(make_project, staff_user, secretary, old_standa
     consultation = make_project("consultation").consultations.get()
     consultation.closes_on = TODAY + datetime.timedelta(days=5)
     consultation.save()
+    voters[0].email = "voter0@example.org"
+    voters[0].save()
+    voters[1].email = "voter1@example.org"
+    voters[1].save()
+    review = make_project("consultation")
+    review = services.project_transition(
+        project=review,
+        to_state="review",
+        actor=staff_user,
+        deadline=TODAY + datetime.timedelta(days=3),
+    )
+    services.ballot_vote(ballot=review.ballots.get(), actor=voters[1], choice="approve")
+    mail.outbox.clear()
     assert send_deadline_reminders in SCHEDULED
     result = send_deadline_reminders.enqueue(days=14).return_value
     assert result["overdue"] == 1
     assert result["closing"] == 1
     assert result["reviews"] >= 1
     recipients = {to for m in mail.outbox for to in m.to}
+    assert result["ballots"] == 1
+    assert "voter0@example.org" in recipients
+    assert "voter1@example.org" not in recipients
     assert "sec@example.org" in recipients
     assert "tc999@example.org" in recipients
     body = "\n".join(m.body for m in mail.outbox)
