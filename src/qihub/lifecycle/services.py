@@ -482,6 +482,8 @@ def project_transition(
             raise ApplicationError(
                 _("Assign the responsible committee before the committee review.")
             )
+        if deadline is not None and deadline < today:
+            raise ApplicationError(_("The ballot cannot close before today."))
         closes = deadline or (today + datetime.timedelta(days=30))
         ballot = Ballot.objects.create(
             project=project, committee=project.committee, closes_on=closes
