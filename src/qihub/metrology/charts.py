@@ -16,7 +16,7 @@ def coverage_svg(
     """A line chart of the coverage rate at each month end, 0-100 %, with a
     dashed line at the target."""
     width, height, left, top, bottom = 640, 260, 48, 16, 36
-    plot_w = width - left - 16
+    plot_w = width - left - 36
     plot_h = height - top - bottom
     n = max(len(series), 1)
 
@@ -88,7 +88,7 @@ def chain_svg(chain: Chain) -> str:
     label = _("Traceability chain")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-graph" '
-        f'viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" style="max-width:100%" role="img" '
         f'aria-label="{escape(label)}">'
     ]
     # top of the drawing is the primary standard: draw in reverse order

@@ -158,6 +158,7 @@ def load(stdout=None) -> None:
                 ),
             ],
         )
+    specs = {}
     for ident, title, qty in [
         ("JJG 270-2008", "血压计和血压表", "pressure"),
         ("JJG 1070-2011", "电子计价秤", "mass"),
@@ -166,7 +167,7 @@ def load(stdout=None) -> None:
         ("JJF(吉) 101-2022", "电子血压计现场校准规范（示例）", "pressure"),
         ("JJF(吉) 102-2023", "出租汽车计价器动态检测校准规范（示例）", "length"),
     ]:
-        services.specification_register(
+        specs[ident] = services.specification_register(
             actor=None, identifier=ident, title_zh=title, quantity=qty
         )
     services.reference_material_register(
@@ -296,6 +297,7 @@ def load(stdout=None) -> None:
                 )
                 # the third instrument of some regions is overdue: coverage < 100 %
                 age = 400 if k == 2 and region in ("延边州", "通化市") else 30 + 20 * k
+                # last year's verification, so coverage has a history
                 services.calibration_record(
                     actor=None,
                     certificate_number=cert(lab.code),
@@ -303,6 +305,21 @@ def load(stdout=None) -> None:
                     laboratory=lab,
                     instrument=inst,
                     reference_standard=working,
+                    specification=specs.get(item_type.regulation),
+                    performed_on=TODAY - datetime.timedelta(days=age + 360),
+                    valid_until=TODAY - datetime.timedelta(days=age - 5),
+                    measured_error=round(rng.uniform(-mpe / 3, mpe / 3), 4),
+                    expanded_uncertainty=round(work[0] * 1.5, 6),
+                    conformity="pass",
+                )
+                services.calibration_record(
+                    actor=None,
+                    certificate_number=cert(lab.code),
+                    kind="verification",
+                    laboratory=lab,
+                    instrument=inst,
+                    reference_standard=working,
+                    specification=specs.get(item_type.regulation),
                     performed_on=TODAY - datetime.timedelta(days=age),
                     valid_until=TODAY
                     - datetime.timedelta(days=age)
