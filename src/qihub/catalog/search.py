@@ -434,13 +434,23 @@ class _PostgresBackend:
             conds.append(sql)
             params.extend(extra)
         where = "".join(f" AND {c}" for c in conds)
+        match = f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
         with connection.cursor() as cur:
+            # Without an order PostgreSQL stops reading the GIN bitmap early:
+            # a small match set comes back whole and is ordered here.
             cur.execute(
-                f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
-                f"to_tsquery('simple', %s){where} ORDER BY s.id DESC LIMIT %s",
-                [tsq, *params, cap + 1],
+                f"{match}to_tsquery('simple', %s){where} LIMIT %s",
+                [tsq, *params, WALK],
             )
-            ids = [row[0] for row in cur.fetchall()]
+            ids = sorted((row[0] for row in cur.fetchall()), reverse=True)
+            if len(ids) >= WALK:
+                # Many matches: newest first straight from the primary key.
+                cur.execute(
+                    f"{match}to_tsquery('simple', %s){where} "
+                    "ORDER BY s.id DESC LIMIT %s",
+                    [tsq, *params, cap + 1],
+                )
+                ids = [row[0] for row in cur.fetchall()]
             more = len(ids) > cap
             ids = ids[:cap]
             if not more and 1 < len(ids) <= RANK_CAP:
