@@ -134,6 +134,25 @@ def ballots_closing(
     )
 
 
+def ballots_awaiting_vote(*, user) -> QuerySet[Ballot]:
+    """Open ballots of the committees where ``user`` votes and has not yet."""
+    if user is None or not user.is_authenticated:
+        return Ballot.objects.none()
+    return (
+        Ballot.objects.filter(
+            status=Ballot.Status.OPEN,
+            committee__memberships__user=user,
+        )
+        .exclude(
+            committee__memberships__user=user, committee__memberships__role="observer"
+        )
+        .exclude(votes__voter=user)
+        .select_related("project", "committee")
+        .distinct()
+        .order_by("closes_on")
+    )
+
+
 def periodic_reviews_due(
     *,
     today: datetime.date | None = None,

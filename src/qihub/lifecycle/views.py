@@ -57,6 +57,7 @@ def index(request):
     }
     if request.user.is_authenticated:
         context["mine"] = selectors.project_list(user=request.user)[:50]
+        context["to_vote"] = selectors.ballots_awaiting_vote(user=request.user)[:50]
     return render(request, "lifecycle/index.html", context)
 
 

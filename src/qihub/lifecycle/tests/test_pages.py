@@ -415,3 +415,19 @@ def test_draft_file_type_is_checked(
     assert "Upload the draft as pdf" in response.content.decode()
     project.refresh_from_db()
     assert not project.draft_file
+
+
+def test_dashboard_lists_ballots_awaiting_my_vote(
+    client, make_project, staff_user, voters
+):
+    project = make_project("consultation")
+    project = services.project_transition(
+        project=project, to_state="review", actor=staff_user
+    )
+    ballot = project.ballots.get()
+    client.force_login(voters[0])
+    assert "Ballots awaiting your vote" in client.get("/lifecycle/").content.decode()
+    services.ballot_vote(ballot=ballot, actor=voters[0], choice="approve")
+    assert (
+        "Ballots awaiting your vote" not in client.get("/lifecycle/").content.decode()
+    )
