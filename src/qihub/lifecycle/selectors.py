@@ -15,6 +15,7 @@ from qihub.lifecycle.models import (
     Ballot,
     Comment,
     Committee,
+    CommitteeMember,
     Consultation,
     Feedback,
     PatentDisclosure,
@@ -24,6 +25,7 @@ from qihub.lifecycle.models import (
     ResearchProject,
     State,
     Transition,
+    Vote,
 )
 from qihub.lifecycle.services import PERIODIC_REVIEW_YEARS, add_years
 
@@ -139,16 +141,16 @@ def ballots_awaiting_vote(*, user) -> QuerySet[Ballot]:
     if user is None or not user.is_authenticated:
         return Ballot.objects.none()
     return (
-        Ballot.objects.filter(
-            status=Ballot.Status.OPEN,
-            committee__memberships__user=user,
+        Ballot.objects.filter(status=Ballot.Status.OPEN)
+        .filter(
+            Exists(
+                CommitteeMember.objects.filter(
+                    committee=OuterRef("committee"), user=user
+                ).exclude(role=CommitteeMember.Role.OBSERVER)
+            )
         )
-        .exclude(
-            committee__memberships__user=user, committee__memberships__role="observer"
-        )
-        .exclude(votes__voter=user)
+        .exclude(Exists(Vote.objects.filter(ballot=OuterRef("pk"), voter=user)))
         .select_related("project", "committee")
-        .distinct()
         .order_by("closes_on")
     )
 

@@ -431,3 +431,21 @@ def test_dashboard_lists_ballots_awaiting_my_vote(
     assert (
         "Ballots awaiting your vote" not in client.get("/lifecycle/").content.decode()
     )
+
+
+def test_observer_is_not_asked_to_vote(make_project, staff_user, committee, voters):
+    from qihub.core.services import user_create
+    from qihub.lifecycle.models import CommitteeMember
+    from qihub.lifecycle.selectors import ballots_awaiting_vote
+
+    observer = user_create(username="obs", password="pw-obs")
+    services.committee_member_add(
+        committee=committee,
+        user=observer,
+        actor=staff_user,
+        role=CommitteeMember.Role.OBSERVER,
+    )
+    project = make_project("consultation")
+    services.project_transition(project=project, to_state="review", actor=staff_user)
+    assert list(ballots_awaiting_vote(user=observer)) == []
+    assert len(ballots_awaiting_vote(user=voters[0])) == 1
