@@ -117,7 +117,8 @@ def verify_signature(data: bytes, root: etree._Element) -> tuple[str, etree._Ele
     from signxml.exceptions import InvalidInput, InvalidSignature
     from signxml.xades import XAdESVerifier
 
-    verifier = XAdESVerifier() if b"QualifyingProperties" in data else XMLVerifier()
+    xades = b"QualifyingProperties" in data
+    verifier = XAdESVerifier() if xades else XMLVerifier()
     kwargs = {}
     ca = getattr(settings, "METROLOGY_DCC_TRUSTED_CA", "")
     if ca:
@@ -128,16 +129,25 @@ def verify_signature(data: bytes, root: etree._Element) -> tuple[str, etree._Ele
             raise DccError(_("The signature carries no certificate to verify it with."))
         kwargs["x509_cert"] = "".join(cert.text.split())
     try:
-        verified = verifier.verify(data, expect_references=1, **kwargs)
+        # XAdES also signs its signed properties: several references
+        verified = verifier.verify(
+            data, expect_references=True if xades else 1, **kwargs
+        )
     except (InvalidSignature, InvalidInput, ValueError) as exc:
         raise DccError(
             _(
-                "The signature does not verify; the file was changed or is not signed "
-                "by its certificate: %(error)s"
+                "The signature does not verify; the file was changed or is not "
+                "signed by its certificate: %(error)s"
             )
             % {"error": exc}
         ) from exc
-    result = verified[0] if isinstance(verified, list) else verified
+    results = verified if isinstance(verified, list) else [verified]
+    dcc_tag = f"{{{NS['dcc']}}}digitalCalibrationCertificate"
+    result = next(
+        (r for r in results if getattr(r.signed_xml, "tag", None) == dcc_tag), None
+    )
+    if result is None:
+        raise DccError(_("The signature does not cover the certificate itself."))
     signed = result.signed_xml
     for sig in signed.findall(".//ds:Signature", NS):
         sig.getparent().remove(sig)

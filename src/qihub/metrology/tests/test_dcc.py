@@ -176,3 +176,29 @@ def test_signed_certificate_verifies_and_tampering_is_refused(registry, staff_us
     ).exists()
     outcome = services.dcc_import(data=data, actor=staff_user)
     assert outcome.signature == "verified"
+
+
+def test_xades_signed_certificate_verifies(registry):
+    from signxml import DigestAlgorithm
+    from signxml.xades import XAdESDataObjectFormat, XAdESSignaturePolicy, XAdESSigner
+
+    key, cert = _self_signed()
+    root = etree.fromstring(dcc.export(registry.certs["leaf"]))
+    signer = XAdESSigner(
+        signature_policy=XAdESSignaturePolicy(
+            Identifier="urn:qihub:test-policy",
+            Description="test",
+            DigestMethod=DigestAlgorithm.SHA256,
+            DigestValue="MTIzNA==",
+        ),
+        claimed_roles=["calibration laboratory"],
+        data_object_format=XAdESDataObjectFormat(
+            Description="DCC", MimeType="text/xml"
+        ),
+    )
+    data = etree.tostring(signer.sign(root, key=key, cert=cert))
+    assert b"QualifyingProperties" in data
+    assert dcc.read(data).signature_status == "verified"
+    tampered = data.replace(b"<si:value>0.1</si:value>", b"<si:value>0.2</si:value>")
+    with pytest.raises(dcc.DccError, match="signature does not verify"):
+        dcc.read(tampered)
