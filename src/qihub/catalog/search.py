@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from qihub.catalog import identifiers
 from qihub.catalog.models import Standard
@@ -164,10 +164,13 @@ def _filters(
         cond &= Q(year=year)
     if ics:
         code = ics.strip().rstrip(".")
-        cond &= Q(
-            pk__in=Standard.ics.through.objects.filter(
-                Q(icscode__code=code) | Q(icscode__code__startswith=code + ".")
-            ).values("standard_id")
+        # Correlated: one probe of the link table per candidate row, so small
+        # candidate sets (exact, prefix, a page of a listing) stay cheap.
+        cond &= Exists(
+            Standard.ics.through.objects.filter(standard_id=OuterRef("pk")).filter(
+                Q(icscode_id=code)
+                | Q(icscode_id__gte=code + ".", icscode_id__lt=code + "/")
+            )
         )
     return cond
 
@@ -370,10 +373,11 @@ class _SqliteBackend:
             where = " AND ".join(all_conds)
             # Walk the newest matches and filter them: enough when the filters
             # keep a fair share of the matches (the usual case).
+            # (Filtered results are newest first: bm25 over the whole walk
+            # would cost more than the filtering.)
             cur.execute(
-                "SELECT m.id, m.score FROM (SELECT rowid AS id, "  # noqa: S608
-                "bm25(catalog_standard_fts) AS score FROM catalog_standard_fts WHERE "
-                "catalog_standard_fts MATCH %s ORDER BY rowid DESC LIMIT %s) m "
+                "SELECT m.id, 0 FROM (SELECT rowid AS id FROM catalog_standard_fts "  # noqa: S608
+                "WHERE catalog_standard_fts MATCH %s ORDER BY rowid DESC LIMIT %s) m "
                 f"JOIN catalog_standard s ON s.id = m.id WHERE {where} "
                 "ORDER BY m.id DESC LIMIT %s",
                 [expr, WALK, *all_params, cap + 1],
