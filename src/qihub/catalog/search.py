@@ -444,10 +444,10 @@ class _PostgresBackend:
             # a small match set comes back whole and is ordered here.
             cur.execute(
                 f"{match}to_tsquery('simple', %s){where} LIMIT %s",
-                [tsq, *params, WALK],
+                [tsq, *params, cap + 1],
             )
             ids = sorted((row[0] for row in cur.fetchall()), reverse=True)
-            if len(ids) >= WALK:
+            if len(ids) > cap:
                 # Many matches: newest first straight from the primary key.
                 cur.execute(
                     f"{match}to_tsquery('simple', %s){where} "
