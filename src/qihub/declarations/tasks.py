@@ -1,5 +1,6 @@
 """Background jobs for self-declarations."""
 
+from django.db import connection
 from django.tasks import task
 
 from qihub.catalog.models import Standard
@@ -15,4 +16,16 @@ def recheck_declarations_citing(standard_id: int) -> int:
     return declarations_recheck_for_standard(standard=standard)
 
 
-SCHEDULED: list = []
+@task()
+def refresh_search_statistics() -> str:
+    """Keep SQLite's planner statistics fresh so public search keeps using the
+    right index as the declaration table grows (PostgreSQL's autovacuum does
+    this by itself)."""
+    if connection.vendor != "sqlite":
+        return "nothing to do"
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA optimize")
+    return "optimized"
+
+
+SCHEDULED = [refresh_search_statistics]

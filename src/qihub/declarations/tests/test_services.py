@@ -181,3 +181,10 @@ def test_register_enterprise_validates_code(db):
             region="深圳",
             industry="纺织",
         )
+
+
+def test_refresh_search_statistics_task():
+    from qihub.declarations.tasks import refresh_search_statistics
+
+    result = refresh_search_statistics.enqueue()
+    assert result.return_value in ("optimized", "nothing to do")
