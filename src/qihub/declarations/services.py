@@ -668,9 +668,9 @@ def declarations_recheck_for_standard(*, standard: Standard) -> int:
                 ),
             ).update(
                 check_status=Subquery(
-                    DeclarationVersion.objects.filter(
-                        pk=OuterRef("current_version_id")
-                    ).values("check_status")[:1]
+                    DeclarationVersion.objects.filter(pk=OuterRef("current_version_id"))
+                    .order_by()
+                    .values("check_status")[:1]
                 )
             )
             total += min(start + RECHECK_CHUNK, len(ids)) - start

@@ -188,3 +188,24 @@ def test_refresh_search_statistics_task():
 
     result = refresh_search_statistics.enqueue()
     assert result.return_value in ("optimized", "nothing to do")
+
+
+def test_bulk_recheck_many_declarations_in_chunks(
+    gb_toy, enterprise, enterprise_user, monkeypatch
+):
+    monkeypatch.setattr(services, "RECHECK_CHUNK", 2)
+    decls = []
+    for _n in range(5):
+        d = _declare(enterprise_user, enterprise, GOOD_INDICATORS)
+        services.declaration_submit(actor=enterprise_user, declaration=d)
+        decls.append(d)
+    gb_toy.status = "withdrawn"
+    gb_toy.save()
+    assert services.declarations_recheck_for_standard(standard=gb_toy) == 5
+    assert Declaration.objects.filter(check_status="flagged").count() == 5
+    assert CheckRun.objects.filter(trigger="standard_changed").count() == 5
+    assert Notice.objects.filter(kind="standard_changed").count() == 1
+    gb_toy.status = "in_force"
+    gb_toy.save()
+    services.declarations_recheck_for_standard(standard=gb_toy)
+    assert Declaration.objects.filter(check_status="ok").count() == 5
