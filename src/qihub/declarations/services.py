@@ -649,7 +649,16 @@ def declarations_recheck_for_standard(*, standard: Standard) -> int:
         ids = list(affected.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), RECHECK_CHUNK):
             low, high = ids[start], ids[min(start + RECHECK_CHUNK, len(ids)) - 1]
-            chunk = affected.filter(pk__gte=low, pk__lte=high)
+            # Narrow the citation subquery itself to the id range, so each
+            # chunk reads only its slice of the (standard, version) index.
+            chunk = DeclarationVersion.objects.filter(
+                pk__in=DeclaredStandard.objects.filter(
+                    standard=standard, version_id__gte=low, version_id__lte=high
+                ).values("version_id"),
+                pk__gte=low,
+                pk__lte=high,
+                status__in=live,
+            )
             olds = list(
                 chunk.order_by().values_list("check_results", flat=True).distinct()
             )
