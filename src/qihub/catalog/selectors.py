@@ -1,0 +1,124 @@
+"""Reads from the standards catalogue."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from qihub.catalog.identifiers import try_parse
+from qihub.catalog.models import Standard, StandardEvent, StandardRelation
+from qihub.catalog.search import SearchPage, search_standards
+
+__all__ = [
+    "SearchPage",
+    "edition_in_force_on",
+    "relation_graph",
+    "search_standards",
+    "standard_counts_by_level",
+    "standard_detail",
+    "standard_editions",
+    "standard_get_by_identifier",
+]
+
+
+def standard_get_by_identifier(text: str) -> Standard | None:
+    """Resolve an identifier in any customary spelling.
+
+    A dated identifier names one edition; an undated one (``GB/T 1.1``) the
+    latest edition. A double number resolves to its first (national) part.
+    """
+    ident = try_parse(text)
+    if ident is None:
+        return None
+    primary = ident.primary
+    if primary.dated:
+        return Standard.objects.filter(ident_key=primary.key).first()
+    return (
+        Standard.objects.filter(base_key=primary.base_key)
+        .exclude(status=Standard.Status.DRAFT)
+        .order_by("-year", "-issued_on", "-id")
+        .first()
+    )
+
+
+def standard_editions(standard: Standard) -> QuerySet[Standard]:
+    """Every edition sharing the standard's undated identifier, newest first."""
+    return Standard.objects.filter(base_key=standard.base_key).order_by("-year", "-id")
+
+
+def edition_in_force_on(text: str, day: datetime.date) -> Standard | None:
+    """The edition of ``text`` (dated or not) that was in force on ``day``."""
+    ident = try_parse(text)
+    if ident is None:
+        return None
+    for edition in Standard.objects.filter(base_key=ident.primary.base_key).order_by(
+        "-year"
+    ):
+        if edition.status_on(day) in (
+            Standard.Status.IN_FORCE,
+            Standard.Status.PUBLISHED,
+        ):
+            return edition
+    return None
+
+
+def standard_detail(pk: int) -> Standard:
+    """A standard with everything its page shows, in a bounded number of queries."""
+    return (
+        Standard.objects.select_related("ccs")
+        .prefetch_related(
+            "ics",
+            Prefetch(
+                "relations_out",
+                queryset=StandardRelation.objects.select_related("target").order_by(
+                    "kind", "id"
+                ),
+            ),
+            Prefetch(
+                "relations_in",
+                queryset=StandardRelation.objects.select_related("source").order_by(
+                    "kind", "id"
+                ),
+            ),
+            Prefetch(
+                "events",
+                queryset=StandardEvent.objects.select_related("actor").order_by(
+                    "-created_at", "-id"
+                ),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def relation_graph(standard: Standard, *, depth: int = 2, limit: int = 40) -> dict:
+    """Nodes and edges around a standard, breadth first, for the small graph
+    drawn on its page (bounded so a much-cited standard stays readable)."""
+    nodes: dict[int, Standard] = {standard.pk: standard}
+    edges: list[tuple[int, int, str, str]] = []
+    frontier = {standard.pk}
+    for _level in range(depth):
+        if not frontier or len(nodes) >= limit:
+            break
+        rels = StandardRelation.objects.filter(
+            source_id__in=frontier
+        ) | StandardRelation.objects.filter(target_id__in=frontier)
+        rels = rels.select_related("source", "target").order_by("id")[: limit * 2]
+        next_frontier: set[int] = set()
+        for rel in rels:
+            key = (rel.source_id, rel.target_id, rel.kind, rel.degree)
+            if key not in edges:
+                edges.append(key)
+            for node in (rel.source, rel.target):
+                if node.pk not in nodes and len(nodes) < limit:
+                    nodes[node.pk] = node
+                    next_frontier.add(node.pk)
+        frontier = next_frontier
+    edges = [e for e in edges if e[0] in nodes and e[1] in nodes]
+    return {"nodes": list(nodes.values()), "edges": edges}
+
+
+def standard_counts_by_level() -> dict[str, int]:
+    rows = Standard.objects.values("level").annotate(n=Count("id")).order_by()
+    return {row["level"]: row["n"] for row in rows}
