@@ -123,6 +123,10 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
     assert response.ok
     old.refresh_from_db()
     assert old.status == Standard.Status.REPLACED
+    # the undated identifier now resolves to the new edition in the catalogue
+    from qihub.catalog.selectors import standard_get_by_identifier
+
+    assert standard_get_by_identifier("GB 31701").identifier == "GB 31701-2026"
     new = Standard.objects.get(identifier="GB 31701-2026")
     assert new.relations_out.get().target == old
     assert CommitteeMember.objects.count() == 3
