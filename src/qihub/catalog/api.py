@@ -1,3 +1,358 @@
-from ninja import Router
+"""Catalogue API: search, detail, identifier parsing and staff writes."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from qihub.catalog import selectors, services
+from qihub.catalog.identifiers import IdentifierError, parse
+from qihub.catalog.models import Standard, StandardRelation
+from qihub.core.api_auth import write_auth
+from qihub.core.errors import ApplicationError, NotFound
 
 router = Router()
+
+
+class StandardOut(Schema):
+    id: int
+    identifier: str
+    title_zh: str
+    title_en: str
+    level: str
+    nature: str
+    status: str
+    year: int | None
+    issued_on: datetime.date | None
+    implemented_on: datetime.date | None
+    withdrawn_on: datetime.date | None
+    ics: list[str]
+    ccs: str | None
+    url: str
+
+    @staticmethod
+    def from_standard(s: Standard) -> "StandardOut":
+        return StandardOut(
+            id=s.pk,
+            identifier=s.identifier,
+            title_zh=s.title_zh,
+            title_en=s.title_en,
+            level=s.level,
+            nature=s.nature,
+            status=s.status,
+            year=s.year,
+            issued_on=s.issued_on,
+            implemented_on=s.implemented_on,
+            withdrawn_on=s.withdrawn_on,
+            ics=[c.code for c in s.ics.all()],
+            ccs=s.ccs_id,
+            url=s.get_absolute_url(),
+        )
+
+
+class SearchOut(Schema):
+    count: int
+    count_is_estimate: bool
+    page: int
+    per_page: int
+    items: list[StandardOut]
+
+
+class RelationOut(Schema):
+    kind: str
+    degree: str
+    direction: str  # "out": this standard -> other; "in": other -> this standard
+    other: str
+    other_id: int
+
+
+class EventOut(Schema):
+    type: str
+    created_at: datetime.datetime
+    actor: str | None
+    reason: str
+    changes: dict
+
+
+class StandardDetailOut(StandardOut):
+    scope: str
+    issuing_body: str
+    committee: str
+    relations: list[RelationOut]
+    history: list[EventOut]
+
+
+class StandardIn(Schema):
+    identifier: str
+    title_zh: str = ""
+    title_en: str = ""
+    status: str | None = None
+    issued_on: datetime.date | None = None
+    implemented_on: datetime.date | None = None
+    ics: list[str] = []
+    ccs: str | None = None
+    issuing_body: str = ""
+    committee: str = ""
+    scope: str = ""
+
+
+class StandardPatch(Schema):
+    reason: str = ""
+    title_zh: str | None = None
+    title_en: str | None = None
+    status: str | None = None
+    issued_on: datetime.date | None = None
+    implemented_on: datetime.date | None = None
+    ics: list[str] | None = None
+    ccs: str | None = None
+    issuing_body: str | None = None
+    committee: str | None = None
+    scope: str | None = None
+
+
+class WithdrawIn(Schema):
+    reason: str
+    on: datetime.date | None = None
+
+
+class ReplaceIn(Schema):
+    by: str  # identifier of the replacing standard
+    partial: bool = False
+    reason: str = ""
+
+
+class RelationIn(Schema):
+    target: str  # identifier
+    kind: str
+    degree: str = ""
+    note: str = ""
+
+
+class ParsedIdentifierOut(Schema):
+    canonical: str
+    key: str
+    base_key: str
+    prefix: str
+    number: str
+    year: int | None
+    level: str
+    nature: str
+    adopted: str | None
+
+
+class StatusOnOut(Schema):
+    identifier: str
+    on: datetime.date
+    status: str | None
+    edition_in_force: StandardOut | None
+
+
+def _detail(standard: Standard) -> StandardDetailOut:
+    base = StandardOut.from_standard(standard).dict()
+    relations = [
+        RelationOut(
+            kind=r.kind,
+            degree=r.degree,
+            direction="out",
+            other=r.target.identifier,
+            other_id=r.target_id,
+        )
+        for r in standard.relations_out.all()
+    ] + [
+        RelationOut(
+            kind=r.kind,
+            degree=r.degree,
+            direction="in",
+            other=r.source.identifier,
+            other_id=r.source_id,
+        )
+        for r in standard.relations_in.all()
+    ]
+    history = [
+        EventOut(
+            type=e.type,
+            created_at=e.created_at,
+            actor=e.actor.username if e.actor else None,
+            reason=e.reason,
+            changes=e.changes,
+        )
+        for e in standard.events.all()
+    ]
+    return StandardDetailOut(
+        **base,
+        scope=standard.scope,
+        issuing_body=standard.issuing_body,
+        committee=standard.committee,
+        relations=relations,
+        history=history,
+    )
+
+
+def _get_by_identifier(text: str) -> Standard:
+    standard = selectors.standard_get_by_identifier(text)
+    if standard is None:
+        raise NotFound(f"No standard {text!r} in the catalogue.")
+    return standard
+
+
+@router.get("/standards/", response=SearchOut, summary="Search the catalogue")
+def standard_search(
+    request,
+    q: str = "",
+    level: str | None = None,
+    status: str | None = None,
+    ics: str | None = None,
+    year: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+):
+    """One query for identifiers and Chinese/English titles; exact identifier first."""
+    if page < 1 or not 1 <= per_page <= 100:
+        raise ApplicationError("page must be >= 1 and per_page between 1 and 100.")
+    if level and level not in Standard.Level.values:
+        raise ApplicationError(
+            f"Unknown level {level!r}; use one of {', '.join(Standard.Level.values)}."
+        )
+    if status and status not in Standard.Status.values:
+        raise ApplicationError(
+            f"Unknown status {status!r}; use one of {', '.join(Standard.Status.values)}."
+        )
+    result = selectors.search_standards(
+        q=q,
+        level=level,
+        status=status,
+        ics=ics,
+        year=year,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    return SearchOut(
+        count=result.total,
+        count_is_estimate=getattr(result, "total_is_estimate", False),
+        page=page,
+        per_page=per_page,
+        items=[StandardOut.from_standard(s) for s in result.results],
+    )
+
+
+@router.get(
+    "/standards/{int:standard_id}", response=StandardDetailOut, summary="One standard"
+)
+def standard_get(request, standard_id: int):
+    try:
+        return _detail(selectors.standard_detail(standard_id))
+    except Standard.DoesNotExist as exc:
+        raise NotFound(f"No standard with id {standard_id}.") from exc
+
+
+@router.get("/lookup", response=StandardDetailOut, summary="Resolve an identifier")
+def standard_lookup(request, identifier: str):
+    """Dated identifiers name one edition; undated ones the latest edition."""
+    return _detail(selectors.standard_detail(_get_by_identifier(identifier).pk))
+
+
+@router.get(
+    "/status-on", response=StatusOnOut, summary="Status of a standard on a past date"
+)
+def standard_status_on(request, identifier: str, on: datetime.date):
+    """Which edition was in force on a date, and the named edition's status then."""
+    standard = selectors.standard_get_by_identifier(identifier)
+    edition = selectors.edition_in_force_on(identifier, on)
+    return StatusOnOut(
+        identifier=identifier,
+        on=on,
+        status=standard.status_on(on) if standard else None,
+        edition_in_force=StandardOut.from_standard(edition) if edition else None,
+    )
+
+
+@router.get(
+    "/identifiers/parse", response=ParsedIdentifierOut, summary="Parse an identifier"
+)
+def identifier_parse(request, text: str):
+    try:
+        ident = parse(text)
+    except IdentifierError as exc:
+        raise ApplicationError(str(exc), details={"part": exc.part}) from exc
+    primary = ident.primary
+    return ParsedIdentifierOut(
+        canonical=ident.canonical,
+        key=primary.key,
+        base_key=primary.base_key,
+        prefix=primary.prefix,
+        number=primary.number,
+        year=primary.year,
+        level=primary.level,
+        nature=primary.nature,
+        adopted=ident.adopted.canonical if ident.adopted else None,
+    )
+
+
+@router.post(
+    "/standards/",
+    response={201: StandardDetailOut},
+    auth=write_auth,
+    summary="Add a standard",
+)
+def standard_create(request, payload: StandardIn):
+    standard = services.standard_create(actor=request.user, **payload.dict())
+    return 201, _detail(selectors.standard_detail(standard.pk))
+
+
+@router.patch(
+    "/standards/{int:standard_id}", response=StandardDetailOut, auth=write_auth
+)
+def standard_update(request, standard_id: int, payload: StandardPatch):
+    standard = get_object_or_404(Standard, pk=standard_id)
+    data = payload.dict(exclude_unset=True)
+    services.standard_update(standard=standard, actor=request.user, **data)
+    return _detail(selectors.standard_detail(standard_id))
+
+
+@router.post(
+    "/standards/{int:standard_id}/withdraw", response=StandardDetailOut, auth=write_auth
+)
+def standard_withdraw(request, standard_id: int, payload: WithdrawIn):
+    standard = get_object_or_404(Standard, pk=standard_id)
+    services.standard_withdraw(
+        standard=standard, actor=request.user, reason=payload.reason, on=payload.on
+    )
+    return _detail(selectors.standard_detail(standard_id))
+
+
+@router.post(
+    "/standards/{int:standard_id}/replace", response=StandardDetailOut, auth=write_auth
+)
+def standard_replace(request, standard_id: int, payload: ReplaceIn):
+    """Record that the standard ``by`` replaces this one (wholly or partially)."""
+    old = get_object_or_404(Standard, pk=standard_id)
+    new = _get_by_identifier(payload.by)
+    services.standard_replace(
+        old=old,
+        new=new,
+        actor=request.user,
+        partial=payload.partial,
+        reason=payload.reason,
+    )
+    return _detail(selectors.standard_detail(standard_id))
+
+
+@router.post(
+    "/standards/{int:standard_id}/relations",
+    response={201: StandardDetailOut},
+    auth=write_auth,
+)
+def relation_create(request, standard_id: int, payload: RelationIn):
+    """Adopt (IDT/MOD/NEQ) or normatively cite another standard."""
+    source = get_object_or_404(Standard, pk=standard_id)
+    if payload.kind not in StandardRelation.Kind.values:
+        raise ApplicationError(f"Unknown relation kind {payload.kind!r}.")
+    services.relation_add(
+        source=source,
+        target=_get_by_identifier(payload.target),
+        kind=payload.kind,
+        degree=payload.degree,
+        note=payload.note,
+        actor=request.user,
+    )
+    return 201, _detail(selectors.standard_detail(standard_id))

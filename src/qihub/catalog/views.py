@@ -1,27 +1,150 @@
-from django.shortcuts import get_object_or_404, render
+"""Catalogue pages: home with search, results with filters, detail, ICS tree."""
 
+import math
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qihub.catalog import selectors, services
+from qihub.catalog.graph import relation_svg
 from qihub.catalog.models import Standard
+from qihub.core.errors import ApplicationError
+from qihub.vocab.selectors import ics_ancestors, ics_children
+
+PER_PAGE = 20
+
+
+def _search_params(request) -> dict:
+    get = request.GET
+    year = get.get("year", "").strip()
+    return {
+        "q": get.get("q", "").strip(),
+        "level": get.get("level") or None,
+        "status": get.get("status") or None,
+        "ics": get.get("ics", "").strip() or None,
+        "year": int(year) if year.isdigit() else None,
+    }
 
 
 def home(request):
-    return render(request, "catalog/home.html")
+    counts = selectors.standard_counts_by_level()
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "level_counts": [
+                (code, label, counts.get(code, 0))
+                for code, label in Standard.Level.choices
+            ],
+            "recent": Standard.objects.order_by("-created_at")[:8],
+        },
+    )
 
 
 def standard_list(request):
-    return render(
-        request,
-        "catalog/standard_list.html",
-        {"standards": Standard.objects.all()[:20]},
+    params = _search_params(request)
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    result = selectors.search_standards(
+        **params, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
     )
+    pages = max(1, math.ceil(result.total / PER_PAGE))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "result": result,
+        "params": params,
+        "page": page,
+        "pages": pages,
+        "query_string": query.urlencode(),
+        "levels": Standard.Level.choices,
+        "statuses": Standard.Status.choices,
+    }
+    template = (
+        "catalog/_results.html"
+        if request.htmx and not request.htmx.boosted
+        else "catalog/standard_list.html"
+    )
+    return render(request, template, context)
 
 
-def standard_detail(request, pk):
+def standard_detail(request, pk: int):
+    try:
+        standard = selectors.standard_detail(pk)
+    except Standard.DoesNotExist as exc:
+        raise Http404 from exc
+    graph = selectors.relation_graph(standard)
     return render(
         request,
         "catalog/standard_detail.html",
-        {"standard": get_object_or_404(Standard, pk=pk)},
+        {
+            "standard": standard,
+            "graph_svg": relation_svg(standard, graph),
+            "editions": selectors.standard_editions(standard),
+            "ics_paths": [ics_ancestors(c.code) for c in standard.ics.all()],
+        },
     )
 
 
+@require_POST
+def standard_withdraw(request, pk: int):
+    standard = get_object_or_404(Standard, pk=pk)
+    try:
+        services.standard_withdraw(
+            standard=standard, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(
+            request, _("%(id)s is withdrawn.") % {"id": standard.identifier}
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    return redirect(standard)
+
+
+@require_POST
+def standard_replace(request, pk: int):
+    old = get_object_or_404(Standard, pk=pk)
+    new = selectors.standard_get_by_identifier(request.POST.get("by", ""))
+    try:
+        if new is None:
+            raise ApplicationError(
+                _("No standard %(id)s in the catalogue.")
+                % {"id": request.POST.get("by", "")}
+            )
+        services.standard_replace(
+            old=old,
+            new=new,
+            actor=request.user,
+            partial=bool(request.POST.get("partial")),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(
+            request,
+            _("%(new)s replaces %(old)s.")
+            % {"new": new.identifier, "old": old.identifier},
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    return redirect(old)
+
+
 def ics_browse(request):
-    return render(request, "catalog/ics_browse.html")
+    parent = request.GET.get("parent") or None
+    children = ics_children(parent=parent)
+    template = (
+        "catalog/_ics_children.html" if request.htmx else "catalog/ics_browse.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "children": children,
+            "parent": parent,
+            "path": ics_ancestors(parent) if parent else [],
+        },
+    )
