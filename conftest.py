@@ -133,7 +133,7 @@ def login(page):
         page.goto("/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password or f"pw-{user.username}")
-        page.click("button[type=submit]")
+        page.click("form:has(#id_password) button[type=submit]")
         page.wait_for_load_state()
 
     return _login

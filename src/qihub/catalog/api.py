@@ -3,7 +3,7 @@
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from qihub.catalog import selectors, services
 from qihub.catalog.identifiers import IdentifierError, parse
@@ -296,7 +296,7 @@ def identifier_parse(request, text: str):
 )
 def standard_create(request, payload: StandardIn):
     standard = services.standard_create(actor=request.user, **payload.dict())
-    return 201, _detail(selectors.standard_detail(standard.pk))
+    return Status(201, _detail(selectors.standard_detail(standard.pk)))
 
 
 @router.patch(
@@ -355,4 +355,4 @@ def relation_create(request, standard_id: int, payload: RelationIn):
         note=payload.note,
         actor=request.user,
     )
-    return 201, _detail(selectors.standard_detail(standard_id))
+    return Status(201, _detail(selectors.standard_detail(standard_id)))

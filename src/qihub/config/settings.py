@@ -267,8 +267,10 @@ QIHUB_DEMO_LOADERS = [
     "qihub.core.demo.load",
     "qihub.vocab.demo.load",
     "qihub.catalog.demo.load",
+    # Declarations first: their demo enterprises declared before the
+    # machine-readable GB 31701 with its full set of limits was imported.
+    "qihub.declarations.demo.load",
     "qihub.requirements.demo.load",
     "qihub.lifecycle.demo.load",
-    "qihub.declarations.demo.load",
     "qihub.metrology.demo.load",
 ]
