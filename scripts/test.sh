@@ -27,8 +27,8 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && command -v redis-server >/de
 fi
 
 echo "== lint (ruff)"
-.venv/bin/ruff check src tests bench conftest.py
-.venv/bin/ruff format --check src tests bench conftest.py
+.venv/bin/ruff check src bench conftest.py
+.venv/bin/ruff format --check src bench conftest.py
 
 echo "== tests on SQLite"
 .venv/bin/python -m pytest -q "$@"
