@@ -81,23 +81,10 @@ GOOD_INDICATORS = [
 
 
 def withdraw_standard(standard, actor) -> None:
-    """Withdraw a catalogue standard the way the catalogue does, so the
-    declarations app hears of it; falls back to sending the change to our
-    receiver directly while the catalogue's status signal is not there."""
-    try:
-        from qihub.catalog.services import standard_withdraw
-    except ImportError:
-        standard_withdraw = None
-    if standard_withdraw is not None:
-        standard_withdraw(
-            standard=standard, actor=actor, reason="superseded by a new technical code"
-        )
-        return
-    from qihub.declarations.receivers import on_standard_status_changed
+    """Withdraw a catalogue standard through the catalogue's service, so the
+    declarations app hears of it by the status-changed signal."""
+    from qihub.catalog.services import standard_withdraw
 
-    old = standard.status
-    standard.status = "withdrawn"
-    standard.save(update_fields=["status"])
-    on_standard_status_changed(
-        sender=type(standard), standard=standard, old_status=old, new_status="withdrawn"
+    standard_withdraw(
+        standard=standard, actor=actor, reason="superseded by a new technical code"
     )
