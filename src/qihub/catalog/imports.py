@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from qihub.catalog import identifiers
 from qihub.catalog.models import Standard, StandardEvent, StandardRelation
 from qihub.catalog.search import search_text_for
+from qihub.catalog.signals import standard_status_changed
 from qihub.core.errors import PermissionDenied
 from qihub.core.roles import is_staff_member
 from qihub.vocab.models import CcsCode, IcsCode
@@ -1250,10 +1251,6 @@ def _search_document(c: _Clean) -> str:
 
 
 def _send_status_changes(changes: list[tuple[int, str, str]]) -> None:
-    try:
-        from qihub.catalog.signals import standard_status_changed
-    except ImportError:  # the catalogue's signal is optional for imports
-        return
     olds = {pk: (old, new) for pk, old, new in changes}
     for standard in Standard.objects.filter(pk__in=list(olds)):
         old, new = olds[standard.pk]

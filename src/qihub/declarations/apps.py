@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from qihub.catalog.signals import standard_status_changed
+
 
 class DeclarationsConfig(AppConfig):
     name = "qihub.declarations"
@@ -8,10 +10,6 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Enterprise self-declarations")
 
     def ready(self) -> None:
-        try:
-            from qihub.catalog.signals import standard_status_changed
-        except ImportError:  # the catalogue sends no status signal yet
-            return
         from qihub.declarations.receivers import on_standard_status_changed
 
         standard_status_changed.connect(

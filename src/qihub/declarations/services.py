@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
+from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import Role, has_role
 from qihub.declarations import credit_codes, declaration_checks
@@ -42,6 +43,7 @@ from qihub.declarations.models import (
     Notice,
 )
 from qihub.declarations.search_keys import text_key
+from qihub.requirements.services import parameter_resolve
 
 #: Rows per statement in the bulk re-check.
 RECHECK_CHUNK = 5000
@@ -182,14 +184,9 @@ def enterprise_register(
 
 
 def _resolve_standard(identifier: str) -> Standard | None:
-    try:
-        from qihub.catalog.selectors import standard_get_by_identifier
-    except ImportError:  # the catalogue selectors are not there yet
-        standard_get_by_identifier = None
-    if standard_get_by_identifier is not None:
-        found = standard_get_by_identifier(identifier)
-        if found is not None:
-            return found
+    found = standard_get_by_identifier(identifier)
+    if found is not None:
+        return found
     return Standard.objects.filter(identifier__iexact=identifier.strip()).first()
 
 
@@ -211,12 +208,7 @@ def _clean_indicators(indicators: Sequence[Mapping[str, Any]]) -> list[dict]:
                 _("Indicator %(n)d: give the parameter.") % {"n": n},
                 details={"indicators": n},
             )
-        try:
-            from qihub.requirements.services import parameter_resolve
-
-            resolved = parameter_resolve(parameter)
-        except ImportError:
-            resolved = None
+        resolved = parameter_resolve(parameter)
         key = resolved.key if resolved is not None else parameter
         if operator not in operators:
             raise ApplicationError(

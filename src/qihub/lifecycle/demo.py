@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qihub.catalog.models import Standard
+from qihub.catalog.services import standard_create
 from qihub.core.services import user_create
 from qihub.lifecycle import services
 from qihub.lifecycle.models import Committee, CommitteeMember
@@ -42,14 +43,10 @@ def _user(username: str, roles: list[str]):
     )
 
 
-def _standard(identifier: str, **fields) -> Standard | None:
+def _standard(identifier: str, **fields) -> Standard:
     standard = Standard.objects.filter(identifier=identifier).first()
     if standard is not None:
         return standard
-    try:
-        from qihub.catalog.services import standard_create
-    except ImportError:
-        return None
     return standard_create(actor=None, identifier=identifier, **fields)
 
 
@@ -132,7 +129,7 @@ def load(stdout=None) -> None:
     )
     revision = services.project_create(
         actor=enterprise,
-        kind="revision" if old else "new",
+        kind="revision",
         replaces=old,
         title_zh="婴幼儿及儿童纺织产品安全技术规范",
         title_en="Safety technical code for infants and children textile products",
@@ -204,17 +201,16 @@ def load(stdout=None) -> None:
         title_en="Rapid evaluation of colour fastness for infant textiles",
         proposer_organisation="某团体标准化组织",
     )
-    if old is not None:
-        services.feedback_submit(
-            standard=old,
-            actor=None,
-            kind="complaint",
-            name="刘女士",
-            email="liu@example.org",
-            clause="4.2",
-            subject="pH 值检测结果在不同实验室差异较大",
-            body="同一批产品两家实验室结论不同，建议明确试样制备条件。",
-        )
+    services.feedback_submit(
+        standard=old,
+        actor=None,
+        kind="complaint",
+        name="刘女士",
+        email="liu@example.org",
+        clause="4.2",
+        subject="pH 值检测结果在不同实验室差异较大",
+        body="同一批产品两家实验室结论不同，建议明确试样制备条件。",
+    )
     if stdout:
         stdout.write(
             "lifecycle: committee SAC/TC 219, 3 projects (one in consultation), "

@@ -3,6 +3,7 @@ withdrawn or replaced elsewhere gets a note on its timeline."""
 
 from django.utils.translation import gettext as _
 
+from qihub.catalog.signals import standard_status_changed
 from qihub.lifecycle.models import Project, ProjectEvent
 
 
@@ -20,10 +21,6 @@ def on_standard_status_changed(sender, standard, old_status, new_status, **kwarg
 
 
 def connect() -> None:
-    try:
-        from qihub.catalog.signals import standard_status_changed
-    except ImportError:  # the catalogue's signals have not landed yet
-        return
     standard_status_changed.connect(
         on_standard_status_changed, dispatch_uid="lifecycle_standard_status"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qihub.catalog.models import Standard
+from qihub.catalog.services import standard_create
 from qihub.requirements import fulltext, services
 from qihub.requirements.models import Document, Requirement
 
@@ -27,29 +28,9 @@ def _ensure_iso() -> None:
     ident = parse("ISO 8124-1:2012")
     if Standard.objects.filter(ident_key=ident.key).exists():
         return
-    try:
-        from qihub.catalog.services import standard_create
-    except ImportError:
-        standard_create = None
-    if standard_create is not None:
-        standard_create(
-            actor=None,
-            identifier=ident.canonical,
-            title_en="Safety of toys — Part 1: Safety aspects related to mechanical "
-            "and physical properties",
-            source="demo",
-        )
-        return
-    Standard.objects.create(
+    standard_create(
+        actor=None,
         identifier=ident.canonical,
-        ident_key=ident.key,
-        base_key=ident.base_key,
-        prefix=ident.prefix,
-        number=ident.number,
-        year=ident.year,
-        level=ident.level,
-        nature=ident.nature,
-        status=Standard.Status.PUBLISHED,
         title_en="Safety of toys — Part 1: Safety aspects related to mechanical "
         "and physical properties",
         source="demo",

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
+from qihub.catalog.services import relation_add, standard_create
 from qihub.core.errors import ApplicationError, Conflict
 from qihub.requirements import authoring, extraction, sts
 from qihub.requirements.models import (
@@ -139,28 +140,9 @@ def _standard_for(parsed: sts.ParsedDocument, actor) -> tuple[Standard, bool]:
     existing = Standard.objects.filter(ident_key=ident.primary.key).first()
     if existing is not None:
         return existing, False
-    try:
-        from qihub.catalog.services import standard_create
-    except ImportError:  # the catalogue's services are not installed yet
-        standard_create = None
-    if standard_create is not None:
-        standard = standard_create(
-            actor=actor,
-            identifier=ident.primary.canonical,
-            title_zh=parsed.title_zh[:500],
-            title_en=parsed.title_en[:500],
-            source="sts-import",
-        )
-        return standard, True
-    standard = Standard.objects.create(
+    standard = standard_create(
+        actor=actor,
         identifier=ident.primary.canonical,
-        ident_key=ident.primary.key,
-        base_key=ident.primary.base_key,
-        prefix=ident.primary.prefix,
-        number=ident.primary.number,
-        year=ident.primary.year,
-        level=ident.level,
-        nature=ident.nature,
         title_zh=parsed.title_zh[:500],
         title_en=parsed.title_en[:500],
         source="sts-import",
@@ -393,16 +375,6 @@ def _link_adoption(standard: Standard, adopted: str, degree: str, actor) -> None
     if StandardRelation.objects.filter(
         source=standard, target=target, kind=StandardRelation.Kind.ADOPTS
     ).exists():
-        return
-    try:
-        from qihub.catalog.services import relation_add
-    except ImportError:  # the catalogue's services are not installed yet
-        StandardRelation.objects.create(
-            source=standard,
-            target=target,
-            kind=StandardRelation.Kind.ADOPTS,
-            degree=degree,
-        )
         return
     # The catalogue may refuse (e.g. the target is not international): the
     # import still stands, the relation is simply not recorded.

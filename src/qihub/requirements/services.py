@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
+from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import Role, has_role
 from qihub.requirements import units
@@ -288,21 +289,6 @@ def requirement_create(
     return requirement
 
 
-_catalogue_lookup: list = []
-
-
-def _catalogue_selector():
-    """The catalogue's identifier resolver, imported once (it may not exist
-    yet in an older catalogue; a failed import is not cached by Python)."""
-    if not _catalogue_lookup:
-        try:
-            from qihub.catalog.selectors import standard_get_by_identifier
-        except ImportError:
-            standard_get_by_identifier = None
-        _catalogue_lookup.append(standard_get_by_identifier)
-    return _catalogue_lookup[0]
-
-
 def parameter_keys(names: Iterable[str]) -> dict[str, str]:
     """Parameter keys for many names at once, from the cached vocabulary
     table (no query per name); unknown names map to themselves."""
@@ -322,14 +308,12 @@ def parameter_keys(names: Iterable[str]) -> dict[str, str]:
 
 def _resolve_standard(text: str) -> Standard | None:
     """The catalogue record an identifier points at, dated or undated."""
-    standard_get_by_identifier = _catalogue_selector()
-    if standard_get_by_identifier is not None:
-        try:
-            found = standard_get_by_identifier(text)
-        except Exception:
-            found = None
-        if found is not None:
-            return found
+    try:
+        found = standard_get_by_identifier(text)
+    except Exception:
+        found = None
+    if found is not None:
+        return found
     from qihub.catalog.identifiers import try_parse
 
     ident = try_parse(text.strip())

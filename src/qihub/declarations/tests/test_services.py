@@ -1,5 +1,6 @@
 import pytest
 
+from qihub.catalog.signals import standard_status_changed
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.declarations import services
 from qihub.declarations.models import (
@@ -156,12 +157,11 @@ def test_bulk_recheck_after_replacement(gb_toy, enterprise, enterprise_user):
 
 
 def test_signal_triggers_recheck(gb_toy, enterprise, enterprise_user):
-    signals = pytest.importorskip("qihub.catalog.signals")
     decl = _declare(enterprise_user, enterprise, GOOD_INDICATORS)
     services.declaration_submit(actor=enterprise_user, declaration=decl)
     gb_toy.status = "withdrawn"
     gb_toy.save()
-    signals.standard_status_changed.send(
+    standard_status_changed.send(
         sender=type(gb_toy),
         standard=gb_toy,
         old_status="in_force",

@@ -1,5 +1,5 @@
 """Fixtures for lifecycle tests: a committee with officers and voters, projects
-in a given state, and a way to skip until the catalogue services exist."""
+in a given state."""
 
 import datetime
 
@@ -11,20 +11,6 @@ from qihub.catalog.tests.factories import StandardFactory
 from qihub.core.services import user_create
 from qihub.lifecycle import services
 from qihub.lifecycle.models import CommitteeMember
-
-
-def catalogue_services_available() -> bool:
-    try:
-        import qihub.catalog.services  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_catalogue = pytest.mark.skipif(
-    not catalogue_services_available(),
-    reason="qihub.catalog.services is not importable yet (catalogue lead's work)",
-)
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,7 @@ from qihub.core.services import user_create
 from qihub.lifecycle import services
 from qihub.lifecycle.models import CommitteeMember
 
-from .conftest import needs_catalogue
 
-
-@needs_catalogue
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_project_from_proposal_to_publication(page, staff_user, enterprise_user):

@@ -3,10 +3,7 @@ import pytest
 from qihub.lifecycle import demo
 from qihub.lifecycle.models import Comment, Committee, Project
 
-from .conftest import needs_catalogue
 
-
-@needs_catalogue
 @pytest.mark.django_db
 def test_demo_loads_once():
     demo.load()

@@ -15,8 +15,6 @@ from qihub.lifecycle.models import Feedback, PeriodicReview, ResearchProject
 from qihub.lifecycle.ratelimit import RateLimited
 from qihub.lifecycle.tasks import SCHEDULED, send_deadline_reminders
 
-from .conftest import needs_catalogue
-
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 RULES = {
@@ -307,7 +305,6 @@ def test_periodic_review_revise_opens_revision_project(
     assert old_standard not in selectors.periodic_reviews_due(today=TODAY)
 
 
-@needs_catalogue
 def test_periodic_review_withdraw(staff_user, old_standard):
     services.periodic_review_record(
         standard=old_standard, actor=staff_user, outcome="withdraw", reason="已无需求"
@@ -356,7 +353,6 @@ def test_deadline_reminders_mail(
     assert old_standard.identifier in body
 
 
-@needs_catalogue
 def test_withdrawal_elsewhere_notes_revision_project(
     make_project, staff_user, old_standard, django_capture_on_commit_callbacks
 ):

@@ -18,8 +18,6 @@ from qihub.lifecycle.models import (
 from qihub.lifecycle.selectors import transitions_available
 from qihub.lifecycle.workflow import STATES, TRANSITIONS, workflow_ensure
 
-from .conftest import needs_catalogue
-
 pytestmark = pytest.mark.django_db
 
 FUTURE = timezone.localdate() + datetime.timedelta(days=60)
@@ -228,7 +226,6 @@ def test_bad_identifier_is_refused_with_parser_message(make_project, staff_user)
         services.project_update(project=project, actor=staff_user, identifier="???")
 
 
-@needs_catalogue
 def test_publication_creates_catalogue_record_replacing_old(
     make_project, staff_user, voters, old_standard
 ):
@@ -265,7 +262,6 @@ def test_publication_creates_catalogue_record_replacing_old(
         )
 
 
-@needs_catalogue
 def test_publication_without_number_is_refused(make_project, staff_user, voters):
     project = make_project("consultation")
     project = services.project_transition(
