@@ -308,33 +308,12 @@ def specification_register(
 
 
 def _catalogue_create(*, actor, ident, title_zh, title_en, issued_on, implemented_on):
-    """Create the catalogue entry through the catalogue's service; while that
-    service cannot be imported, write the record with the parsed identifier."""
-    from qihub.catalog.models import Standard
+    """Create the catalogue entry through the catalogue's service."""
+    from qihub.catalog import services as catalog_services
 
-    try:
-        from qihub.catalog import services as catalog_services
-    except ImportError:
-        catalog_services = None
-    if catalog_services is not None:
-        return catalog_services.standard_create(
-            actor=actor,
-            identifier=ident.canonical,
-            title_zh=title_zh,
-            title_en=title_en,
-            issued_on=issued_on,
-            implemented_on=implemented_on,
-            source="metrology",
-        )
-    return Standard.objects.create(
+    return catalog_services.standard_create(
+        actor=actor,
         identifier=ident.canonical,
-        ident_key=ident.key,
-        base_key=ident.base_key,
-        prefix=ident.prefix,
-        number=ident.number,
-        year=ident.year,
-        level=ident.level,
-        nature=ident.nature,
         title_zh=title_zh,
         title_en=title_en,
         issued_on=issued_on,
