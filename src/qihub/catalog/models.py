@@ -5,9 +5,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel
 
 
@@ -130,10 +130,7 @@ class Standard(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        lang = get_language() or settings.LANGUAGE_CODE
-        if lang.startswith("zh"):
-            return self.title_zh or self.title_en
-        return self.title_en or self.title_zh
+        return localised(self.title_zh, self.title_en)
 
     @property
     def is_valid(self) -> bool:

@@ -4,18 +4,11 @@ patents, research projects, periodic reviews and implementation feedback."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog.models import Standard
+from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel
-
-
-def _localised(zh: str, en: str) -> str:
-    lang = get_language() or settings.LANGUAGE_CODE
-    if lang.startswith("zh"):
-        return zh or en
-    return en or zh
 
 
 class Committee(TimeStampedModel):
@@ -67,7 +60,7 @@ class Committee(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        return _localised(self.name_zh, self.name_en)
+        return localised(self.name_zh, self.name_en)
 
 
 class CommitteeMember(models.Model):
@@ -141,7 +134,7 @@ class State(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self.name_zh, self.name_en)
+        return localised(self.name_zh, self.name_en)
 
 
 class Transition(models.Model):
@@ -185,7 +178,7 @@ class Transition(models.Model):
 
     @property
     def label(self) -> str:
-        return _localised(self.label_zh, self.label_en)
+        return localised(self.label_zh, self.label_en)
 
     @property
     def role_list(self) -> list[str]:
@@ -231,7 +224,7 @@ class ResearchProject(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        return _localised(self.title_zh, self.title_en)
+        return localised(self.title_zh, self.title_en)
 
 
 class ResearchMilestone(models.Model):
@@ -408,7 +401,7 @@ class Project(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        return _localised(self.title_zh, self.title_en)
+        return localised(self.title_zh, self.title_en)
 
 
 class ProjectEvent(models.Model):

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel
 
 
@@ -194,8 +194,7 @@ class CompulsoryItem(models.Model):
 
     @property
     def name(self) -> str:
-        lang = get_language() or settings.LANGUAGE_CODE
-        return self.name_zh if lang.startswith("zh") else self.name_en
+        return localised(self.name_zh, self.name_en)
 
     @property
     def requires_verification(self) -> bool:

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel
 
 
@@ -38,10 +38,7 @@ class Parameter(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        lang = get_language() or settings.LANGUAGE_CODE
-        if lang.startswith("zh"):
-            return self.name_zh or self.name_en or self.key
-        return self.name_en or self.name_zh or self.key
+        return localised(self.name_zh, self.name_en) or self.key
 
 
 class Document(TimeStampedModel):

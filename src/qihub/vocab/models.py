@@ -1,8 +1,9 @@
 """Shared vocabularies: the ICS and CCS classifications of standards."""
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from qihub.core.i18n import localised
 
 
 class IcsCode(models.Model):
@@ -30,9 +31,7 @@ class IcsCode(models.Model):
 
     @property
     def title(self) -> str:
-        if (get_language() or "").startswith("zh") and self.title_zh:
-            return self.title_zh
-        return self.title_en
+        return localised(self.title_zh, self.title_en)
 
 
 class CcsCode(models.Model):
@@ -59,6 +58,4 @@ class CcsCode(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "").startswith("zh") or not self.name_en:
-            return self.name_zh
-        return self.name_en
+        return localised(self.name_zh, self.name_en)
