@@ -129,14 +129,16 @@ class StandardIdentifier:
     @property
     def primary(self) -> StandardIdentifier:
         """The identifier without the adopted international one."""
-        return replace(self, adopted=None)
+        return self if self.adopted is None else replace(self, adopted=None)
 
     @property
     def key(self) -> str:
-        return _compact(self.primary.canonical)
+        return _compact(self._main())
 
     @property
     def base_key(self) -> str:
+        if not self.international:  # the common case, without a copy
+            return _compact(f"{self.prefix} {self.number}")
         return _compact(replace(self, year=None, adopted=None).canonical)
 
     @property
@@ -176,8 +178,25 @@ def _compact(text: str) -> str:
     return text.replace(" ", "").upper()
 
 
+def compact_key(text: str) -> str:
+    """Any spelling of an identifier as its compact key (``Standard.ident_key``
+    for a dated identifier, ``base_key`` for an undated one), without parsing."""
+    return _compact(normalise(text))
+
+
+#: What normalise() would change: anything but printable ASCII, spaces at the
+#: ends or doubled, spaces around / - : + ( and before ).
+_NEEDS_NORMALISING = re.compile(r"[^ -~]|^ | $|  | [/\-:+()]|[/\-:+(] ")
+
+
 def normalise(text: str) -> str:
     """Fold full-width characters, dashes and stray spaces; keep the letters' case."""
+    if text and not _NEEDS_NORMALISING.search(text):
+        return text  # already normal: most identifiers in catalogue files
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
     s = unicodedata.normalize("NFKC", text or "")
     s = _DASHES.sub("-", s)
     s = re.sub(r"\s+", " ", s).strip()
@@ -248,6 +267,11 @@ def try_parse(text: str) -> StandardIdentifier | None:
 # --- Chinese identifiers ---------------------------------------------------
 
 _CN_NUMBER = re.compile(r"(\d+(?:\.\d+)*)")
+_DB = re.compile(r"DB ?(\d+)")
+_GROUP_SPACED = re.compile(r"(T|Q)/([A-Z0-9][A-Z0-9\-]*)(?= )")
+_GROUP_COMPACT = re.compile(r"(T|Q)/([A-Z]+(?:-[A-Z]+)*)")
+_METROLOGY = re.compile(r"(JJG|JJF)(\(([^)]+)\))?")
+_INDUSTRY = re.compile(r"([A-Z]{2,3})(?=[/ \d]|$)")
 _YEAR = re.compile(r"(\d+)")
 
 
@@ -309,7 +333,7 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
         nature, n = _nature_suffix(upper[2:])
         return "GB" + upper[2 : 2 + n], LEVEL_NATIONAL, nature, s[2 + n :]
     # Local: DB + province code; DB/T alone is the seismology industry code.
-    m = re.match(r"DB ?(\d+)", upper)
+    m = _DB.match(upper)
     if m:
         code = m.group(1)
         if code not in PROVINCE_CODES:
@@ -325,9 +349,7 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
     # Group and enterprise standards: T/CODE, Q/CODE.
     # The code runs to the space before the number; written without a space
     # ("T/CAS115-2005") only its letters are the code.
-    m = re.match(r"(T|Q)/([A-Z0-9][A-Z0-9\-]*)(?= )", upper) or re.match(
-        r"(T|Q)/([A-Z]+(?:-[A-Z]+)*)", upper
-    )
+    m = _GROUP_SPACED.match(upper) or _GROUP_COMPACT.match(upper)
     if m:
         kind, code = m.group(1), m.group(2)
         level = LEVEL_GROUP if kind == "T" else LEVEL_ENTERPRISE
@@ -340,14 +362,14 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
             part="prefix",
         )
     # Metrology: JJG / JJF, local ones with a province abbreviation: JJG(冀).
-    m = re.match(r"(JJG|JJF)(\(([^)]+)\))?", upper)
+    m = _METROLOGY.match(upper)
     if m:
         prefix = m.group(1) + (f"({m.group(3)})" if m.group(3) else "")
         level = LEVEL_LOCAL if m.group(3) else LEVEL_NATIONAL
         nature = NATURE_MANDATORY if m.group(1) == "JJG" else NATURE_RECOMMENDED
         return prefix, level, nature, s[m.end() :]
     # Industry: two-letter code, optionally /T or /Z.
-    m = re.match(r"([A-Z]{2,3})(?=[/ \d]|$)", upper)
+    m = _INDUSTRY.match(upper)
     if m and m.group(1) in INDUSTRY_CODES:
         code = m.group(1)
         nature, n = _nature_suffix(upper[m.end() :])

@@ -50,27 +50,25 @@ class Standard(TimeStampedModel):
     #: Statuses under which a standard may be cited and applied today.
     VALID_STATUSES = (Status.PUBLISHED, Status.IN_FORCE, Status.TO_BE_IMPLEMENTED)
 
-    identifier = models.CharField(_("identifier"), max_length=200, unique=True)
+    # Indexes are declared in Meta, not with db_index/unique on the fields: on
+    # PostgreSQL those add a second "_like" index per text column, and every
+    # index is paid for on each of a million imported rows. Uniqueness of the
+    # edition is ``ident_key`` (the canonical identifier compacted).
+    identifier = models.CharField(_("identifier"), max_length=200)
     ident_key = models.CharField(
         _("identifier key"),
         max_length=200,
-        unique=True,
         help_text=_("Normalised compact identifier used for exact and prefix lookups."),
     )
     base_key = models.CharField(
         _("undated key"),
         max_length=200,
-        db_index=True,
         help_text=_("The identifier without its year: all editions share it."),
     )
-    prefix = models.CharField(_("prefix"), max_length=40, db_index=True)
+    prefix = models.CharField(_("prefix"), max_length=40)
     number = models.CharField(_("number"), max_length=60)
-    year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True, db_index=True
-    )
-    level = models.CharField(
-        _("level"), max_length=20, choices=Level.choices, db_index=True
-    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     nature = models.CharField(
         _("nature"), max_length=20, choices=Nature.choices, default=Nature.RECOMMENDED
     )
@@ -79,7 +77,6 @@ class Standard(TimeStampedModel):
         max_length=20,
         choices=Status.choices,
         default=Status.IN_FORCE,
-        db_index=True,
     )
     title_zh = models.CharField(_("Chinese title"), max_length=500, blank=True)
     title_en = models.CharField(_("English title"), max_length=500, blank=True)
@@ -99,6 +96,7 @@ class Standard(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="standards",
+        db_index=False,  # a partial index in Meta: most standards have no CCS code
     )
     issuing_body = models.CharField(_("issuing body"), max_length=300, blank=True)
     committee = models.CharField(_("technical committee"), max_length=300, blank=True)
@@ -109,17 +107,33 @@ class Standard(TimeStampedModel):
         blank=True,
         help_text=_("Where the record came from."),
     )
-    external_id = models.CharField(
-        _("external id"), max_length=100, blank=True, db_index=True
-    )
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("standard")
         verbose_name_plural = _("standards")
-        ordering = ["prefix", "number", "-year"]
+        ordering = ["ident_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["ident_key"], name="catalog_std_ident_key")
+        ]
         indexes = [
-            models.Index(fields=["level", "status"], name="catalog_std_level_status")
+            models.Index(fields=["base_key"], name="catalog_std_base_key"),
+            models.Index(fields=["year"], name="catalog_std_year"),
+            models.Index(fields=["status"], name="catalog_std_status"),
+            models.Index(fields=["level", "status"], name="catalog_std_level_status"),
+            # Partial: only the rows that have a value are indexed (lookups
+            # must say ``.exclude(external_id="")`` for SQLite to use it).
+            models.Index(
+                fields=["external_id"],
+                name="catalog_std_external_id",
+                condition=~models.Q(external_id=""),
+            ),
+            models.Index(
+                fields=["ccs"],
+                name="catalog_std_ccs",
+                condition=models.Q(ccs__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +266,7 @@ class StandardEvent(models.Model):
         verbose_name=_("standard"),
         on_delete=models.CASCADE,
         related_name="events",
+        db_index=False,  # catalog_event_std_time starts with the standard
     )
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)

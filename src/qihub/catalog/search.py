@@ -175,12 +175,13 @@ def _filters(
     return cond
 
 
-def _compact_key(q: str) -> str:
-    return identifiers.normalise(q).replace(" ", "").upper()
+_compact_key = identifiers.compact_key
 
 
 def _exact_ids(q: str, base: QuerySet, want: int) -> list[int]:
     parsed = identifiers.try_parse(q)
+    if parsed is None:
+        return []  # every catalogue record has a parseable identifier
     keys = {_compact_key(q)}
     cond = Q()
     if parsed is not None:
@@ -475,8 +476,65 @@ def _backend() -> _SqliteBackend | _PostgresBackend:
 
 
 def raw_index_ids(q: str, *, limit: int = 20) -> list[int]:
-    """The index alone, without ranking bands or filters (benchmark floor)."""
+    """The index alone, without ranking bands or filters."""
     tokens = query_tokens(q)
     if not tokens:
         return []
     return _backend().raw_match_ids(tokens, limit=limit)
+
+
+#: The columns a search result shows (the API's StandardOut, ICS aside).
+ROW_COLUMNS = (
+    "s.id, s.identifier, s.title_zh, s.title_en, s.level, s.nature, s.status, "
+    "s.year, s.issued_on, s.implemented_on, s.withdrawn_on, s.ccs_id"
+)
+
+
+def raw_index_rows(
+    q: str,
+    *,
+    level: str | None = None,
+    status: str | None = None,
+    ics: str | None = None,
+    year: int | None = None,
+    limit: int = 20,
+) -> list[tuple]:
+    """One SQL statement straight to the index for the same query and filters:
+    an identifier-like query as a range on the ``ident_key`` B-tree, any
+    other as a full-text match, newest first, returning the first ``limit``
+    result rows. No ranking bands, no count, no framework: the floor the
+    catalogue benchmark compares the search API with."""
+    conds, params, code = _filter_sql(level=level, status=status, ics=ics, year=year)
+    if code:
+        sql, extra = _ics_exists("s.id", code)
+        conds.append(sql)
+        params.extend(extra)
+    where = "".join(f" AND {c}" for c in conds)
+    query = identifiers.normalise(q)
+    with connection.cursor() as cur:
+        if _looks_like_identifier(query) and _IDENTIFIER_HINT.search(query):
+            key = _compact_key(query)
+            cur.execute(
+                f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE s.ident_key >= %s "  # noqa: S608
+                f"AND s.ident_key < %s{where} ORDER BY s.ident_key LIMIT %s",
+                [key, key + "\uffff", *params, limit],
+            )
+            return cur.fetchall()
+        tokens = query_tokens(query)
+        if not tokens:
+            return []
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE "  # noqa: S608
+                f"{_PostgresBackend.VECTOR} @@ to_tsquery('simple', %s){where} "
+                "ORDER BY s.id DESC LIMIT %s",
+                [_PostgresBackend.ts_query(tokens), *params, limit],
+            )
+        else:
+            cur.execute(
+                f"SELECT {ROW_COLUMNS} FROM catalog_standard_fts f JOIN "  # noqa: S608
+                "catalog_standard s ON s.id = f.rowid WHERE catalog_standard_fts "
+                f"MATCH %s{where} ORDER BY f.rowid DESC LIMIT %s",
+                [_SqliteBackend.match_expression(tokens), *params, limit],
+            )
+        return cur.fetchall()

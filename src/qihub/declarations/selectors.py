@@ -30,15 +30,11 @@ def _prefix(field: str, text: str) -> Q:
 
 
 def _standard_ids(identifier: str) -> list[int]:
+    from qihub.catalog.identifiers import compact_key
     from qihub.catalog.models import Standard
 
-    text = " ".join(identifier.split())
-    compact = text.replace(" ", "").upper()
-    qs = Standard.objects.filter(
-        Q(identifier__iexact=text)
-        | Q(ident_key__iexact=compact)
-        | Q(base_key__iexact=compact)
-    )
+    compact = compact_key(identifier)
+    qs = Standard.objects.filter(Q(ident_key=compact) | Q(base_key=compact))
     return list(qs.values_list("pk", flat=True)[:50])
 
 

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihub.catalog.identifiers import compact_key
 from qihub.catalog.models import Standard
 from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
@@ -187,7 +188,7 @@ def _resolve_standard(identifier: str) -> Standard | None:
     found = standard_get_by_identifier(identifier)
     if found is not None:
         return found
-    return Standard.objects.filter(identifier__iexact=identifier.strip()).first()
+    return Standard.objects.filter(ident_key=compact_key(identifier)).first()
 
 
 def _clean_indicators(indicators: Sequence[Mapping[str, Any]]) -> list[dict]:

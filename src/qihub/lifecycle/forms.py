@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qihub.catalog.identifiers import compact_key
 from qihub.catalog.models import Standard
 from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.lifecycle.models import (
@@ -84,9 +85,9 @@ class ProjectForm(forms.Form):
         text = self.cleaned_data["replaces"].strip()
         if not text:
             return None
-        standard = Standard.objects.filter(
-            identifier__iexact=text
-        ).first() or standard_get_by_identifier(text)
+        standard = standard_get_by_identifier(text) or (
+            Standard.objects.filter(ident_key=compact_key(text)).first()
+        )
         if standard is None:
             raise forms.ValidationError(
                 _("%(id)s is not in the catalogue.") % {"id": text}

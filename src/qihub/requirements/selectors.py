@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from qihub.catalog.identifiers import compact_key
 from qihub.catalog.models import Standard
 from qihub.requirements.models import Clause, Document, Requirement, Term
 
@@ -95,10 +96,7 @@ def requirement_list(
         if str(standard).isdigit():
             qs = qs.filter(standard_id=int(standard))
         else:
-            qs = qs.filter(
-                Q(standard__identifier__iexact=str(standard).strip())
-                | Q(standard__ident_key__iexact=str(standard).replace(" ", ""))
-            )
+            qs = qs.filter(standard__ident_key=compact_key(str(standard)))
     if subject:
         qs = qs.filter(subject__icontains=subject.strip())
     if parameter:
