@@ -18,6 +18,11 @@ import csv
 import datetime
 import io
 import json
+import multiprocessing
+import operator
+import os
+import pickle
+import queue
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -30,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from qihub.catalog import identifiers
 from qihub.catalog.models import Standard, StandardEvent, StandardRelation
+from qihub.catalog.search import _jieba as search_jieba
 from qihub.catalog.search import search_text_for
 from qihub.catalog.signals import standard_status_changed
 from qihub.core.errors import PermissionDenied
@@ -85,6 +91,15 @@ RELATON_STAGES = {
     "draft": Standard.Status.DRAFT,
 }
 DEGREES = {d.value for d in StandardRelation.Degree}
+#: Row fields that name related standards (readers add the underscored ones).
+_REF_FIELDS = (
+    "replaces",
+    "cites",
+    "adopts",
+    "_iso_replaces",
+    "_iso_replaced_by",
+    "_refs",
+)
 _STATUSES = frozenset(Standard.Status.values)
 
 
@@ -159,6 +174,12 @@ class _Ref:
     degree: str = ""
     reverse: bool = False  # the row's standard is the target (replacedBy)
     strict: bool = True  # unresolved = error (own formats) or warning (foreign)
+    # ``text`` parsed as the row is read (in the checking process): the
+    # target's ident_key when dated, its base_key when not, neither when
+    # the text is no identifier.
+    parsed: bool = False
+    key: str = ""
+    base_key: str = ""
 
 
 @dataclass(slots=True)
@@ -176,6 +197,7 @@ class _Clean:
     nature: str
     values: dict[str, Any]
     ics: list[str]
+    search_text: str = ""
 
 
 # --- readers: every format yields (line, row dict in our column layout) -------
@@ -207,6 +229,11 @@ class _Source:
         with self.open_bytes() as fh:
             return fh.read(n)
 
+    def size(self) -> int:
+        if self.path is not None:
+            return self.path.stat().st_size
+        return len(self.data or b"")
+
 
 def detect_format(name: str, head: bytes) -> str:
     """Guess the format from the file name, then from its first bytes."""
@@ -230,10 +257,19 @@ def detect_format(name: str, head: bytes) -> str:
 
 def _read_csv(src: _Source) -> Iterator[tuple[int, dict]]:
     with src.open_text() as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or "identifier" not in reader.fieldnames:
+        reader = csv.reader(fh)
+        names = next(reader, None)
+        if not names or "identifier" not in names:
             raise ImportFormatError(_("The CSV file has no 'identifier' column."))
-        for row in reader:
+        width = len(names)
+        for cells in reader:
+            if not cells:
+                continue  # a blank line, as csv.DictReader skips them
+            if len(cells) > width:  # as DictReader: the extra cells under None
+                row = dict(zip(names, cells[:width], strict=True))
+                row[None] = cells[width:]
+            else:
+                row = dict(zip(names, cells, strict=False))
             yield reader.line_num, row
 
 
@@ -525,6 +561,8 @@ READERS: dict[str, Callable[[_Source], Iterator[tuple[int, dict]]]] = {
 
 
 def _str(value: Any) -> str:
+    if value.__class__ is str and "\x00" not in value:
+        return value.strip()  # the usual case, first (a million times a file)
     if value is None:
         return ""
     text = str(value)
@@ -534,8 +572,13 @@ def _str(value: Any) -> str:
 
 
 def _date(value: Any, line: int, name: str, errors: list[RowError]):
-    if value in (None, ""):
+    if value is None or value == "":
         return None
+    if value.__class__ is str and len(value) == 10:
+        try:
+            return _fromisoformat(value)
+        except ValueError:
+            pass  # reported below with the general rules
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -550,6 +593,9 @@ def _date(value: Any, line: int, name: str, errors: list[RowError]):
         return None
 
 
+_fromisoformat = datetime.date.fromisoformat
+
+
 def _default_status(
     level: str, implemented_on: datetime.date | None, today: datetime.date
 ) -> str:
@@ -562,7 +608,7 @@ def _default_status(
 
 
 def _list(value: Any) -> list[str]:
-    if value in (None, ""):
+    if value is None or value == "":
         return []
     if isinstance(value, list | tuple):
         return [_str(v) for v in value if _str(v)]
@@ -571,6 +617,9 @@ def _list(value: Any) -> list[str]:
 
 class _Validator:
     """Checks rows one by one, remembering what relations must resolve to."""
+
+    #: What checking changes (handed back by a checking process).
+    STATE = ("errors", "warnings", "keys", "base_years", "external_ids", "refs", "rows")
 
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
@@ -697,6 +746,35 @@ class _Validator:
         )
 
     def _collect_refs(self, line, key, ident, row, errors) -> None:
+        get = row.get
+        if ident.adopted is None and not (
+            get("replaces")
+            or get("cites")
+            or get("adopts")
+            or get("_iso_replaces")
+            or get("_iso_replaced_by")
+            or get("_refs")
+        ):
+            return  # most rows name no relation
+        start = len(self.refs)
+        self._add_refs(line, key, ident, row)
+        for _src, ref in self.refs[start:]:
+            if ref.text:
+                self._parse_ref(ref)
+
+    @staticmethod
+    def _parse_ref(ref: _Ref) -> None:
+        ref.parsed = True
+        parsed = identifiers.try_parse(ref.text)
+        if parsed is None:
+            return
+        parsed = parsed.primary
+        if parsed.dated:
+            ref.key = parsed.key
+        else:
+            ref.base_key = parsed.base_key
+
+    def _add_refs(self, line, key, ident, row) -> None:
         kind = StandardRelation.Kind
         for text in _list(row.get("replaces")):
             self.refs.append((key, _Ref(line, "replaces", kind.REPLACES, text=text)))
@@ -790,24 +868,23 @@ class _Validator:
                 else:
                     pending_ext.setdefault(ref.external_id, []).append((src_key, ref))
                 continue
-            parsed = identifiers.try_parse(ref.text)
-            if parsed is None:
-                self._unresolved(
-                    ref, _('"%(v)s" is not a standard identifier') % {"v": ref.text}
-                )
-                continue
-            parsed = parsed.primary
-            if parsed.dated:
-                if parsed.key in self.keys:
-                    resolved.append((src_key, parsed.key, ref))
+            if not ref.parsed:
+                self._parse_ref(ref)
+            if ref.key:
+                if ref.key in self.keys:
+                    resolved.append((src_key, ref.key, ref))
                 else:
-                    pending_keys.setdefault(parsed.key, []).append((src_key, ref))
-            else:
-                editions = self.base_years.get(parsed.base_key)
+                    pending_keys.setdefault(ref.key, []).append((src_key, ref))
+            elif ref.base_key:
+                editions = self.base_years.get(ref.base_key)
                 if editions:
                     resolved.append((src_key, max(editions)[1], ref))
                 else:
-                    pending_bases.setdefault(parsed.base_key, []).append((src_key, ref))
+                    pending_bases.setdefault(ref.base_key, []).append((src_key, ref))
+            else:
+                self._unresolved(
+                    ref, _('"%(v)s" is not a standard identifier') % {"v": ref.text}
+                )
         found = dict(_chunked_lookup(Standard.objects, "ident_key", list(pending_keys)))
         for k, items in pending_keys.items():
             for src_key, ref in items:
@@ -831,6 +908,7 @@ class _Validator:
                     self._unresolved(ref, self._missing(ref))
         by_ext = dict(
             Standard.objects.filter(external_id__in=list(pending_ext))
+            .exclude(external_id="")  # the partial index
             .values_list("external_id", "pk")
             .iterator()
         )
@@ -902,30 +980,20 @@ def standards_import(
     validator = _Validator(fmt)
     with transaction.atomic():
         writer = None if dry_run else _Writer(actor=actor, fmt=fmt, name=src.name)
-        batch: list[_Clean] = []
-        for line, row in READERS[fmt](src):
-            clean = validator.clean(line, row)
-            if writer is None or validator.errors:
-                batch.clear()
-                if progress and validator.rows % 1000 == 0:
-                    progress(1000)
-                continue
-            batch.append(clean)
-            if len(batch) >= BATCH_SIZE:
+        check = _check
+        if writer is not None and _worth_a_process(src):
+            check = _check_in_children
+        for batch, seen in check(src, fmt, validator, keep=writer is not None):
+            if batch:
                 writer.write(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if writer is not None and batch and not validator.errors:
-            writer.write(batch)
-        if progress:
-            progress(len(batch) if writer else validator.rows % 1000)
+            if progress and seen:
+                progress(seen)
+        if writer is not None and not validator.errors:
+            writer.close()  # indexes back before relations are looked up
         refs = validator.resolve_refs()
         report.rows = validator.rows
         report.errors = sorted(validator.errors, key=lambda e: (e.line, e.field))
         report.warnings = validator.warnings
-        if writer is not None:
-            writer.close()
         if not report.ok:
             transaction.set_rollback(True)
         elif writer is None:
@@ -944,6 +1012,159 @@ def standards_import(
     return report
 
 
+def _check(
+    src: _Source,
+    fmt: str,
+    validator: _Validator,
+    *,
+    keep: bool,
+    share: tuple[int, int] = (0, 1),
+) -> Iterator[tuple[list[_Clean], int]]:
+    """Check every row; yield (batch to write, rows checked since the last).
+
+    Batches come only while ``keep`` and no row has failed: after the first
+    error nothing is written, but checking goes on to report every error.
+    ``share`` = (i, n): check only the i-th of every n runs of BATCH_SIZE rows
+    (the others are read past), for n checking processes.
+    """
+    mine, checkers = share
+    batch: list[_Clean] = []
+    seen = 0
+    for index, (line, row) in enumerate(READERS[fmt](src)):
+        if checkers > 1 and (index // BATCH_SIZE) % checkers != mine:
+            continue
+        clean = validator.clean(line, row)
+        seen += 1
+        if not keep or validator.errors:
+            batch.clear()
+            if seen >= 1000:
+                yield [], seen
+                seen = 0
+            continue
+        clean.search_text = _search_document(clean)
+        batch.append(clean)
+        if len(batch) >= BATCH_SIZE:
+            yield batch, seen
+            batch, seen = [], 0
+    yield (batch if keep and not validator.errors else []), seen
+
+
+#: Files from this size up are checked in other processes while this one
+#: writes (forking costs ~10 ms; the children share the dictionary pages).
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+#: How many checking processes: one per core beside the writing process (on
+#: two cores one: a second checker only takes time from the writer).
+CHECKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def _worth_a_process(src: _Source) -> bool:
+    return (
+        src.size() >= PARALLEL_MIN_BYTES
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+def _check_in_children(
+    src: _Source, fmt: str, validator: _Validator, *, keep: bool
+) -> Iterator[tuple[list[_Clean], int]]:
+    """``_check`` in forked processes, each taking every CHECKERS-th run of
+    rows, so that parsing identifiers and segmenting titles use the other
+    core while this process writes. The children never touch the database;
+    at the end each sends its validator's state, merged here (with the
+    duplicates between children), so relations resolve as after ``_check``.
+    """
+    ctx = multiprocessing.get_context("fork")
+    # A queue, not a bare pipe: its feeder thread sends while a child goes
+    # on checking. A few batches ahead bound the memory.
+    channel = ctx.Queue(maxsize=2 * CHECKERS)
+    search_jieba()  # load the dictionary once, before the fork
+    children = [
+        ctx.Process(
+            target=_child_check,
+            args=(channel, src, fmt, validator, keep, (i, CHECKERS)),
+            name=f"qihub-import-check-{i}",
+            daemon=True,
+        )
+        for i in range(CHECKERS)
+    ]
+    for child in children:
+        child.start()
+    written: set[str] = set()
+    clash = False
+    try:
+        running = len(children)
+        while running:
+            try:
+                kind, payload, seen = channel.get(timeout=1)
+            except queue.Empty:
+                if all(child.is_alive() for child in children):
+                    continue
+                raise RuntimeError(
+                    "an import's checking process stopped unexpectedly"
+                ) from None
+            if kind == "batch":
+                keys = [c.key for c in payload]
+                # The same identifier in two children's shares: reported by
+                # the merge below; writing it would break the unique index.
+                clash = clash or not written.isdisjoint(keys)
+                written.update(keys)
+                yield ([] if clash else payload), seen
+            elif kind == "done":
+                _merge_state(validator, payload)
+                running -= 1
+            else:
+                raise payload
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+        channel.close()
+        channel.join_thread()
+
+
+def _merge_state(validator: _Validator, state: dict) -> None:
+    validator.rows += state["rows"]
+    validator.errors.extend(state["errors"])
+    validator.warnings.extend(state["warnings"])
+    validator.refs.extend(state["refs"])
+    validator.external_ids.update(state["external_ids"])
+    for base, editions in state["base_years"].items():
+        validator.base_years.setdefault(base, []).extend(editions)
+    keys = validator.keys
+    for key, line in state["keys"].items():
+        other = keys.setdefault(key, line)
+        if other != line:
+            first, later = sorted((other, line))
+            keys[key] = first
+            parsed = identifiers.try_parse(key)
+            validator.errors.append(
+                RowError(
+                    later,
+                    "identifier",
+                    _("%(id)s also appears on line %(other)d")
+                    % {"id": parsed.canonical if parsed else key, "other": first},
+                )
+            )
+
+
+def _child_check(channel, src, fmt, validator, keep, share) -> None:
+    try:
+        for batch, seen in _check(src, fmt, validator, keep=keep, share=share):
+            channel.put(("batch", batch, seen))
+        state = {name: getattr(validator, name) for name in _Validator.STATE}
+        channel.put(("done", state, 0))
+    except BaseException as exc:  # handed to the parent
+        try:
+            pickle.dumps(exc)
+        except Exception:  # an exception that does not pickle
+            exc = RuntimeError(str(exc))
+        channel.put(("error", exc, 0))
+    finally:
+        channel.close()
+        channel.join_thread()  # everything sent before the process ends
+
+
 def _adapt_default(field) -> Any:
     value = field.get_default()
     if isinstance(value, dict | list):
@@ -957,12 +1178,23 @@ class _Writer:
     New standards get their ids up front (the next free ids under SQLite's
     write lock, ``nextval`` on PostgreSQL) so the ICS links and events of a
     batch go in without reading anything back. PostgreSQL uses COPY.
+
+    Into an empty catalogue (a first load) the writer follows PostgreSQL's
+    advice for populating a database: the secondary indexes (and on
+    PostgreSQL the unique and foreign-key constraints) of the tables it fills
+    are dropped first and built again in ``close()``, all inside the import's
+    transaction, so a refused file leaves them as they were. On PostgreSQL
+    this locks the (empty) tables until the import commits.
     """
 
     def __init__(self, *, actor, fmt: str, name: str) -> None:
-        from django.db import connection
+        from django.db import DEFAULT_DB_ALIAS, connections
 
-        self.connection = connection
+        self.connection = connection = connections[DEFAULT_DB_ALIAS]
+        # Nothing to update in an empty catalogue: no per-batch lookup, and
+        # the indexes are built once at the end.
+        self.catalogue_was_empty = not Standard.objects.exists()
+        self.deferred_ddl: list[str] = []
         self.postgres = connection.vendor == "postgresql"
         self.actor_id = (
             actor.pk
@@ -980,10 +1212,12 @@ class _Writer:
         self.std_fields = list(Standard._meta.concrete_fields)
         self.std_columns = [f.column for f in self.std_fields]
         self.std_defaults = {f.attname: _adapt_default(f) for f in self.std_fields}
+        self.std_row = operator.itemgetter(*(f.attname for f in self.std_fields))
         self.event_fields = [
             f for f in StandardEvent._meta.concrete_fields if not f.primary_key
         ]
         self.event_defaults = {f.attname: _adapt_default(f) for f in self.event_fields}
+        self.event_row = operator.itemgetter(*(f.attname for f in self.event_fields))
         self.fts_trigger_sql = ""
         self.gin_index = ""
         if self.postgres:
@@ -1014,6 +1248,63 @@ class _Writer:
                 if found:
                     self.fts_trigger_sql = found[0]
                     cur.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+        if self.catalogue_was_empty:
+            self._drop_secondary_indexes()
+
+    def _drop_secondary_indexes(self) -> None:
+        """Drop what ``close()`` builds again: see the class docstring."""
+        tables = [
+            Standard._meta.db_table,
+            Standard.ics.through._meta.db_table,
+            StandardEvent._meta.db_table,
+        ]
+        drop: list[str] = []
+        with self.connection.cursor() as cur:
+            if self.postgres:
+                cur.execute(
+                    "SELECT conrelid::regclass::text, conname, contype, "
+                    "pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f') "
+                    "ORDER BY contype DESC",  # unique first: foreign keys use them
+                    [tables],
+                )
+                for table, name, _type, definition in cur.fetchall():
+                    drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                    self.deferred_ddl.append(
+                        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+                    )
+                cur.execute(
+                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+                    "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) "
+                    "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint "
+                    "c WHERE c.conindid = i.indexrelid AND c.contype IN ('u', 'p', 'x'))",
+                    [tables],
+                )
+                indexes = cur.fetchall()
+                self.gin_index = ""  # built again whole, not merged
+            else:
+                cur.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "  # noqa: S608
+                    f"AND sql IS NOT NULL AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
+                    tables,
+                )
+                indexes = cur.fetchall()
+            for name, definition in indexes:
+                drop.append(f"DROP INDEX {name}")
+                # Indexes before the foreign keys that are checked through them.
+                self.deferred_ddl.insert(0, definition)
+            self._ddl(cur, drop)
+
+    def _ddl(self, cur, statements: list[str]) -> None:
+        if self.postgres:
+            # Foreign keys are checked at commit; PostgreSQL refuses to alter
+            # a table with such checks pending (rows written earlier in this
+            # transaction), so run them now, and defer again afterwards.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for sql in statements:
+            cur.execute(sql)
+        if self.postgres:
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
 
     # values in the database's terms
     def _date(self, value):
@@ -1081,13 +1372,13 @@ class _Writer:
             "scope": values["scope"],
             "source": values["source"],
             "external_id": values.get("external_id", ""),
-            "search_text": _search_document(c),
+            "search_text": c.search_text or _search_document(c),
         }
 
     def write(self, batch: list[_Clean]) -> None:
         now = self._now()
         existing: dict[str, tuple[int, str]] = {}
-        keys = [c.key for c in batch]
+        keys = [] if self.catalogue_was_empty else [c.key for c in batch]
         with self.connection.cursor() as cur:
             for i in range(0, len(keys), 900):
                 chunk = keys[i : i + 900]
@@ -1100,15 +1391,10 @@ class _Writer:
                     existing[key] = (pk, status)
         new = [c for c in batch if c.key not in existing]
         ids = self._reserve_ids(len(new))
-        defaults = self.std_defaults
+        defaults, std_row = self.std_defaults, self.std_row
         rows = []
         for c, pk in zip(new, ids, strict=True):
-            values = self._standard_values(c, pk, now)
-            rows.append(
-                tuple(
-                    values.get(f.attname, defaults[f.attname]) for f in self.std_fields
-                )
-            )
+            rows.append(std_row(defaults | self._standard_values(c, pk, now)))
             self.key_to_pk[c.key] = pk
         self._insert("catalog_standard", self.std_columns, rows)
         if self.fts_trigger_sql and ids:
@@ -1128,27 +1414,25 @@ class _Writer:
             ["standard_id", "icscode_id"],
             [(self.key_to_pk[c.key], code) for c in batch for code in c.ics],
         )
-        event_rows = []
         changes_template = (
             '{"format": ' + json.dumps(self.fmt) + ', "created": %s, "line": %d}'
         )
+        event = self.event_defaults | {
+            "type": StandardEvent.Type.IMPORTED.value,
+            "created_at": now,
+            "actor_id": self.actor_id,
+            "reason": self.reason,
+        }
+        event_row, key_to_pk = self.event_row, self.key_to_pk
+        event_rows = []
         for c in batch:
-            values = {
-                "standard_id": self.key_to_pk[c.key],
-                "type": StandardEvent.Type.IMPORTED.value,
-                "created_at": now,
-                "actor_id": self.actor_id,
-                "reason": self.reason,
-                # json.dumps per row is a measurable share of a big import.
-                "changes": changes_template
-                % ("false" if c.key in existing else "true", c.line),
-            }
-            event_rows.append(
-                tuple(
-                    values.get(f.attname, self.event_defaults[f.attname])
-                    for f in self.event_fields
-                )
+            event["standard_id"] = key_to_pk[c.key]
+            # json.dumps per row is a measurable share of a big import.
+            event["changes"] = changes_template % (
+                "false" if c.key in existing else "true",
+                c.line,
             )
+            event_rows.append(event_row(event))
         self._insert(
             StandardEvent._meta.db_table,
             [f.column for f in self.event_fields],
@@ -1184,14 +1468,28 @@ class _Writer:
                     f"UPDATE catalog_standard SET {sets} WHERE id = %s",  # noqa: S608
                     params,
                 )
-        Standard.ics.through.objects.filter(
-            standard_id__in=[existing[c.key][0] for c in updates]
-        ).delete()
+        through = Standard.ics.through._meta.db_table
+        pks = [existing[c.key][0] for c in updates]
+        with self.connection.cursor() as cur:
+            for i in range(0, len(pks), 900):
+                chunk = pks[i : i + 900]
+                cur.execute(
+                    f"DELETE FROM {through} WHERE standard_id IN "  # noqa: S608
+                    f"({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
         self.updated += len(updates)
 
     def close(self) -> None:
-        """Put the full-text trigger back (inside the same transaction) and merge
-        PostgreSQL's pending full-text entries into the index."""
+        """Put the full-text trigger back (inside the same transaction), build
+        the indexes dropped for a first load, and merge PostgreSQL's pending
+        full-text entries into the index."""
+        if self.deferred_ddl:
+            with self.connection.cursor() as cur:
+                if self.postgres:
+                    cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                self._ddl(cur, self.deferred_ddl)
+            self.deferred_ddl = []
         if self.gin_index:
             with self.connection.cursor() as cur:
                 cur.execute(

@@ -162,6 +162,47 @@ def test_bad_csv_reports_every_row_and_imports_nothing(tmp_path, classifications
     assert StandardEvent.objects.count() == 0
 
 
+@pytest.fixture(params=[1, 2])
+def checking_processes(request, monkeypatch):
+    """Force the import of a small file through forked checking processes,
+    with two-row batches so that the rows are shared between them."""
+    from qihub.catalog import imports
+
+    monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "CHECKERS", request.param)
+    return request.param
+
+
+def test_checking_processes_import_the_same(good_csv, checking_processes):
+    report = standards_import(file=good_csv)
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.relations) == (5, 0, 3)
+    std = Standard.objects.get(identifier="GB 2760-2014")
+    assert [c.code for c in std.ics.all()] == ["67.220.20"]
+    assert std.relations_out.get().target.identifier == "GB 2760-2011"
+    assert {s.identifier for s in search_standards(q="食品").results} == {
+        "GB 2760-2014",
+        "GB 2760-2011",
+    }
+
+
+def test_checking_processes_report_every_bad_row(
+    tmp_path, classifications, checking_processes
+):
+    path = write_csv(tmp_path / "bad.csv", BAD_ROWS)
+    report = standards_import(file=path)
+    found = {(e.line, e.field) for e in report.errors}
+    assert (8, "identifier") in found  # the duplicate of line 2, whoever checked it
+    assert (3, "identifier") in found
+    assert (7, "replaces") in found
+    reasons = {(e.line, e.field): e.reason for e in report.errors}
+    assert "GB 1-2020" in reasons[(8, "identifier")]
+    assert "line 2" in reasons[(8, "identifier")]
+    assert Standard.objects.count() == 0
+    assert StandardEvent.objects.count() == 0
+
+
 def test_dry_run_counts_but_writes_nothing(good_csv):
     report = standards_import(file=good_csv, dry_run=True)
     assert report.ok
