@@ -237,3 +237,26 @@ def test_selective_filter_beyond_the_walk(db, monkeypatch):
     assert ids(page) == ["GB/T 41000-1995"]
     page = search.search_standards(q="textiles", status="in_force", limit=50)
     assert page.total == 7
+
+
+def test_raw_index_rows_answer_the_same_query_in_one_statement(db):
+    # The benchmark's floor: same query and filters, straight to the index.
+    from qihub.catalog.search import raw_index_rows
+
+    make("GB/T 20223-2006", "棉短绒", "Cotton linter", status="in_force")
+    make("GB/T 20223-1990", "棉短绒 旧版", "Cotton linter", status="replaced")
+    make("GB 2760-2014", "食品添加剂使用标准", "Food additives")
+    # Newest record first (the 1990 edition was catalogued last here).
+    assert [row[1] for row in raw_index_rows("棉短绒")] == [
+        "GB/T 20223-1990",
+        "GB/T 20223-2006",
+    ]
+    assert [r[1] for r in raw_index_rows("linter", status="replaced")] == [
+        "GB/T 20223-1990"
+    ]
+    assert [r[1] for r in raw_index_rows("GB/T 2022")] == [
+        "GB/T 20223-1990",
+        "GB/T 20223-2006",
+    ]
+    assert raw_index_rows("GB/T 2022", year=2006)[0][1] == "GB/T 20223-2006"
+    assert raw_index_rows("nothing-matches-this") == []
