@@ -32,22 +32,34 @@ class StandardOut(Schema):
 
     @staticmethod
     def from_standard(s: Standard) -> "StandardOut":
-        return StandardOut(
-            id=s.pk,
-            identifier=s.identifier,
-            title_zh=s.title_zh,
-            title_en=s.title_en,
-            level=s.level,
-            nature=s.nature,
-            status=s.status,
-            year=s.year,
-            issued_on=s.issued_on,
-            implemented_on=s.implemented_on,
-            withdrawn_on=s.withdrawn_on,
-            ics=[c.code for c in s.ics.all()],
-            ccs=s.ccs_id,
-            url=s.get_absolute_url(),
-        )
+        return StandardOut(**StandardOut.data(s))
+
+    @staticmethod
+    def data(s: Standard) -> dict:
+        """The fields as a plain dict: lists of results are returned as dicts,
+        which the response schema validates several times faster than nested
+        schema objects."""
+        return {
+            "id": s.pk,
+            "identifier": s.identifier,
+            "title_zh": s.title_zh,
+            "title_en": s.title_en,
+            "level": s.level,
+            "nature": s.nature,
+            "status": s.status,
+            "year": s.year,
+            "issued_on": s.issued_on,
+            "implemented_on": s.implemented_on,
+            "withdrawn_on": s.withdrawn_on,
+            # Search results carry their codes (search._load); others ask.
+            "ics": (
+                s.ics_codes
+                if hasattr(s, "ics_codes")
+                else [c.code for c in s.ics.all()]
+            ),
+            "ccs": s.ccs_id,
+            "url": s.get_absolute_url(),
+        }
 
 
 class SearchOut(Schema):
@@ -226,13 +238,13 @@ def standard_search(
         offset=(page - 1) * per_page,
         limit=per_page,
     )
-    return SearchOut(
-        count=result.total,
-        count_is_estimate=getattr(result, "total_is_estimate", False),
-        page=page,
-        per_page=per_page,
-        items=[StandardOut.from_standard(s) for s in result.results],
-    )
+    return {
+        "count": result.total,
+        "count_is_estimate": result.total_is_estimate,
+        "page": page,
+        "per_page": per_page,
+        "items": [StandardOut.data(s) for s in result.results],
+    }
 
 
 @router.get(

@@ -1,6 +1,7 @@
 """The standards catalogue: every standard at every level, its relations and history."""
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel
+
+
+@functools.cache
+def _detail_url_prefix() -> str:
+    """``/catalog/standards/`` as routed (reversing once, not per result)."""
+    return reverse("catalog:standard_detail", args=[1]).removesuffix("1/")
 
 
 class Standard(TimeStampedModel):
@@ -140,7 +147,7 @@ class Standard(TimeStampedModel):
         return f"{self.identifier} {self.title}".strip()
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:standard_detail", args=[self.pk])
+        return _detail_url_prefix() + f"{self.pk}/"
 
     @property
     def title(self) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 
 from qihub.catalog import identifiers
 from qihub.catalog.models import Standard
@@ -178,22 +178,31 @@ def _filters(
 _compact_key = identifiers.compact_key
 
 
-def _exact_ids(q: str, base: QuerySet, want: int) -> list[int]:
+def _band_ids(sql: str, params: list) -> list[int]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [row[0] for row in cur.fetchall()]
+
+
+def _exact_ids(q: str, where: str, params: list, want: int) -> list[int]:
+    """Every edition the query names exactly (raw SQL: these two bands run on
+    each identifier query, and the ORM would cost more than the index)."""
     parsed = identifiers.try_parse(q)
     if parsed is None:
         return []  # every catalogue record has a parseable identifier
     keys = {_compact_key(q)}
-    cond = Q()
-    if parsed is not None:
-        if parsed.dated:
-            keys.add(parsed.key)
-        else:
-            cond |= Q(base_key=parsed.base_key)
-    cond |= Q(ident_key__in=keys)
-    return list(
-        base.filter(cond)
-        .order_by("-year", "ident_key")
-        .values_list("pk", flat=True)[:want]
+    extra: list = []
+    base = ""
+    if parsed.dated:
+        keys.add(parsed.key)
+    else:
+        base = " OR s.base_key = %s"
+        extra = [parsed.base_key]
+    marks = ", ".join(["%s"] * len(keys))
+    return _band_ids(
+        f"SELECT s.id FROM catalog_standard s WHERE (s.ident_key IN ({marks}){base})"  # noqa: S608
+        f"{where} ORDER BY s.year DESC, s.ident_key LIMIT %s",
+        [*keys, *extra, *params, want],
     )
 
 
@@ -202,14 +211,13 @@ def _looks_like_identifier(q: str) -> bool:
     return bool(key) and not _HAS_CJK.search(key) and key[0].isalnum()
 
 
-def _prefix_ids(q: str, base: QuerySet, want: int) -> list[int]:
+def _prefix_ids(q: str, where: str, params: list, want: int) -> list[int]:
+    # The range is exactly "starts with key" on the B-tree (binary order).
     key = _compact_key(q)
-    return list(
-        base.filter(
-            ident_key__gte=key, ident_key__lt=key + "\uffff", ident_key__startswith=key
-        )
-        .order_by("ident_key")
-        .values_list("pk", flat=True)[: want + 1]
+    return _band_ids(
+        "SELECT s.id FROM catalog_standard s WHERE s.ident_key >= %s AND "  # noqa: S608
+        f"s.ident_key < %s{where} ORDER BY s.ident_key LIMIT %s",
+        [key, key + "\uffff", *params, want + 1],
     )
 
 
@@ -227,11 +235,11 @@ def search_standards(
     query = identifiers.normalise(q)
     offset = max(0, int(offset))
     limit = max(0, int(limit))
-    cond = _filters(level=level, status=status, ics=ics, year=year)
-    base = Standard.objects.filter(cond)
-
     want = max(MATCH_CAP, offset + limit)
     if not query:
+        base = Standard.objects.filter(
+            _filters(level=level, status=status, ics=ics, year=year)
+        )
         # Listing by identifier: the ident_key index gives the order, and the
         # count stops at the cap (a full count of a million rows is not free).
         counted = base.order_by().values("pk")[: want + 1].count()
@@ -251,10 +259,19 @@ def search_standards(
 
     ordered: dict[int, None] = {}
     estimate = False
-    for pk in _exact_ids(query, base, want):
+    conds, params, ics_code = _filter_sql(
+        level=level, status=status, ics=ics, year=year
+    )
+    band_conds, band_params = list(conds), list(params)
+    if ics_code:
+        sql, extra = _ics_exists("s.id", ics_code)
+        band_conds.append(sql)
+        band_params.extend(extra)
+    where = "".join(f" AND {c}" for c in band_conds)
+    for pk in _exact_ids(query, where, band_params, want):
         ordered.setdefault(pk, None)
     if _looks_like_identifier(query):
-        prefix_ids = _prefix_ids(query, base, want)
+        prefix_ids = _prefix_ids(query, where, band_params, want)
         if len(prefix_ids) > want:
             estimate = True
             prefix_ids = prefix_ids[:want]
@@ -262,9 +279,6 @@ def search_standards(
             ordered.setdefault(pk, None)
     tokens = query_tokens(query)
     if tokens and not (ordered and _IDENTIFIER_HINT.search(query)):
-        conds, params, ics_code = _filter_sql(
-            level=level, status=status, ics=ics, year=year
-        )
         fts_ids, more = _backend().match_ids(
             tokens, conds=conds, params=params, ics=ics_code, cap=want
         )
@@ -288,9 +302,23 @@ def _load(ids: list[int]) -> list[Standard]:
     rows = (
         Standard.objects.filter(pk__in=ids)
         .select_related("ccs")
-        .prefetch_related("ics")
+        .defer("search_text", "scope")  # long texts a result list never shows
         .in_bulk()
     )
+    # The ICS codes as plain strings in one query (what a result shows), set
+    # on each record as ``ics_codes`` instead of prefetching IcsCode objects.
+    codes: dict[int, list[str]] = {pk: [] for pk in rows}
+    through = Standard.ics.through._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT standard_id, icscode_id FROM {through} WHERE standard_id IN "  # noqa: S608
+            f"({', '.join(['%s'] * len(rows))}) ORDER BY icscode_id",
+            list(rows),
+        )
+        for pk, code in cur.fetchall():
+            codes[pk].append(code)
+    for pk, standard in rows.items():
+        standard.ics_codes = codes[pk]
     return [rows[pk] for pk in ids if pk in rows]
 
 
