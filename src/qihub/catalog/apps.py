@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "qihub.catalog"
     label = "catalog"
     verbose_name = _("Standards catalogue")
+
+    def ready(self) -> None:
+        from qihub.catalog import receivers
+
+        receivers.connect()

@@ -1545,6 +1545,9 @@ def _search_document(c: _Clean) -> str:
         title_zh=c.values["title_zh"],
         title_en=c.values["title_en"],
         prefix=c.prefix,
+        ics=c.ics,
+        level=c.level,
+        year=c.year,
     )
 
 

@@ -111,6 +111,34 @@ def _identifier_tokens(identifier: str, prefix: str | None = None) -> list[str]:
     return tokens
 
 
+_ICS_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{3}(?:\.[0-9]{2})?)?")
+
+
+def ics_token(code: str) -> str:
+    """The search-document token of an ICS code (67.040 -> ics67z040): one
+    word for both full-text parsers, as the dots would split it."""
+    if not _ICS_CODE.fullmatch(code):
+        return "icsnone"  # no such code: matches nothing
+    return "ics" + code.replace(".", "z")
+
+
+def facet_tokens(
+    *, level: str | None = None, ics: str | None = None, year: int | None = None
+) -> list[str]:
+    """The filter tokens a full-text query adds for level, ICS and year (the
+    document carries them, so a filtered match is one index intersection
+    instead of a check of every text match)."""
+    tokens = []
+    if level:
+        tokens.append(f"lvl{level}".lower())
+    code = (ics or "").strip().rstrip(".")
+    if code:
+        tokens.append(ics_token(code))
+    if year:
+        tokens.append(f"yr{int(year)}")
+    return tokens
+
+
 def search_text_for(
     *,
     identifier: str,
@@ -118,11 +146,16 @@ def search_text_for(
     title_en: str,
     extra: str = "",
     prefix: str | None = None,
+    ics: Iterable[str] = (),
+    level: str = "",
+    year: int | None = None,
 ) -> str:
     """The search document stored in ``Standard.search_text``.
 
     ``prefix`` (the parsed identifier's prefix) saves parsing the identifier
-    again when the caller has it.
+    again when the caller has it. The level, year and every ICS code with its
+    parents are added as filter tokens (``facet_tokens``); the ICS codes are
+    kept in step by a signal when a standard's codes change.
     """
     seen: dict[str, None] = {}
     for token in _identifier_tokens(identifier, prefix):
@@ -131,6 +164,14 @@ def search_text_for(
         if text:
             for token in _title_tokens(text):
                 seen.setdefault(token, None)
+    for code in sorted(ics):  # one document whatever order the codes came in
+        parts = code.split(".")
+        for n in range(1, len(parts) + 1):
+            seen.setdefault(ics_token(".".join(parts[:n])), None)
+    if level:
+        seen.setdefault(f"lvl{level}", None)
+    if year:
+        seen.setdefault(f"yr{year}", None)
     return " ".join(seen)
 
 
@@ -279,8 +320,17 @@ def search_standards(
             ordered.setdefault(pk, None)
     tokens = query_tokens(query)
     if tokens and not (ordered and _IDENTIFIER_HINT.search(query)):
+        # Level, ICS and year are tokens of the document; status (which
+        # changes) stays a column condition.
+        status_conds, status_params, _code = _filter_sql(
+            level=None, status=status, ics=None, year=None
+        )
         fts_ids, more = _backend().match_ids(
-            tokens, conds=conds, params=params, ics=ics_code, cap=want
+            tokens + facet_tokens(level=level, ics=ics, year=year),
+            conds=status_conds,
+            params=status_params,
+            ics="",
+            cap=want,
         )
         estimate = estimate or more
         for pk in fts_ids:
@@ -540,6 +590,13 @@ def raw_index_rows(
     where = "".join(f" AND {c}" for c in conds)
     query = identifiers.normalise(q)
     with connection.cursor() as cur:
+        if not (_looks_like_identifier(query) and _IDENTIFIER_HINT.search(query)):
+            # A text query: the filters as the document's tokens, as the
+            # search service does, and status as a column.
+            conds, params, _code = _filter_sql(
+                level=None, status=status, ics=None, year=None
+            )
+            where = "".join(f" AND {c}" for c in conds)
         if _looks_like_identifier(query) and _IDENTIFIER_HINT.search(query):
             key = _compact_key(query)
             cur.execute(
@@ -551,6 +608,7 @@ def raw_index_rows(
         tokens = query_tokens(query)
         if not tokens:
             return []
+        tokens += facet_tokens(level=level, ics=ics, year=year)
         if connection.vendor == "postgresql":
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE "  # noqa: S608

@@ -57,10 +57,14 @@ def identifier_parse(text: str) -> StandardIdentifier:
 def search_text_for_standard(standard: Standard) -> str:
     from qihub.catalog.search import search_text_for
 
+    codes = list(standard.ics.values_list("code", flat=True)) if standard.pk else []
     return search_text_for(
         identifier=standard.identifier,
         title_zh=standard.title_zh,
         title_en=standard.title_en,
+        ics=codes,
+        level=standard.level,
+        year=standard.year,
     )
 
 

@@ -32,7 +32,11 @@ def make(identifier, title_zh="", title_en="", **kw):
     )
     # The factory bypasses the service; give it the same search document.
     std.search_text = search_text_for(
-        identifier=identifier, title_zh=title_zh, title_en=title_en
+        identifier=identifier,
+        title_zh=title_zh,
+        title_en=title_en,
+        level=std.level,
+        year=std.year,
     )
     std.save(update_fields=["search_text"])
     return std
@@ -260,3 +264,27 @@ def test_raw_index_rows_answer_the_same_query_in_one_statement(db):
     ]
     assert raw_index_rows("GB/T 2022", year=2006)[0][1] == "GB/T 20223-2006"
     assert raw_index_rows("nothing-matches-this") == []
+
+
+def test_filters_are_tokens_of_the_document_kept_in_step(classifications):
+    # Level, year and every ICS code with its parents are in the document, so
+    # a filtered text search is one index match; changing the codes rewrites it.
+    from qihub.catalog.search import facet_tokens
+
+    std = make("GB/T 20223-2006", "棉短绒", "Cotton linter")
+    assert "lvlnational" in std.search_text.split()
+    assert "yr2006" in std.search_text.split()
+    std.ics.set(["59.060.10"])
+    std.refresh_from_db()
+    words = std.search_text.split()
+    assert {"ics59", "ics59z060", "ics59z060z10"} <= set(words)
+    assert ids(search_standards(q="cotton", ics="59.060")) == ["GB/T 20223-2006"]
+    assert ids(search_standards(q="cotton", ics="59")) == ["GB/T 20223-2006"]
+    assert ids(search_standards(q="cotton", ics="67")) == []
+    assert ids(search_standards(q="cotton", level="national", year=2006)) == [
+        "GB/T 20223-2006"
+    ]
+    assert ids(search_standards(q="cotton", level="group")) == []
+    std.ics.clear()
+    assert ids(search_standards(q="cotton", ics="59")) == []
+    assert facet_tokens(ics="59.06x") == ["icsnone"]
