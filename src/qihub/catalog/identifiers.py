@@ -5,7 +5,8 @@ Grammar (after normalisation of full-width characters, dashes and spaces)::
     identifier   := chinese ["/" international] | international
     chinese      := cn-prefix " " cn-number ["-" year]
     cn-prefix    := "GB" ["/T" | "/Z"]                      national
-                  | "DB" province ["/T" | "/Z"]             local (DB51/T)
+                  | "DB" division ("/T" | "/Z" | "/")       local (DB51/T, city DB5101/T,
+                                                             mandatory DB11/)
                   | industry ["/T" | "/Z"]                  industry (JB/T, DB/T = seismology)
                   | "T/" group-code                         group (T/CAS)
                   | "Q/" enterprise-code                    enterprise (Q/HBJ)
@@ -332,18 +333,24 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
     if upper.startswith("GB") and not upper.startswith("GBW"):
         nature, n = _nature_suffix(upper[2:])
         return "GB" + upper[2 : 2 + n], LEVEL_NATIONAL, nature, s[2 + n :]
-    # Local: DB + province code; DB/T alone is the seismology industry code.
+    # Local: DB + division code, a province's two digits (DB51) or a
+    # city's four (DB5101, since the 2018 Standardization Law); DB/T alone is
+    # the seismology industry code. Mandatory ones are written "DB11/ 501-2017".
     m = _DB.match(upper)
     if m:
         code = m.group(1)
-        if code not in PROVINCE_CODES:
+        if code[:2] not in PROVINCE_CODES or len(code) not in (2, 4):
             raise IdentifierError(
                 f"{code!r} in {original!r} is not a province code of a local standard "
-                "(DB11 Beijing … DB65 Xinjiang).",
+                "(DB11 Beijing … DB65 Xinjiang) or a city's code under it (DB5101).",
                 text=original,
                 part="province",
             )
         nature, n = _nature_suffix(upper[m.end() :])
+        if nature == NATURE_MANDATORY:
+            # "DB11/ 501", "DB11/501" and "DB11 501" are one identifier.
+            n = 1 if upper[m.end() : m.end() + 1] == "/" else 0
+            return f"DB{code}/", LEVEL_LOCAL, nature, s[m.end() + n :]
         prefix = f"DB{code}" + upper[m.end() : m.end() + n]
         return prefix, LEVEL_LOCAL, nature, s[m.end() + n :]
     # Group and enterprise standards: T/CODE, Q/CODE.

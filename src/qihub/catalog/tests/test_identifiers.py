@@ -36,6 +36,10 @@ from qihub.catalog.identifiers import (
             "voluntary",
         ),
         ("DB51/T 2872-2022", "DB51/T 2872-2022", "local", "recommended"),
+        ("DB11/ 501-2017", "DB11/ 501-2017", "local", "mandatory"),
+        ("DB11/501—2017", "DB11/ 501-2017", "local", "mandatory"),
+        ("DB11 501-2017", "DB11/ 501-2017", "local", "mandatory"),
+        ("DB5101/T 69-2020", "DB5101/T 69-2020", "local", "recommended"),
         ("DB 51/T 2872-2022", "DB51/T 2872-2022", "local", "recommended"),
         ("DB/T 12-2019", "DB/T 12-2019", "industry", "recommended"),
         ("JB/T 10000-2005", "JB/T 10000-2005", "industry", "recommended"),
@@ -126,7 +130,7 @@ cn_prefixes = st.one_of(
         st.sampled_from(["", "/T"]),
     ).filter(lambda p: p != "DB"),  # "DB 11" is local (DB11); seismology is DB/T
     st.builds(
-        lambda p, s: f"DB{p}{s}",
+        lambda p, s: f"DB{p}{s}" if s else f"DB{p}/",
         st.sampled_from(sorted(PROVINCE_CODES)),
         st.sampled_from(["", "/T"]),
     ),
