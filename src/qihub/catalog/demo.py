@@ -7,15 +7,25 @@ from django.conf import settings
 
 from qihub.catalog.imports import standards_import
 
-DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo-standards.csv"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+#: Loaded in order: a later file may name standards of an earlier one.
+DEMO_FILES = [
+    DATA_DIR / "demo-standards.csv",
+    *sorted(DATA_DIR.glob("demo-standards-*.csv")),
+]
 
 
 def load(stdout=None) -> None:
-    report = standards_import(file=DEMO_FILE, fmt="csv")
-    if not report.ok:
-        raise RuntimeError(
-            "demo catalogue refused: " + "; ".join(map(str, report.errors[:5]))
-        )
+    standards = relations = 0
+    for path in DEMO_FILES:
+        report = standards_import(file=path, fmt="csv")
+        if not report.ok:
+            raise RuntimeError(
+                f"demo catalogue {path.name} refused: "
+                + "; ".join(map(str, report.errors[:5]))
+            )
+        standards += report.created + report.updated
+        relations += report.relations
     samples = Path(settings.SHARED_DATA_DIR) / "catalogue-samples"
     extra = 0
     if samples.is_dir():
@@ -28,6 +38,6 @@ def load(stdout=None) -> None:
             extra += sample.created if sample.ok else 0
     if stdout:
         stdout.write(
-            f"catalogue: {report.created + report.updated} demo standards, "
-            f"{report.relations} relations, {extra} from public samples"
+            f"catalogue: {standards} demo standards, "
+            f"{relations} relations, {extra} from public samples"
         )
