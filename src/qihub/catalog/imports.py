@@ -1019,13 +1019,15 @@ def _check(
     *,
     keep: bool,
     share: tuple[int, int] = (0, 1),
+    documents: bool = True,
 ) -> Iterator[tuple[list[_Clean], int]]:
     """Check every row; yield (batch to write, rows checked since the last).
 
     Batches come only while ``keep`` and no row has failed: after the first
     error nothing is written, but checking goes on to report every error.
     ``share`` = (i, n): check only the i-th of every n runs of BATCH_SIZE rows
-    (the others are read past), for n checking processes.
+    (the others are read past), for n checking processes. Without
+    ``documents`` the search documents are left to the writer.
     """
     mine, checkers = share
     batch: list[_Clean] = []
@@ -1041,7 +1043,8 @@ def _check(
                 yield [], seen
                 seen = 0
             continue
-        clean.search_text = _search_document(clean)
+        if documents:
+            clean.search_text = _search_document(clean)
         batch.append(clean)
         if len(batch) >= BATCH_SIZE:
             yield batch, seen
@@ -1150,7 +1153,12 @@ def _merge_state(validator: _Validator, state: dict) -> None:
 
 def _child_check(channel, src, fmt, validator, keep, share) -> None:
     try:
-        for batch, seen in _check(src, fmt, validator, keep=keep, share=share):
+        # The writing process, which waits for the checker, segments the
+        # titles for the search documents: the two halves are then even.
+        batches = _check(
+            src, fmt, validator, keep=keep, share=share, documents=CHECKERS > 1
+        )
+        for batch, seen in batches:
             channel.put(("batch", batch, seen))
         state = {name: getattr(validator, name) for name in _Validator.STATE}
         channel.put(("done", state, 0))
