@@ -303,15 +303,9 @@ def search_standards(
 
     ordered: dict[int, None] = {}
     estimate = False
-    conds, params, ics_code = _filter_sql(
-        level=level, status=status, ics=ics, year=year
+    where, band_params = _where_sql(
+        *_filter_sql(level=level, status=status, ics=ics, year=year)
     )
-    band_conds, band_params = list(conds), list(params)
-    if ics_code:
-        sql, extra = _ics_exists("s.id", ics_code)
-        band_conds.append(sql)
-        band_params.extend(extra)
-    where = "".join(f" AND {c}" for c in band_conds)
     for pk in _exact_ids(query, where, band_params, want):
         ordered.setdefault(pk, None)
     if _looks_like_identifier(query):
@@ -395,6 +389,17 @@ def _filter_sql(
         conds.append("s.year = %s")
         params.append(int(year))
     return conds, params, (ics or "").strip().rstrip(".")
+
+
+def _where_sql(conds: list[str], params: list, ics_code: str) -> tuple[str, list]:
+    """The conditions as " AND ..." on ``s``, with the ICS check when a code
+    is given, and their parameters."""
+    conds, params = list(conds), list(params)
+    if ics_code:
+        sql, extra = _ics_exists("s.id", ics_code)
+        conds.append(sql)
+        params.extend(extra)
+    return "".join(f" AND {c}" for c in conds), params
 
 
 def _ics_exists(id_sql: str, code: str) -> tuple[str, list]:
@@ -529,12 +534,7 @@ class _PostgresBackend:
         self, tokens: list[str], *, conds: list[str], params: list, ics: str, cap: int
     ) -> tuple[list[int], bool]:
         tsq = self.ts_query(tokens)
-        conds, params = list(conds), list(params)
-        if ics:
-            sql, extra = _ics_exists("s.id", ics)
-            conds.append(sql)
-            params.extend(extra)
-        where = "".join(f" AND {c}" for c in conds)
+        where, params = _where_sql(conds, params, ics)
         match = f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
         with connection.cursor() as cur:
             # Without an order PostgreSQL stops reading the GIN bitmap early:
@@ -603,21 +603,17 @@ def raw_index_rows(
     other as a full-text match, newest first, returning the first ``limit``
     result rows. No ranking bands, no count, no framework: the floor the
     catalogue benchmark compares the search API with."""
-    conds, params, code = _filter_sql(level=level, status=status, ics=ics, year=year)
-    if code:
-        sql, extra = _ics_exists("s.id", code)
-        conds.append(sql)
-        params.extend(extra)
-    where = "".join(f" AND {c}" for c in conds)
+    where, params = _where_sql(
+        *_filter_sql(level=level, status=status, ics=ics, year=year)
+    )
     query = identifiers.normalise(q)
     with connection.cursor() as cur:
         if not (_looks_like_identifier(query) and _IDENTIFIER_HINT.search(query)):
             # A text query: the filters as the document's tokens, as the
             # search service does, and status as a column.
-            conds, params, _code = _filter_sql(
-                level=None, status=status, ics=None, year=None
+            where, params = _where_sql(
+                *_filter_sql(level=None, status=status, ics=None, year=None)
             )
-            where = "".join(f" AND {c}" for c in conds)
         if _looks_like_identifier(query) and _IDENTIFIER_HINT.search(query):
             key = _compact_key(query)
             cur.execute(
