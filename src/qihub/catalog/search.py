@@ -545,8 +545,10 @@ class _PostgresBackend:
             )
             ids = sorted((row[0] for row in cur.fetchall()), reverse=True)
             if len(ids) > cap:
-                # Many matches: the newest first.
-                ids = self._newest(cur, tsq, where, params, cap)
+                # Many matches: the newest first. The walk is for the words
+                # (and filter tokens) alone: with a status condition as well
+                # the planner's estimate is the better guide.
+                ids = None if conds else self._newest(cur, tsq, where, params, cap)
                 if ids is None:
                     # Sparse among the newest rows: let the planner sort them.
                     cur.execute(
