@@ -537,20 +537,22 @@ class _PostgresBackend:
         where, params = _where_sql(conds, params, ics)
         match = f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
         with connection.cursor() as cur:
-            # Without an order PostgreSQL stops reading the GIN bitmap early:
-            # a small match set comes back whole and is ordered here.
+            # Without an order PostgreSQL stops reading the GIN bitmap
+            # early: a small match set comes back whole, ordered here.
             cur.execute(
                 f"{match}to_tsquery('simple', %s){where} LIMIT %s",
                 [tsq, *params, cap + 1],
             )
             ids = sorted((row[0] for row in cur.fetchall()), reverse=True)
             if len(ids) > cap:
-                # Many matches: the newest first. The walk is for the words
-                # (and filter tokens) alone: with a status condition as well
-                # the planner's estimate is the better guide.
-                ids = None if conds else self._newest(cur, tsq, where, params, cap)
+                # Many matches: the newest first. The planner estimates one
+                # word well; it multiplies the frequencies of several, and
+                # words that come together are then walked for. With a
+                # status condition as well its estimate is the better guide.
+                walk = len(tokens) > 1 and not conds
+                ids = self._newest(cur, tsq, where, params, cap) if walk else None
                 if ids is None:
-                    # Sparse among the newest rows: let the planner sort them.
+                    # Sparse among the newest rows: the planner sorts them.
                     cur.execute(
                         f"{match}to_tsquery('simple', %s){where} "
                         "ORDER BY s.id DESC LIMIT %s",
