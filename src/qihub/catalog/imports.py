@@ -746,15 +746,7 @@ class _Validator:
         )
 
     def _collect_refs(self, line, key, ident, row, errors) -> None:
-        get = row.get
-        if ident.adopted is None and not (
-            get("replaces")
-            or get("cites")
-            or get("adopts")
-            or get("_iso_replaces")
-            or get("_iso_replaced_by")
-            or get("_refs")
-        ):
+        if ident.adopted is None and not any(map(row.get, _REF_FIELDS)):
             return  # most rows name no relation
         start = len(self.refs)
         self._add_refs(line, key, ident, row)
@@ -1100,7 +1092,9 @@ def _check_in_children(
             try:
                 kind, payload, seen = channel.get(timeout=1)
             except queue.Empty:
-                if all(child.is_alive() for child in children):
+                # A child that has sent "done" may have exited; one that has
+                # not and is gone died without a word.
+                if sum(child.is_alive() for child in children) >= running:
                     continue
                 raise RuntimeError(
                     "an import's checking process stopped unexpectedly"
@@ -1196,9 +1190,9 @@ class _Writer:
     """
 
     def __init__(self, *, actor, fmt: str, name: str) -> None:
-        from django.db import DEFAULT_DB_ALIAS, connections
+        from django.db import connection
 
-        self.connection = connection = connections[DEFAULT_DB_ALIAS]
+        self.connection = connection
         # Nothing to update in an empty catalogue: no per-batch lookup, and
         # the indexes are built once at the end.
         self.catalogue_was_empty = not Standard.objects.exists()
@@ -1476,16 +1470,9 @@ class _Writer:
                     f"UPDATE catalog_standard SET {sets} WHERE id = %s",  # noqa: S608
                     params,
                 )
-        through = Standard.ics.through._meta.db_table
-        pks = [existing[c.key][0] for c in updates]
-        with self.connection.cursor() as cur:
-            for i in range(0, len(pks), 900):
-                chunk = pks[i : i + 900]
-                cur.execute(
-                    f"DELETE FROM {through} WHERE standard_id IN "  # noqa: S608
-                    f"({', '.join(['%s'] * len(chunk))})",
-                    chunk,
-                )
+        Standard.ics.through.objects.filter(
+            standard_id__in=[existing[c.key][0] for c in updates]
+        ).delete()
         self.updated += len(updates)
 
     def close(self) -> None:

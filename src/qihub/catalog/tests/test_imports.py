@@ -203,6 +203,29 @@ def test_checking_processes_report_every_bad_row(
     assert StandardEvent.objects.count() == 0
 
 
+def test_a_checker_that_finished_first_is_not_taken_for_dead(good_csv, monkeypatch):
+    # Two checkers; the second is slow. The first sends everything and exits
+    # while the parent still waits (queue empty for over a second).
+    import time
+
+    from qihub.catalog import imports
+
+    monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "CHECKERS", 2)
+    check = imports._check
+
+    def slow_second(*args, share=(0, 1), **kwargs):
+        if share[0] == 1:
+            time.sleep(1.5)
+        yield from check(*args, share=share, **kwargs)
+
+    monkeypatch.setattr(imports, "_check", slow_second)
+    report = standards_import(file=good_csv)
+    assert report.ok, report.errors
+    assert report.created == 5
+
+
 def test_dry_run_counts_but_writes_nothing(good_csv):
     report = standards_import(file=good_csv, dry_run=True)
     assert report.ok
