@@ -171,10 +171,8 @@ def search_text_for(
         parts = code.split(".")
         for n in range(1, len(parts) + 1):
             seen.setdefault(ics_token(".".join(parts[:n])), None)
-    if level:
-        seen.setdefault(f"lvl{level}", None)
-    if year:
-        seen.setdefault(f"yr{year}", None)
+    for token in facet_tokens(level=level, year=year):
+        seen.setdefault(token, None)
     return " ".join(seen)
 
 
@@ -522,7 +520,7 @@ class _PostgresBackend:
         the planner cannot sort every match instead: words that come together,
         检定 & 规程, are estimated as rare and would be). None when fewer."""
         cur.execute(
-            "SELECT s.id FROM (SELECT t.id, t.search_tsv, t.status FROM "  # noqa: S608
+            "SELECT s.id FROM (SELECT t.id, t.search_tsv FROM "  # noqa: S608
             "catalog_standard t ORDER BY t.id DESC LIMIT %s) s WHERE "
             f"s.search_tsv @@ to_tsquery('simple', %s){where} LIMIT %s",
             [RECENT, tsq, *params, cap + 1],
@@ -607,18 +605,19 @@ def raw_index_rows(
     other as a full-text match, newest first, returning the first ``limit``
     result rows. No ranking bands, no count, no framework: the floor the
     catalogue benchmark compares the search API with."""
-    where, params = _where_sql(
-        *_filter_sql(level=level, status=status, ics=ics, year=year)
-    )
     query = identifiers.normalise(q)
+    by_identifier = bool(
+        _looks_like_identifier(query) and _IDENTIFIER_HINT.search(query)
+    )
+    # A text query has level, ICS and year as the document's tokens, as the
+    # search service does; status is a column either way.
+    if by_identifier:
+        filters = _filter_sql(level=level, status=status, ics=ics, year=year)
+    else:
+        filters = _filter_sql(level=None, status=status, ics=None, year=None)
+    where, params = _where_sql(*filters)
     with connection.cursor() as cur:
-        if not (_looks_like_identifier(query) and _IDENTIFIER_HINT.search(query)):
-            # A text query: the filters as the document's tokens, as the
-            # search service does, and status as a column.
-            where, params = _where_sql(
-                *_filter_sql(level=None, status=status, ics=None, year=None)
-            )
-        if _looks_like_identifier(query) and _IDENTIFIER_HINT.search(query):
+        if by_identifier:
             key = _compact_key(query)
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE s.ident_key >= %s "  # noqa: S608
