@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 LEVEL_INTERNATIONAL = "international"
 LEVEL_NATIONAL = "national"
@@ -138,9 +139,9 @@ class StandardIdentifier:
 
     @property
     def base_key(self) -> str:
-        if not self.international:  # the common case, without a copy
+        if not self.international:  # the common case
             return _compact(f"{self.prefix} {self.number}")
-        return _compact(replace(self, year=None, adopted=None).canonical)
+        return _compact(self._main(dated=False))
 
     @property
     def dated(self) -> bool:
@@ -150,11 +151,13 @@ class StandardIdentifier:
     def undated(self) -> StandardIdentifier:
         return replace(self, year=None, adopted=None)
 
-    def _main(self) -> str:
+    def _main(self, *, dated: bool = True) -> str:
+        """The identifier without the adopted one (``dated``: with its year)."""
+        year = self.year if dated else None
         if not self.international:
             text = f"{self.prefix} {self.number}"
-            if self.year:
-                text += f"-{self.year}"
+            if year:
+                text += f"-{year}"
             return text
         head = self.prefix
         qualifier = self.stage or self.doc_type
@@ -168,8 +171,8 @@ class StandardIdentifier:
             else:
                 head += f"/{qualifier}"
         text = f"{head} {self.number}"
-        if self.year:
-            text += f":{self.year}"
+        if year:
+            text += f":{year}"
         for sup in self.supplements:
             text += sup.render(self.prefix)
         return text
@@ -215,8 +218,59 @@ def parse(text: str) -> StandardIdentifier:
 
     Raises :class:`IdentifierError` with a message naming the wrong part.
     """
-    original = text
     s = normalise(text)
+    return _parse_common(s) or _parse(s, text)
+
+
+#: The common shape of a catalogue identifier once normal: a prefix, one
+#: space, a number and a four-digit year (GB/T 19001-2016, ISO 9001:2015).
+_COMMON = re.compile(r"([A-Z][A-Z0-9/]*) ([0-9]+(?:[.\-][0-9]+)*)([\-:])([0-9]{4})")
+
+
+def _parse_common(s: str) -> StandardIdentifier | None:
+    """The common shape without the full grammar, or None for any other
+    (a catalogue file is mostly such identifiers; the full parse costs about
+    five times more). The prefix is read by the full parser once (memoised),
+    so both always agree (a hypothesis test checks it)."""
+    m = _COMMON.fullmatch(s)
+    if m is None:
+        return None
+    prefix, number, sep, year = m.groups()
+    template = _prefix_template(prefix, sep)
+    if template is None or ("." if template.international else "-") in number:
+        return None
+    value = int(year)
+    if not 1900 <= value <= 2100:
+        return None  # the full parser says why
+    return StandardIdentifier(
+        prefix=prefix,
+        number=number,
+        year=value,
+        level=template.level,
+        nature=template.nature,
+        international=template.international,
+    )
+
+
+@lru_cache(maxsize=65536)
+def _prefix_template(prefix: str, sep: str) -> StandardIdentifier | None:
+    """The full parse of ``prefix`` before a plain number and year, when it
+    is a plain prefix there (no stage, document type or supplement)."""
+    try:
+        ident = _parse(f"{prefix} 1{sep}2000", prefix)
+    except IdentifierError:
+        return None
+    plain = (
+        ident.prefix == prefix
+        and ident.number == "1"
+        and ident.year == 2000
+        and not (ident.stage or ident.doc_type or ident.supplements or ident.adopted)
+    )
+    return ident if plain else None
+
+
+def _parse(s: str, original: str) -> StandardIdentifier:
+    """The full grammar on normalised text ``s`` (``original`` for messages)."""
     if not s:
         raise IdentifierError(
             "The identifier is empty.", text=original, part="identifier"

@@ -14,6 +14,7 @@ and existing identifiers are updated in place. Each imported standard gets one
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -29,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,13 @@ _REF_FIELDS = (
     "_refs",
 )
 _STATUSES = frozenset(Standard.Status.values)
+#: The tables an import writes (their foreign keys are checked at the end).
+_WRITTEN_TABLES = (
+    Standard._meta.db_table,
+    Standard.ics.through._meta.db_table,
+    StandardEvent._meta.db_table,
+    StandardRelation._meta.db_table,
+)
 
 
 class ImportFormatError(ValueError):
@@ -162,7 +170,7 @@ class ImportReport:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Ref:
     """A relation named in a row, resolved after every row is read."""
 
@@ -198,6 +206,18 @@ class _Clean:
     values: dict[str, Any]
     ics: list[str]
     search_text: str = ""
+    index: int = 0  # the row's place among the file's rows (from 0)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A batch of a first load as final table rows (``_Writer.prepare``)."""
+
+    keys: list[str]
+    ids: list[int]
+    standards: list[tuple]
+    ics: list[tuple[int, str]]
+    events: list[tuple]
 
 
 # --- readers: every format yields (line, row dict in our column layout) -------
@@ -255,16 +275,26 @@ def detect_format(name: str, head: bytes) -> str:
     return "csv"
 
 
-def _read_csv(src: _Source) -> Iterator[tuple[int, dict]]:
+def _read_csv(
+    src: _Source, share: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[int, dict | None]]:
+    """Rows as dicts; with ``share`` = (i, n) only the i-th of every n runs of
+    BATCH_SIZE rows (the others come as None, unbuilt: see ``_check``)."""
+    mine, checkers = share
     with src.open_text() as fh:
         reader = csv.reader(fh)
         names = next(reader, None)
         if not names or "identifier" not in names:
             raise ImportFormatError(_("The CSV file has no 'identifier' column."))
         width = len(names)
+        index = -1
         for cells in reader:
             if not cells:
                 continue  # a blank line, as csv.DictReader skips them
+            index += 1
+            if checkers > 1 and (index // BATCH_SIZE) % checkers != mine:
+                yield reader.line_num, None
+                continue
             if len(cells) > width:  # as DictReader: the extra cells under None
                 row = dict(zip(names, cells[:width], strict=True))
                 row[None] = cells[width:]
@@ -731,18 +761,18 @@ class _Validator:
         self.errors.extend(errors)
         if errors:
             return None
-        return _Clean(
-            line=line,
-            key=key,
-            base_key=base_key,
-            canonical=canonical,
-            prefix=primary.prefix,
-            number=primary.number,
-            year=primary.year,
-            level=primary.level,
-            nature=primary.nature,
-            values=values,
-            ics=list(dict.fromkeys(ics)),
+        return _Clean(  # positional: a million times a file
+            line,
+            key,
+            base_key,
+            canonical,
+            primary.prefix,
+            primary.number,
+            primary.year,
+            primary.level,
+            primary.nature,
+            values,
+            list(dict.fromkeys(ics)) if len(ics) > 1 else ics,
         )
 
     def _collect_refs(self, line, key, ident, row, errors) -> None:
@@ -970,12 +1000,19 @@ def standards_import(
         raise PermissionDenied(_("Only institute staff may change the catalogue."))
     report = ImportReport(format=fmt, dry_run=dry_run)
     validator = _Validator(fmt)
-    with transaction.atomic():
+    large = not dry_run and _worth_a_process(src)
+    with _foreign_keys_unchecked(large) as unchecked, transaction.atomic():
         writer = None if dry_run else _Writer(actor=actor, fmt=fmt, name=src.name)
-        check = _check
+        check, options = _check, {}
         if writer is not None and _worth_a_process(src):
             check = _check_in_children
-        for batch, seen in check(src, fmt, validator, keep=writer is not None):
+            if writer.catalogue_was_empty:
+                # A first load: the checkers build the final rows too.
+                writer.start_staged()
+                options = {"checkers": STAGED_CHECKERS, "prepare": writer.prepare}
+        for batch, seen in check(
+            src, fmt, validator, keep=writer is not None, **options
+        ):
             if batch:
                 writer.write(batch)
             if progress and seen:
@@ -1000,8 +1037,25 @@ def standards_import(
         else:
             report.relations = writer.relate(refs)
             report.created, report.updated = writer.created, writer.updated
+            if unchecked:
+                connection.check_constraints(table_names=_WRITTEN_TABLES)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextlib.contextmanager
+def _foreign_keys_unchecked(wanted: bool) -> Iterator[bool]:
+    """SQLite looks up the parent of every foreign key as each row goes in
+    (a third of a large import's writing). As loaddata does, turn that off
+    for a large import (only possible outside a transaction: inside one it
+    stays on); yields whether it is off, and then the caller checks the
+    written tables once before committing."""
+    off = wanted and connection.disable_constraint_checking()
+    try:
+        yield off
+    finally:
+        if off:
+            connection.enable_constraint_checking()
 
 
 def _check(
@@ -1024,7 +1078,9 @@ def _check(
     mine, checkers = share
     batch: list[_Clean] = []
     seen = 0
-    for index, (line, row) in enumerate(READERS[fmt](src)):
+    # The CSV reader leaves the other checkers' rows unbuilt (None).
+    rows = _read_csv(src, share) if fmt == "csv" else READERS[fmt](src)
+    for index, (line, row) in enumerate(rows):
         if checkers > 1 and (index // BATCH_SIZE) % checkers != mine:
             continue
         clean = validator.clean(line, row)
@@ -1037,6 +1093,7 @@ def _check(
             continue
         if documents:
             clean.search_text = _search_document(clean)
+        clean.index = index
         batch.append(clean)
         if len(batch) >= BATCH_SIZE:
             yield batch, seen
@@ -1047,9 +1104,13 @@ def _check(
 #: Files from this size up are checked in other processes while this one
 #: writes (forking costs ~10 ms; the children share the dictionary pages).
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
-#: How many checking processes: one per core beside the writing process (on
-#: two cores one: a second checker only takes time from the writer).
+#: How many checking processes beside the writing process: one per core but
+#: the writer's (on two cores one: a second checker only takes time from a
+#: writer that builds its own rows).
 CHECKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+#: How many for a first load, where the checkers also build the final rows
+#: and the writer only hands them to the database: one per core.
+STAGED_CHECKERS = max(1, min(4, os.cpu_count() or 2))
 
 
 def _worth_a_process(src: _Source) -> bool:
@@ -1060,27 +1121,37 @@ def _worth_a_process(src: _Source) -> bool:
 
 
 def _check_in_children(
-    src: _Source, fmt: str, validator: _Validator, *, keep: bool
-) -> Iterator[tuple[list[_Clean], int]]:
-    """``_check`` in forked processes, each taking every CHECKERS-th run of
-    rows, so that parsing identifiers and segmenting titles use the other
-    core while this process writes. The children never touch the database;
+    src: _Source,
+    fmt: str,
+    validator: _Validator,
+    *,
+    keep: bool,
+    checkers: int = CHECKERS,
+    prepare: Callable[[list[_Clean]], _Prepared] | None = None,
+) -> Iterator[tuple[list[_Clean] | _Prepared, int]]:
+    """``_check`` in forked processes, each taking every ``checkers``-th run
+    of rows, so that parsing identifiers and segmenting titles use the other
+    cores while this process writes. The children never touch the database;
     at the end each sends its validator's state, merged here (with the
     duplicates between children), so relations resolve as after ``_check``.
+
+    With ``prepare`` (a first load, ``_Writer.prepare``) the children also
+    turn their batches into the final table rows, with ids from the rows'
+    places in the file, and send those instead of the checked rows.
     """
     ctx = multiprocessing.get_context("fork")
     # A queue, not a bare pipe: its feeder thread sends while a child goes
     # on checking. A few batches ahead bound the memory.
-    channel = ctx.Queue(maxsize=2 * CHECKERS)
+    channel = ctx.Queue(maxsize=2 * checkers)
     search_jieba()  # load the dictionary once, before the fork
     children = [
         ctx.Process(
             target=_child_check,
-            args=(channel, src, fmt, validator, keep, (i, CHECKERS)),
+            args=(channel, src, fmt, validator, keep, (i, checkers), prepare),
             name=f"qihub-import-check-{i}",
             daemon=True,
         )
-        for i in range(CHECKERS)
+        for i in range(checkers)
     ]
     for child in children:
         child.start()
@@ -1100,7 +1171,10 @@ def _check_in_children(
                     "an import's checking process stopped unexpectedly"
                 ) from None
             if kind == "batch":
-                keys = [c.key for c in payload]
+                if not payload:
+                    yield [], seen
+                    continue
+                keys = payload.keys if prepare else [c.key for c in payload]
                 # The same identifier in two children's shares: reported by
                 # the merge below; writing it would break the unique index.
                 clash = clash or not written.isdisjoint(keys)
@@ -1126,11 +1200,20 @@ def _merge_state(validator: _Validator, state: dict) -> None:
     validator.warnings.extend(state["warnings"])
     validator.refs.extend(state["refs"])
     validator.external_ids.update(state["external_ids"])
-    for base, editions in state["base_years"].items():
-        validator.base_years.setdefault(base, []).extend(editions)
-    keys = validator.keys
-    for key, line in state["keys"].items():
-        other = keys.setdefault(key, line)
+    # Set operations and update() rather than a loop per row (a million
+    # keys at the end of a large import).
+    years, their_years = validator.base_years, state["base_years"]
+    for base in years.keys() & their_years.keys():
+        their_years[base] = years[base] + their_years[base]
+    years.update(their_years)
+    keys, theirs = validator.keys, state["keys"]
+    shared = keys.keys() & theirs.keys()  # duplicates between checkers
+    if shared:
+        keys.update((k, line) for k, line in theirs.items() if k not in shared)
+    else:
+        keys.update(theirs)
+    for key in shared:
+        other, line = keys[key], theirs[key]
         if other != line:
             first, later = sorted((other, line))
             keys[key] = first
@@ -1145,15 +1228,18 @@ def _merge_state(validator: _Validator, state: dict) -> None:
             )
 
 
-def _child_check(channel, src, fmt, validator, keep, share) -> None:
+def _child_check(channel, src, fmt, validator, keep, share, prepare) -> None:
     try:
-        # The writing process, which waits for the checker, segments the
-        # titles for the search documents: the two halves are then even.
+        # With one checker, the writing process (which waits for it)
+        # segments the titles for the search documents: the two halves are
+        # then even. With more, or rows built here, the checkers do.
+        documents = prepare is not None or share[1] > 1
         batches = _check(
-            src, fmt, validator, keep=keep, share=share, documents=CHECKERS > 1
+            src, fmt, validator, keep=keep, share=share, documents=documents
         )
         for batch, seen in batches:
-            channel.put(("batch", batch, seen))
+            payload = prepare(batch) if prepare and batch else batch
+            channel.put(("batch", payload, seen))
         state = {name: getattr(validator, name) for name in _Validator.STATE}
         channel.put(("done", state, 0))
     except BaseException as exc:  # handed to the parent
@@ -1190,8 +1276,6 @@ class _Writer:
     """
 
     def __init__(self, *, actor, fmt: str, name: str) -> None:
-        from django.db import connection
-
         self.connection = connection
         # Nothing to update in an empty catalogue: no per-batch lookup, and
         # the indexes are built once at the end.
@@ -1211,6 +1295,8 @@ class _Writer:
         self.status_changes: list[tuple[int, str, str]] = []
         self.now = timezone.now()
         self.next_id = 0
+        self.staged = False  # a first load with rows built by the checkers
+        self.last_id = 0  # the highest id written so (staged)
         self.std_fields = list(Standard._meta.concrete_fields)
         self.std_columns = [f.column for f in self.std_fields]
         self.std_defaults = {f.attname: _adapt_default(f) for f in self.std_fields}
@@ -1221,6 +1307,7 @@ class _Writer:
         self.event_defaults = {f.attname: _adapt_default(f) for f in self.event_fields}
         self.event_row = operator.itemgetter(*(f.attname for f in self.event_fields))
         self.fts_trigger_sql = ""
+        self.fts_columns: list[str] = []
         self.gin_index = ""
         if self.postgres:
             with connection.cursor() as cur:
@@ -1249,6 +1336,8 @@ class _Writer:
                 cur.execute("PRAGMA cache_size=-262144")
                 if found:
                     self.fts_trigger_sql = found[0]
+                    cur.execute("PRAGMA table_info(catalog_standard_fts)")
+                    self.fts_columns = [row[1] for row in cur.fetchall()]
                     cur.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
         if self.catalogue_was_empty:
             self._drop_secondary_indexes()
@@ -1377,7 +1466,73 @@ class _Writer:
             "search_text": c.search_text or _search_document(c),
         }
 
-    def write(self, batch: list[_Clean]) -> None:
+    def start_staged(self) -> None:
+        """Give the new rows of a first load ids from their places in the
+        file (``prepare``): the next id on, ``close()`` moves the sequence."""
+        self.staged = True
+        if self.postgres:
+            with self.connection.cursor() as cur:
+                cur.execute(
+                    "SELECT nextval(pg_get_serial_sequence('catalog_standard', 'id'))"
+                )
+                self.next_id = cur.fetchone()[0]
+
+    def _event(self, now) -> tuple[dict[str, Any], str]:
+        """An ``imported`` event's values but the standard and changes, and
+        the changes as a template for (created, line)."""
+        event = self.event_defaults | {
+            "type": StandardEvent.Type.IMPORTED.value,
+            "created_at": now,
+            "actor_id": self.actor_id,
+            "reason": self.reason,
+        }
+        # json.dumps per row is a measurable share of a big import.
+        template = '{"format": ' + json.dumps(self.fmt) + ', "created": %s, "line": %d}'
+        return event, template
+
+    def prepare(self, batch: list[_Clean]) -> _Prepared:
+        """A first load's batch as the final rows of the standard, ICS-link
+        and event tables, the ids from the rows' places in the file. Runs in
+        a checking process: no database access."""
+        now = self._now()
+        first = self.next_id
+        defaults, std_row = self.std_defaults, self.std_row
+        event, template = self._event(now)
+        event_row = self.event_row
+        ids, standards, ics, events = [], [], [], []
+        for c in batch:
+            pk = first + c.index
+            ids.append(pk)
+            standards.append(std_row(defaults | self._standard_values(c, pk, now)))
+            for code in c.ics:
+                ics.append((pk, code))
+            event["standard_id"] = pk
+            event["changes"] = template % ("true", c.line)
+            events.append(event_row(event))
+        return _Prepared([c.key for c in batch], ids, standards, ics, events)
+
+    def _write_prepared(self, batch: _Prepared) -> None:
+        self.key_to_pk.update(zip(batch.keys, batch.ids, strict=True))
+        self._insert("catalog_standard", self.std_columns, batch.standards)
+        low, high = min(batch.ids), max(batch.ids)
+        self._index_text(low, high)
+        self.last_id = max(self.last_id, high)
+        self.created += len(batch.ids)
+        self._insert(
+            Standard.ics.through._meta.db_table,
+            ["standard_id", "icscode_id"],
+            batch.ics,
+        )
+        self._insert(
+            StandardEvent._meta.db_table,
+            [f.column for f in self.event_fields],
+            batch.events,
+        )
+
+    def write(self, batch: list[_Clean] | _Prepared) -> None:
+        if isinstance(batch, _Prepared):
+            self._write_prepared(batch)
+            return
         now = self._now()
         existing: dict[str, tuple[int, str]] = {}
         keys = [] if self.catalogue_was_empty else [c.key for c in batch]
@@ -1399,13 +1554,8 @@ class _Writer:
             rows.append(std_row(defaults | self._standard_values(c, pk, now)))
             self.key_to_pk[c.key] = pk
         self._insert("catalog_standard", self.std_columns, rows)
-        if self.fts_trigger_sql and ids:
-            with self.connection.cursor() as cur:
-                cur.execute(
-                    "INSERT INTO catalog_standard_fts(rowid, search_text) SELECT id, "
-                    "search_text FROM catalog_standard WHERE id BETWEEN %s AND %s",
-                    [ids[0], ids[-1]],
-                )
+        if ids:
+            self._index_text(ids[0], ids[-1])
         self.created += len(new)
         updates = [c for c in batch if c.key in existing]
         if updates:
@@ -1416,20 +1566,11 @@ class _Writer:
             ["standard_id", "icscode_id"],
             [(self.key_to_pk[c.key], code) for c in batch for code in c.ics],
         )
-        changes_template = (
-            '{"format": ' + json.dumps(self.fmt) + ', "created": %s, "line": %d}'
-        )
-        event = self.event_defaults | {
-            "type": StandardEvent.Type.IMPORTED.value,
-            "created_at": now,
-            "actor_id": self.actor_id,
-            "reason": self.reason,
-        }
+        event, changes_template = self._event(now)
         event_row, key_to_pk = self.event_row, self.key_to_pk
         event_rows = []
         for c in batch:
             event["standard_id"] = key_to_pk[c.key]
-            # json.dumps per row is a measurable share of a big import.
             event["changes"] = changes_template % (
                 "false" if c.key in existing else "true",
                 c.line,
@@ -1440,6 +1581,20 @@ class _Writer:
             [f.column for f in self.event_fields],
             event_rows,
         )
+
+    def _index_text(self, low: int, high: int) -> None:
+        """Index new rows with ids low..high in SQLite's full-text table, as
+        the dropped insert trigger would (every column of the full-text
+        table comes from the same-named column of the standard's)."""
+        if not self.fts_trigger_sql or self.catalogue_was_empty:
+            return  # a first load builds the full-text index at the end
+        columns = ", ".join(self.fts_columns)
+        with self.connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO catalog_standard_fts(rowid, {columns}) "  # noqa: S608
+                f"SELECT id, {columns} FROM catalog_standard WHERE id BETWEEN %s AND %s",
+                [low, high],
+            )
 
     def _update(self, updates: list[_Clean], existing, now) -> None:
         fields = [
@@ -1479,6 +1634,12 @@ class _Writer:
         """Put the full-text trigger back (inside the same transaction), build
         the indexes dropped for a first load, and merge PostgreSQL's pending
         full-text entries into the index."""
+        if self.staged and self.postgres and self.last_id:
+            with self.connection.cursor() as cur:
+                cur.execute(
+                    "SELECT setval(pg_get_serial_sequence('catalog_standard', 'id'), %s)",
+                    [self.last_id],
+                )
         if self.deferred_ddl:
             with self.connection.cursor() as cur:
                 if self.postgres:
@@ -1493,6 +1654,13 @@ class _Writer:
             self.gin_index = ""
         if self.fts_trigger_sql:
             with self.connection.cursor() as cur:
+                if self.catalogue_was_empty:
+                    # Into an empty index, one build from the content table
+                    # is cheaper than an index segment per batch.
+                    cur.execute(
+                        "INSERT INTO catalog_standard_fts(catalog_standard_fts) "
+                        "VALUES ('rebuild')"
+                    )
                 cur.execute(self.fts_trigger_sql)
             self.fts_trigger_sql = ""
 
@@ -1507,7 +1675,7 @@ class _Writer:
                 source_pk, target_pk = target_pk, source_pk
             if source_pk != target_pk:
                 wanted.setdefault((source_pk, target_pk, ref.kind), ref.degree)
-        if wanted:
+        if wanted and not self.catalogue_was_empty:  # else none can be there
             sources = list({k[0] for k in wanted})
             for i in range(0, len(sources), 900):
                 for key in StandardRelation.objects.filter(

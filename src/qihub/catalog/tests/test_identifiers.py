@@ -7,6 +7,8 @@ from qihub.catalog.identifiers import (
     PROVINCE_CODES,
     IdentifierError,
     _normalise,
+    _parse,
+    _parse_common,
     normalise,
     parse,
 )
@@ -191,3 +193,53 @@ def test_never_crashes_on_arbitrary_text(text):
 def test_normalise_shortcut_agrees_with_the_full_folding(text):
     # normalise() returns plain text as it is without running every rule.
     assert normalise(text) == _normalise(text)
+
+
+# --- the common-shape shortcut ------------------------------------------------
+
+shortcut_texts = st.one_of(
+    st.builds(_cn, cn_prefixes, cn_numbers, years),
+    intl,
+    # near misses: odd prefixes, separators, numbers and years
+    st.from_regex(
+        r"(GB|GBW|GB/T|GB/X|DB|DB/T|DB11|DB5101/T|DB99/T|DB11/|JB/T|XX/T|T/CAS|T/|Q/"
+        r"|ISO|IEC|ISO/IEC|ISO/TR|ISO/DIS|ITU|JJG) [0-9]{1,5}([.\-][0-9]{1,2}){0,2}"
+        r"[\-:][0-9]{4}",
+        fullmatch=True,
+    ),
+)
+
+
+@given(shortcut_texts)
+def test_common_shape_shortcut_agrees_with_the_full_grammar(text):
+    s = normalise(text)
+    fast = _parse_common(s)
+    try:
+        full = _parse(s, text)
+    except IdentifierError:
+        assert fast is None
+        return
+    assert fast is None or fast == full
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GB/T 19001-2016",
+        "ISO 9001:2015",
+        "IEC 60335-2-9:2019",
+        "T/CAS 115-2005",
+        "DB51/T 2872-2022",
+        "DB5101/T 69-2020",
+        "Q/HBJ 01-2021",
+        "JB/T 1-1999",
+    ],
+)
+def test_common_shapes_take_the_shortcut(text):
+    assert _parse_common(text) == _parse(text, text)
+
+
+@given(intl)
+def test_base_key_is_the_undated_identifiers_key(text):
+    ident = parse(text)
+    assert ident.base_key == ident.undated.canonical.replace(" ", "").upper()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from qihub.catalog.imports import COLUMNS, detect_format, standards_import
 from qihub.catalog.models import Standard, StandardEvent, StandardRelation
 from qihub.catalog.search import search_standards
+from qihub.catalog.tests.factories import StandardFactory
 
 SAMPLES = settings.SHARED_DATA_DIR / "catalogue-samples"
 needs_samples = pytest.mark.skipif(
@@ -171,6 +172,7 @@ def checking_processes(request, monkeypatch):
     monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(imports, "BATCH_SIZE", 2)
     monkeypatch.setattr(imports, "CHECKERS", request.param)
+    monkeypatch.setattr(imports, "STAGED_CHECKERS", request.param)
     return request.param
 
 
@@ -185,6 +187,64 @@ def test_checking_processes_import_the_same(good_csv, checking_processes):
         "GB 2760-2014",
         "GB 2760-2011",
     }
+
+
+def test_a_first_load_continues_the_id_sequence(good_csv, checking_processes):
+    # The checkers of a first load give ids from the rows' places in the
+    # file; the next standard created by hand must not collide with them.
+    report = standards_import(file=good_csv)
+    assert report.ok, report.errors
+    ids = sorted(Standard.objects.values_list("pk", flat=True))
+    assert ids == list(range(ids[0], ids[0] + 5))
+    later = StandardFactory(identifier="GB 12345-2020")
+    assert later.pk > ids[-1]
+    event = StandardEvent.objects.filter(standard__identifier="GB 2760-2014").get()
+    assert event.changes == {"format": "csv", "created": True, "line": 2}
+
+
+def test_checking_processes_update_a_catalogue_in_place(
+    good_csv, tmp_path, checking_processes
+):
+    # Not a first load: the checkers send checked rows and this process
+    # writes them, updating the standards already there.
+    StandardFactory(identifier="GB/T 19000-2016", title_en="Old title")
+    report = standards_import(file=good_csv)
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.relations) == (4, 1, 3)
+    std = Standard.objects.get(identifier="GB/T 19000-2016")
+    assert std.title_en == "Quality management systems - Fundamentals and vocabulary"
+    assert {s.identifier for s in search_standards(q="vocabulary").results} == {
+        "GB/T 19000-2016"
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_checks_foreign_keys_once_at_the_end(
+    tmp_path, monkeypatch, classifications
+):
+    # Outside a transaction SQLite's per-row foreign-key lookups are turned
+    # off for a large import, and back on afterwards.
+    from django.db import connection
+
+    from qihub.catalog import imports
+
+    monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
+    checked = []
+    real_check = connection.check_constraints
+    monkeypatch.setattr(
+        connection,
+        "check_constraints",
+        lambda table_names=None: checked.append(table_names) or real_check(table_names),
+    )
+    report = standards_import(file=write_csv(tmp_path / "s.csv", GOOD_ROWS))
+    assert report.ok, report.errors
+    assert Standard.objects.count() == 5
+    if connection.vendor == "sqlite":
+        assert checked
+        assert "catalog_standard_ics" in checked[0]
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA foreign_keys")
+            assert cur.fetchone()[0] == 1
 
 
 def test_checking_processes_report_every_bad_row(
@@ -213,6 +273,7 @@ def test_a_checker_that_finished_first_is_not_taken_for_dead(good_csv, monkeypat
     monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(imports, "BATCH_SIZE", 2)
     monkeypatch.setattr(imports, "CHECKERS", 2)
+    monkeypatch.setattr(imports, "STAGED_CHECKERS", 2)
     check = imports._check
 
     def slow_second(*args, share=(0, 1), **kwargs):
