@@ -9,10 +9,14 @@ match). Queries are segmented the same way.
 Results are ranked in three bands: the exact identifier (dated, or every
 edition of an undated one, in any spelling the identifier parser accepts),
 then identifiers starting with the query (a range scan on the ``ident_key``
-B-tree), then full-text matches, best first (bm25 / ts_rank) when there are
-few, newest first when there are many. The full-text index is SQLite FTS5 on
-the embedded default and a PostgreSQL GIN index in production (migration
-0002); the backend is picked by ``connection.vendor`` and callers never see it.
+B-tree), then full-text matches, best first when there are few (the shorter
+search document first: with each word in a document once, that is bm25's
+order), newest first when there are many. Level, year, ICS codes and status
+are words of the full-text index too, so a filtered text search is one index
+match (the status is added by the database, migration 0005). The full-text
+index is SQLite FTS5 on the embedded default and a PostgreSQL GIN index in
+production (migrations 0002 and 0005); the backend is picked by
+``connection.vendor`` and callers never see it.
 """
 
 from __future__ import annotations
@@ -21,10 +25,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
 
 from qihub.catalog import identifiers
 from qihub.catalog.models import Standard
@@ -34,8 +37,8 @@ from qihub.catalog.models import Standard
 MATCH_CAP = 200
 #: Full-text matches are ranked by relevance only when there are at most this many.
 RANK_CAP = 200
-#: With filters, how many of the newest full-text matches are filtered before
-#: the search starts from the filtered rows instead.
+#: With filters, how many identifiers starting with the query are filtered
+#: before the planner is left to choose (it may start from a filter's index).
 WALK = 5000
 #: PostgreSQL: how many of the newest rows are tested one by one for a word
 #: with many matches before the planner is left to sort them all.
@@ -108,10 +111,15 @@ def _identifier_tokens(identifier: str, prefix: str | None = None) -> list[str]:
     if prefix is None:
         parsed = identifiers.try_parse(identifier)
         prefix = parsed.prefix if parsed is not None else ""
-    compact_prefix = "".join(_WORD.findall(prefix.lower()))
+    compact_prefix = _compact_prefix(prefix)
     if compact_prefix:
         tokens.append(compact_prefix)
     return tokens
+
+
+@lru_cache(maxsize=20_000)
+def _compact_prefix(prefix: str) -> str:
+    return "".join(_WORD.findall(prefix.lower()))
 
 
 _ICS_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{3}(?:\.[0-9]{2})?)?")
@@ -160,20 +168,26 @@ def search_text_for(
     parents are added as filter tokens (``facet_tokens``); the ICS codes are
     kept in step by a signal when a standard's codes change.
     """
-    seen: dict[str, None] = {}
-    for token in _identifier_tokens(identifier, prefix):
-        seen.setdefault(token, None)
+    tokens = _identifier_tokens(identifier, prefix)
     for text in (title_zh, title_en, extra):
         if text:
-            for token in _title_tokens(text):
-                seen.setdefault(token, None)
-    for code in sorted(ics):  # one document whatever order the codes came in
+            tokens.extend(_title_tokens(text))
+    if ics:  # one document whatever order the codes came in
+        tokens.extend(_ics_tokens(tuple(sorted(ics))))
+    tokens.extend(facet_tokens(level=level, year=year))
+    return " ".join(dict.fromkeys(tokens))  # each token once, in order
+
+
+@lru_cache(maxsize=20_000)
+def _ics_tokens(codes: tuple[str, ...]) -> list[str]:
+    """The tokens of ICS codes with their parents (memoised: a catalogue
+    uses a few thousand combinations; callers copy, never change, them)."""
+    tokens = []
+    for code in codes:
         parts = code.split(".")
         for n in range(1, len(parts) + 1):
-            seen.setdefault(ics_token(".".join(parts[:n])), None)
-    for token in facet_tokens(level=level, year=year):
-        seen.setdefault(token, None)
-    return " ".join(seen)
+            tokens.append(ics_token(".".join(parts[:n])))
+    return tokens
 
 
 def query_tokens(q: str) -> list[str]:
@@ -182,199 +196,116 @@ def query_tokens(q: str) -> list[str]:
     return list(dict.fromkeys(_text_tokens(norm, query=True)))
 
 
+def status_token(status: str) -> str:
+    """PostgreSQL: the word the generated ``search_tsv`` adds for the status
+    (migration 0005: in_force -> stinforce; the parser splits on '_')."""
+    if not _STATUS.fullmatch(status):
+        return "stnone"  # no such status: matches nothing
+    return "st" + status.replace("_", "")
+
+
+_STATUS = re.compile("[a-z_]{1,30}")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one query asks of each band (memoised per query text)."""
+
+    query: str
+    #: Exact band: these ``ident_key`` values, and every edition sharing
+    #: ``base_key`` when the query is undated.
+    exact_keys: tuple[str, ...] = ()
+    base_key: str = ""
+    #: Prefix band: identifiers whose key starts with this ('' for none).
+    prefix_key: str = ""
+    tokens: tuple[str, ...] = ()
+    #: A digit or a slash: a query that found identifiers needs no text band.
+    identifier_hint: bool = False
+
+
+@lru_cache(maxsize=4096)
+def _plan(q: str) -> _Plan:
+    query = identifiers.normalise(q)
+    if not query:
+        return _Plan(query="")
+    exact_keys: tuple[str, ...] = ()
+    base_key = ""
+    parsed = identifiers.try_parse(query)
+    key = _compact_key(query)
+    if parsed is not None:  # every catalogue record has a parseable identifier
+        exact_keys = tuple(dict.fromkeys((key, parsed.key)))
+        if not parsed.dated:
+            exact_keys, base_key = (key,), parsed.base_key
+    return _Plan(
+        query=query,
+        exact_keys=exact_keys,
+        base_key=base_key,
+        prefix_key=key if _identifier_like(key) else "",
+        tokens=tuple(dict.fromkeys(_text_tokens(query, query=True))),
+        identifier_hint=bool(_IDENTIFIER_HINT.search(query)),
+    )
+
+
+#: The columns a result shows (the API's StandardOut, ICS codes aside), in
+#: the model's field order (``Standard.from_db`` takes them so).
+ROW_FIELDS = tuple(
+    f.attname
+    for f in Standard._meta.concrete_fields
+    if f.attname
+    in {
+        "id",
+        "identifier",
+        "title_zh",
+        "title_en",
+        "level",
+        "nature",
+        "status",
+        "year",
+        "issued_on",
+        "implemented_on",
+        "withdrawn_on",
+        "ccs_id",
+    }
+)
+ROW_COLUMNS = ", ".join(f"s.{Standard._meta.get_field(f).column}" for f in ROW_FIELDS)
+_ICS_TABLE = Standard.ics.through._meta.db_table
+
+
 @dataclass
 class SearchPage:
-    """One page of search results."""
+    """One page of search results.
+
+    ``rows`` are plain dicts (``ROW_FIELDS`` and ``ics``, the codes), read in
+    one statement: what the API returns. ``results`` are the same records as
+    ``Standard`` instances (only those fields loaded, ``ics_codes`` set), for
+    pages and other Python callers.
+    """
 
     query: str
     total: int
-    results: list[Standard] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
     total_is_estimate: bool = False
     offset: int = 0
     limit: int = 20
 
-
-def _filters(
-    *, level: str | None, status: str | None, ics: str | None, year: int | None
-) -> Q:
-    cond = Q()
-    if level:
-        cond &= Q(level=level)
-    if status:
-        cond &= Q(status=status)
-    if year:
-        cond &= Q(year=year)
-    if ics:
-        code = ics.strip().rstrip(".")
-        # Correlated: one probe of the link table per candidate row, so small
-        # candidate sets (exact, prefix, a page of a listing) stay cheap.
-        cond &= Exists(
-            Standard.ics.through.objects.filter(standard_id=OuterRef("pk")).filter(
-                Q(icscode_id=code)
-                | Q(icscode_id__gte=code + ".", icscode_id__lt=code + "/")
+    @cached_property
+    def results(self) -> list[Standard]:
+        names = [*ROW_FIELDS]
+        standards = []
+        for row in self.rows:
+            standard = Standard.from_db(
+                connection.alias, names, [row[n] for n in names]
             )
-        )
-    return cond
-
-
-_compact_key = identifiers.compact_key
-
-
-def _band_ids(sql: str, params: list) -> list[int]:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return [row[0] for row in cur.fetchall()]
-
-
-def _exact_ids(q: str, where: str, params: list, want: int) -> list[int]:
-    """Every edition the query names exactly (raw SQL: these two bands run on
-    each identifier query, and the ORM would cost more than the index)."""
-    parsed = identifiers.try_parse(q)
-    if parsed is None:
-        return []  # every catalogue record has a parseable identifier
-    keys = {_compact_key(q)}
-    extra: list = []
-    base = ""
-    if parsed.dated:
-        keys.add(parsed.key)
-    else:
-        base = " OR s.base_key = %s"
-        extra = [parsed.base_key]
-    marks = ", ".join(["%s"] * len(keys))
-    return _band_ids(
-        f"SELECT s.id FROM catalog_standard s WHERE (s.ident_key IN ({marks}){base})"  # noqa: S608
-        f"{where} ORDER BY s.year DESC, s.ident_key LIMIT %s",
-        [*keys, *extra, *params, want],
-    )
-
-
-def _looks_like_identifier(q: str) -> bool:
-    key = _compact_key(q)
-    return bool(key) and not _HAS_CJK.search(key) and key[0].isalnum()
-
-
-def _prefix_ids(q: str, where: str, params: list, want: int) -> list[int]:
-    # The range is exactly "starts with key" on the B-tree (binary order).
-    key = _compact_key(q)
-    return _band_ids(
-        "SELECT s.id FROM catalog_standard s WHERE s.ident_key >= %s AND "  # noqa: S608
-        f"s.ident_key < %s{where} ORDER BY s.ident_key LIMIT %s",
-        [key, key + "\uffff", *params, want + 1],
-    )
-
-
-def search_standards(
-    *,
-    q: str = "",
-    level: str | None = None,
-    status: str | None = None,
-    ics: str | None = None,
-    year: int | None = None,
-    offset: int = 0,
-    limit: int = 20,
-) -> SearchPage:
-    """Search the catalogue; see the module docstring for the ranking."""
-    query = identifiers.normalise(q)
-    offset = max(0, int(offset))
-    limit = max(0, int(limit))
-    want = max(MATCH_CAP, offset + limit)
-    if not query:
-        base = Standard.objects.filter(
-            _filters(level=level, status=status, ics=ics, year=year)
-        )
-        # Listing by identifier: the ident_key index gives the order, and the
-        # count stops at the cap (a full count of a million rows is not free).
-        counted = base.order_by().values("pk")[: want + 1].count()
-        ids = list(
-            base.order_by("ident_key").values_list("pk", flat=True)[
-                offset : offset + limit
-            ]
-        )
-        return SearchPage(
-            query=query,
-            total=min(counted, want),
-            total_is_estimate=counted > want,
-            results=_load(ids),
-            offset=offset,
-            limit=limit,
-        )
-
-    ordered: dict[int, None] = {}
-    estimate = False
-    where, band_params = _where_sql(
-        *_filter_sql(level=level, status=status, ics=ics, year=year)
-    )
-    for pk in _exact_ids(query, where, band_params, want):
-        ordered.setdefault(pk, None)
-    if _looks_like_identifier(query):
-        prefix_ids = _prefix_ids(query, where, band_params, want)
-        if len(prefix_ids) > want:
-            estimate = True
-            prefix_ids = prefix_ids[:want]
-        for pk in prefix_ids:
-            ordered.setdefault(pk, None)
-    tokens = query_tokens(query)
-    if tokens and not (ordered and _IDENTIFIER_HINT.search(query)):
-        # Level, ICS and year are tokens of the document; status (which
-        # changes) stays a column condition.
-        status_conds, status_params, _code = _filter_sql(
-            level=None, status=status, ics=None, year=None
-        )
-        fts_ids, more = _backend().match_ids(
-            tokens + facet_tokens(level=level, ics=ics, year=year),
-            conds=status_conds,
-            params=status_params,
-            ics="",
-            cap=want,
-        )
-        estimate = estimate or more
-        for pk in fts_ids:
-            ordered.setdefault(pk, None)
-    ids = list(ordered)
-    return SearchPage(
-        query=query,
-        total=len(ids),
-        total_is_estimate=estimate,
-        results=_load(ids[offset : offset + limit]),
-        offset=offset,
-        limit=limit,
-    )
-
-
-def _load(ids: list[int]) -> list[Standard]:
-    if not ids:
-        return []
-    rows = (
-        Standard.objects.filter(pk__in=ids)
-        .select_related("ccs")
-        .defer("search_text", "scope")  # long texts a result list never shows
-        .in_bulk()
-    )
-    # The ICS codes as plain strings in one query (what a result shows), set
-    # on each record as ``ics_codes`` instead of prefetching IcsCode objects.
-    codes: dict[int, list[str]] = {pk: [] for pk in rows}
-    through = Standard.ics.through._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT standard_id, icscode_id FROM {through} WHERE standard_id IN "  # noqa: S608
-            f"({', '.join(['%s'] * len(rows))}) ORDER BY icscode_id",
-            list(rows),
-        )
-        for pk, code in cur.fetchall():
-            codes[pk].append(code)
-    for pk, standard in rows.items():
-        standard.ics_codes = codes[pk]
-    return [rows[pk] for pk in ids if pk in rows]
-
-
-# --- backends --------------------------------------------------------------
+            standard.ics_codes = row["ics"]
+            standards.append(standard)
+        return standards
 
 
 def _filter_sql(
     *, level: str | None, status: str | None, ics: str | None, year: int | None
 ) -> tuple[list[str], list, str]:
-    """The filters as SQL on ``catalog_standard s`` (same meaning as
-    ``_filters``): column conditions, their parameters, and the ICS code."""
+    """The filters as SQL on ``catalog_standard s``: column conditions, their
+    parameters, and the ICS code."""
     conds: list[str] = []
     params: list = []
     if level:
@@ -403,20 +334,256 @@ def _where_sql(conds: list[str], params: list, ics_code: str) -> tuple[str, list
 def _ics_exists(id_sql: str, code: str) -> tuple[str, list]:
     """The standard ``id_sql`` has the ICS code or one of its sub-codes (a range
     on the code: "67." <= code < "67/")."""
-    through = Standard.ics.through._meta.db_table
     return (
-        f"EXISTS (SELECT 1 FROM {through} i WHERE i.standard_id = {id_sql} AND "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {_ICS_TABLE} i WHERE i.standard_id = {id_sql} AND "  # noqa: S608
         "(i.icscode_id = %s OR (i.icscode_id >= %s AND i.icscode_id < %s)))",
         [code, code + ".", code + "/"],
     )
 
 
+def _compact_key(text: str) -> str:
+    return identifiers.compact_key(text)
+
+
+def _identifier_like(key: str) -> bool:
+    """A compact key that could start an identifier."""
+    return bool(key) and not _HAS_CJK.search(key) and key[0].isalnum()
+
+
+def search_standards(
+    *,
+    q: str = "",
+    level: str | None = None,
+    status: str | None = None,
+    ics: str | None = None,
+    year: int | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> SearchPage:
+    """Search the catalogue; see the module docstring for the ranking."""
+    plan = _plan(q)
+    offset = max(0, int(offset))
+    limit = max(0, int(limit))
+    want = max(MATCH_CAP, offset + limit)
+    where, params = _where_sql(
+        *_filter_sql(level=level, status=status, ics=ics, year=year)
+    )
+    page = SearchPage(query=plan.query, total=0, offset=offset, limit=limit)
+    with connection.cursor() as cur:
+        if not plan.query:
+            _listing(cur, page, where, params, want)
+            return page
+        ordered: dict[int, None] = {}
+        if plan.exact_keys or plan.prefix_key:
+            ids, page.total_is_estimate = _identifier_ids(
+                cur, plan, where, params, want
+            )
+            ordered = dict.fromkeys(ids)
+        text_ids: list[int] = []
+        if plan.tokens and not (ordered and plan.identifier_hint):
+            text_ids, more, ranked = _backend().match_ids(
+                cur,
+                [*plan.tokens, *facet_tokens(level=level, ics=ics, year=year)],
+                words=len(plan.tokens),
+                status=status,
+                cap=want,
+                need=offset + limit + len(ordered),
+            )
+            page.total_is_estimate = page.total_is_estimate or more
+            # Few matches are shown best first: ranked by the backend, or here.
+            rank = not (ranked or more) and 1 < len(text_ids) <= RANK_CAP
+            if not ordered and rank:  # ranked and loaded in one statement
+                page.total = len(text_ids)
+                page.rows = _fetch_rows(
+                    cur, text_ids, ranked=True, offset=offset, limit=limit
+                )
+                return page
+            text_ids = [pk for pk in text_ids if pk not in ordered]
+            if rank and len(ordered) < offset + limit and len(text_ids) > 1:
+                text_ids = _ranked(cur, text_ids)
+            if more:
+                # More than ``want`` text matches: a lower bound, the same on
+                # both databases whichever of them were read.
+                page.total = max(want, len(ordered))
+        ids = [*ordered, *text_ids]
+        page.total = page.total or len(ids)
+        page.rows = _fetch_rows(cur, ids[offset : offset + limit])
+    return page
+
+
+def _listing(cur, page: SearchPage, where: str, params: list, want: int) -> None:
+    """No query: the filtered catalogue by identifier (the ``ident_key`` index
+    gives the order); the count stops at the cap, as a full count of a
+    million rows is not free."""
+    cur.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_standard s WHERE 1 = 1"  # noqa: S608
+        f"{where} LIMIT %s) c",
+        [*params, want + 1],
+    )
+    counted = cur.fetchone()[0]
+    page.total = min(counted, want)
+    page.total_is_estimate = counted > want
+    cur.execute(
+        f"SELECT s.id FROM catalog_standard s WHERE 1 = 1{where} "  # noqa: S608
+        "ORDER BY s.ident_key LIMIT %s OFFSET %s",
+        [*params, page.limit, page.offset],
+    )
+    page.rows = _fetch_rows(cur, [row[0] for row in cur.fetchall()])
+
+
+def _identifier_ids(
+    cur, plan: _Plan, where: str, params: list, want: int
+) -> tuple[list[int], bool]:
+    """The exact band (newest edition first), then the prefix band (by
+    identifier), deduplicated, in one statement; and whether the prefix band
+    had more than ``want``.
+
+    With filters, each band takes its rows by identifier first and filters
+    them after (a subquery with a LIMIT, which neither database flattens):
+    left to itself the planner may prefer a filter column's index and read
+    every row of that status or level for the few in the range.
+    """
+    parts: list[str] = []
+    args: list = []
+    cols = "s.id, s.year, s.ident_key, s.level, s.status"
+    if plan.exact_keys:
+        cond = f"s.ident_key IN ({_marks(plan.exact_keys)})"
+        args.extend(plan.exact_keys)
+        if plan.base_key:
+            cond = f"({cond} OR s.base_key = %s)"
+            args.append(plan.base_key)
+        parts.append(
+            "SELECT 0, s.id, s.year, s.ident_key FROM (SELECT "  # noqa: S608
+            f"{cols} FROM catalog_standard s WHERE {cond} LIMIT %s) s "
+            f"WHERE 1 = 1{where}"
+        )
+        args.extend([want, *params])
+    if plan.prefix_key:
+        # The range is exactly "starts with key" on the B-tree (binary order).
+        key_range = "s.ident_key >= %s AND s.ident_key < %s"
+        bounds = [plan.prefix_key, plan.prefix_key + "\uffff"]
+        if where:
+            parts.append(
+                "SELECT 1, s.id, s.year, s.ident_key FROM (SELECT s.* FROM "  # noqa: S608
+                f"(SELECT {cols} FROM catalog_standard s WHERE {key_range} "
+                f"ORDER BY s.ident_key LIMIT %s) s WHERE 1 = 1{where} "
+                "ORDER BY s.ident_key LIMIT %s) s"
+            )
+            args.extend([*bounds, WALK, *params, want + 1])
+            # A row past the walk: it did not see the whole range.
+            parts.append(
+                "SELECT 2, 0, NULL, NULL FROM (SELECT s.id FROM catalog_standard s "  # noqa: S608
+                f"WHERE {key_range} ORDER BY s.ident_key LIMIT 1 OFFSET %s) s"
+            )
+            args.extend([*bounds, WALK])
+        else:
+            parts.append(
+                "SELECT 1, s.id, s.year, s.ident_key FROM (SELECT s.id, s.year, "  # noqa: S608
+                f"s.ident_key FROM catalog_standard s WHERE {key_range} "
+                "ORDER BY s.ident_key LIMIT %s) s"
+            )
+            args.extend([*bounds, want + 1])
+    cur.execute(" UNION ALL ".join(parts), args)
+    exact: list[tuple] = []
+    prefix: list[tuple] = []
+    walk_was_short = False
+    for band, pk, year, key in cur.fetchall():
+        if band == 0:
+            exact.append((year is None, -(year or 0), key, pk))
+        elif band == 1:
+            prefix.append((key, pk))
+        else:
+            walk_was_short = True
+    if walk_was_short and len(prefix) <= want:
+        # Selective filters over a long range: the planner decides.
+        cur.execute(
+            f"SELECT s.ident_key, s.id FROM catalog_standard s WHERE {key_range}"  # noqa: S608
+            f"{where} ORDER BY s.ident_key LIMIT %s",
+            [*bounds, *params, want + 1],
+        )
+        prefix = cur.fetchall()
+    # Ordered here: the order of a union's rows is the database's choice.
+    # (Python orders strings as the binary collation does.)
+    exact.sort()
+    prefix.sort()
+    ids = [row[-1] for row in exact] + [row[1] for row in prefix[:want]]
+    return list(dict.fromkeys(ids)), len(prefix) > want
+
+
+#: The rank of a full-text match, smaller first: the number of words in its
+#: search document (less one). Each word is there once, so for a match of
+#: every query word this is what orders bm25: the shorter the document, the
+#: more of it the query covers. PostgreSQL counts the words of the stored
+#: vector instead, in the same order (``_PostgresBackend.match_ids``).
+_RANK = "LENGTH(s.search_text) - LENGTH(REPLACE(s.search_text, ' ', ''))"
+
+
+def _ranked(cur, ids: list[int]) -> list[int]:
+    """Full-text matches best first (ties newest first)."""
+    cur.execute(
+        f"SELECT s.id FROM catalog_standard s WHERE s.id IN ({_marks(ids)}) "  # noqa: S608
+        f"ORDER BY {_RANK}, s.id DESC",
+        ids,
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _fetch_rows(
+    cur, ids: list[int], *, ranked: bool = False, offset: int = 0, limit: int = 0
+) -> list[dict]:
+    """The result rows of ``ids`` with their ICS codes, in one statement: in
+    the order given, or ranked (``_ranked``) and sliced."""
+    if not ids:
+        return []
+    codes = (
+        "STRING_AGG(i.icscode_id, ' ')"
+        if connection.vendor == "postgresql"
+        else "GROUP_CONCAT(i.icscode_id, ' ')"
+    )
+    select = (
+        f"SELECT {ROW_COLUMNS}, (SELECT {codes} FROM {_ICS_TABLE} i WHERE "  # noqa: S608
+        "i.standard_id = s.id) FROM "
+    )
+    if ranked:
+        # The codes of the page's rows only, not of every row ranked.
+        cur.execute(
+            f"{select}(SELECT {ROW_COLUMNS}, {_RANK} AS r FROM catalog_standard s "  # noqa: S608
+            f"WHERE s.id IN ({_marks(ids)}) ORDER BY r, s.id DESC LIMIT %s "
+            "OFFSET %s) s ORDER BY s.r, s.id DESC",
+            [*ids, limit, offset],
+        )
+    else:
+        cur.execute(f"{select}catalog_standard s WHERE s.id IN ({_marks(ids)})", ids)
+    names = ROW_FIELDS
+    rows = []
+    for values in cur.fetchall():
+        row = dict(zip(names, values, strict=False))
+        row["ics"] = sorted(values[-1].split(" ")) if values[-1] else []
+        rows.append(row)
+    if not ranked:
+        position = {pk: n for n, pk in enumerate(ids)}
+        rows.sort(key=lambda row: position[row["id"]])
+    return rows
+
+
+# --- backends --------------------------------------------------------------
+
+
 class _SqliteBackend:
-    """FTS5 external-content table ``catalog_standard_fts`` (rowid = standard id)."""
+    """FTS5 external-content table ``catalog_standard_fts`` (rowid = standard
+    id) over two columns: the document and the status (migration 0005)."""
 
     @staticmethod
-    def match_expression(tokens: list[str]) -> str:
-        return " ".join(f'"{t}"' for t in tokens)
+    def match_expression(tokens: list[str], status: str | None = None) -> str:
+        expr = "search_text : (" + " ".join(f'"{t}"' for t in tokens) + ")"
+        if status:
+            word = status if _STATUS.fullmatch(status) else "none"
+            expr += f' AND status : "{word}"'
+        return expr
 
     def raw_match_ids(self, tokens: list[str], *, limit: int) -> list[int]:
         """The floor: the index alone, newest first."""
@@ -429,79 +596,38 @@ class _SqliteBackend:
             return [row[0] for row in cur.fetchall()]
 
     def match_ids(
-        self, tokens: list[str], *, conds: list[str], params: list, ics: str, cap: int
-    ) -> tuple[list[int], bool]:
-        expr = self.match_expression(tokens)
-        fts = (
-            "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts MATCH %s"
+        self,
+        cur,
+        tokens: list[str],
+        *,
+        words: int,
+        status: str | None,
+        cap: int,
+        need: int,
+    ) -> tuple[list[int], bool, bool]:
+        """The newest ``cap`` matches (at least the ``need`` newest when there
+        are more), straight down the index (the filters are words of the
+        index too); whether there are more than ``cap``; whether they are
+        ranked already (never here: the index has no rank)."""
+        cur.execute(
+            "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "
+            "MATCH %s ORDER BY rowid DESC LIMIT %s",
+            [self.match_expression(tokens, status), cap + 1],
         )
-        with connection.cursor() as cur:
-            if not conds:
-                # Unfiltered, or ICS only: straight down the index, newest first
-                # (the ICS check is one probe of the link table per match).
-                where, extra = "", []
-                if ics:
-                    where, extra = _ics_exists("f.rowid", ics)
-                    where = " AND " + where
-                cur.execute(
-                    "SELECT f.rowid, bm25(catalog_standard_fts) FROM "  # noqa: S608
-                    "catalog_standard_fts f WHERE catalog_standard_fts MATCH %s"
-                    f"{where} ORDER BY f.rowid DESC LIMIT %s",
-                    [expr, *extra, cap + 1],
-                )
-                return self._ranked(cur.fetchall(), cap)
-            all_conds, all_params = list(conds), list(params)
-            if ics:
-                sql, extra = _ics_exists("s.id", ics)
-                all_conds.append(sql)
-                all_params.extend(extra)
-            where = " AND ".join(all_conds)
-            # Walk the newest matches and filter them: enough when the filters
-            # keep a fair share of the matches (the usual case).
-            # (Filtered results are newest first: bm25 over the whole walk
-            # would cost more than the filtering.)
-            cur.execute(
-                "SELECT m.id, 0 FROM (SELECT rowid AS id FROM catalog_standard_fts "  # noqa: S608
-                "WHERE catalog_standard_fts MATCH %s ORDER BY rowid DESC LIMIT %s) m "
-                f"JOIN catalog_standard s ON s.id = m.id WHERE {where} "
-                "ORDER BY m.id DESC LIMIT %s",
-                [expr, WALK, *all_params, cap + 1],
-            )
-            rows = cur.fetchall()
-            if len(rows) > cap:
-                return self._ranked(rows, cap)
-            cur.execute(f"{fts} ORDER BY rowid DESC LIMIT 1 OFFSET %s", [expr, WALK])
-            if cur.fetchone() is None:  # the walk saw every match
-                return self._ranked(rows, cap)
-            # Selective column filters over many matches: start from their index
-            # and probe the (materialised) set of matches.
-            cur.execute(
-                f"SELECT s.id, 0 FROM catalog_standard s WHERE {where} AND s.id IN "  # noqa: S608
-                f"({fts}) ORDER BY s.id DESC LIMIT %s",
-                [*all_params, expr, cap + 1],
-            )
-            rows = cur.fetchall()
-            more = len(rows) > cap
-            return [r[0] for r in rows[:cap]], more
-
-    @staticmethod
-    def _ranked(rows: list, cap: int) -> tuple[list[int], bool]:
-        more = len(rows) > cap
-        rows = rows[:cap]
-        if not more and len(rows) <= RANK_CAP:
-            # bm25: lower is better; ties newest first.
-            rows = sorted(rows, key=lambda r: (r[1], -r[0]))
-        return [r[0] for r in rows], more
+        ids = [row[0] for row in cur.fetchall()]
+        return ids[:cap], len(ids) > cap, False
 
 
 class _PostgresBackend:
-    """GIN index on the generated column ``search_tsv`` (migration 0002)."""
+    """GIN index on the generated column ``search_tsv`` (migrations 0002 and
+    0005: the document and the status word)."""
 
-    #: The stored ``to_tsvector('simple', search_text)`` (migration 0002).
     VECTOR = "s.search_tsv"
 
     @staticmethod
-    def ts_query(tokens: list[str]) -> str:
+    def ts_query(tokens: list[str], status: str | None = None) -> str:
+        if status:
+            tokens = [*tokens, status_token(status)]
         return " & ".join(tokens)
 
     def raw_match_ids(self, tokens: list[str], *, limit: int) -> list[int]:
@@ -514,60 +640,59 @@ class _PostgresBackend:
             return [row[0] for row in cur.fetchall()]
 
     @staticmethod
-    def _newest(cur, tsq: str, where: str, params: list, cap: int) -> list[int] | None:
+    def _newest(cur, tsq: str, cap: int) -> list[int] | None:
         """The newest ``cap`` + 1 matches among the RECENT newest rows, walking
         the primary key down (conditions are not pushed below the LIMIT, so
         the planner cannot sort every match instead: words that come together,
         检定 & 规程, are estimated as rare and would be). None when fewer."""
         cur.execute(
-            "SELECT s.id FROM (SELECT t.id, t.search_tsv FROM "  # noqa: S608
+            "SELECT s.id FROM (SELECT t.id, t.search_tsv FROM "
             "catalog_standard t ORDER BY t.id DESC LIMIT %s) s WHERE "
-            f"s.search_tsv @@ to_tsquery('simple', %s){where} LIMIT %s",
-            [RECENT, tsq, *params, cap + 1],
+            "s.search_tsv @@ to_tsquery('simple', %s) LIMIT %s",
+            [RECENT, tsq, cap + 1],
         )
         ids = [row[0] for row in cur.fetchall()]
         return ids if len(ids) > cap else None
 
     def match_ids(
-        self, tokens: list[str], *, conds: list[str], params: list, ics: str, cap: int
-    ) -> tuple[list[int], bool]:
-        tsq = self.ts_query(tokens)
-        where, params = _where_sql(conds, params, ics)
-        match = f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
-        with connection.cursor() as cur:
-            # Without an order PostgreSQL stops reading the GIN bitmap
-            # early: a small match set comes back whole, ordered here.
+        self,
+        cur,
+        tokens: list[str],
+        *,
+        words: int,
+        status: str | None,
+        cap: int,
+        need: int,
+    ) -> tuple[list[int], bool, bool]:
+        tsq = self.ts_query(tokens, status)
+        # Without an order PostgreSQL stops reading the GIN bitmap early: a
+        # small match set comes back whole, ordered here. Its rows are read
+        # anyway, so each brings its rank: the number of words in its vector
+        # (each once, and the status word), _RANK's order.
+        cur.execute(
+            "SELECT s.id, LENGTH(s.search_tsv) FROM catalog_standard s WHERE "  # noqa: S608
+            f"{self.VECTOR} @@ to_tsquery('simple', %s) LIMIT %s",
+            [tsq, cap + 1],
+        )
+        rows = cur.fetchall()
+        if len(rows) <= cap:
+            if len(rows) <= RANK_CAP:
+                rows.sort(key=lambda row: (row[1], -row[0]))
+                return [row[0] for row in rows], False, True
+            return sorted((row[0] for row in rows), reverse=True), False, False
+        # Many matches: only the newest the page needs, as the floor reads
+        # them (the newest ``cap`` would walk ten times as many rows). The
+        # planner estimates one word well; it multiplies the frequencies of
+        # several, and words that come together (检定 & 规程) are walked for.
+        ids = self._newest(cur, tsq, need) if words > 1 else None
+        if ids is None:
             cur.execute(
-                f"{match}to_tsquery('simple', %s){where} LIMIT %s",
-                [tsq, *params, cap + 1],
+                f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
+                "to_tsquery('simple', %s) ORDER BY s.id DESC LIMIT %s",
+                [tsq, need],
             )
-            ids = sorted((row[0] for row in cur.fetchall()), reverse=True)
-            if len(ids) > cap:
-                # Many matches: the newest first. The planner estimates one
-                # word well; it multiplies the frequencies of several, and
-                # words that come together are then walked for. With a
-                # status condition as well its estimate is the better guide.
-                walk = len(tokens) > 1 and not conds
-                ids = self._newest(cur, tsq, where, params, cap) if walk else None
-                if ids is None:
-                    # Sparse among the newest rows: the planner sorts them.
-                    cur.execute(
-                        f"{match}to_tsquery('simple', %s){where} "
-                        "ORDER BY s.id DESC LIMIT %s",
-                        [tsq, *params, cap + 1],
-                    )
-                    ids = [row[0] for row in cur.fetchall()]
-            more = len(ids) > cap
-            ids = ids[:cap]
-            if not more and 1 < len(ids) <= RANK_CAP:
-                cur.execute(
-                    "SELECT s.id FROM catalog_standard s WHERE s.id = ANY(%s) ORDER "  # noqa: S608
-                    f"BY ts_rank({self.VECTOR}, to_tsquery('simple', %s)) DESC, "
-                    "s.id DESC",
-                    [ids, tsq],
-                )
-                ids = [row[0] for row in cur.fetchall()]
-        return ids, more
+            ids = [row[0] for row in cur.fetchall()]
+        return ids[:need], True, False
 
 
 def _backend() -> _SqliteBackend | _PostgresBackend:
@@ -582,13 +707,6 @@ def raw_index_ids(q: str, *, limit: int = 20) -> list[int]:
     if not tokens:
         return []
     return _backend().raw_match_ids(tokens, limit=limit)
-
-
-#: The columns a search result shows (the API's StandardOut, ICS aside).
-ROW_COLUMNS = (
-    "s.id, s.identifier, s.title_zh, s.title_en, s.level, s.nature, s.status, "
-    "s.year, s.issued_on, s.implemented_on, s.withdrawn_on, s.ccs_id"
-)
 
 
 def raw_index_rows(
@@ -606,19 +724,13 @@ def raw_index_rows(
     result rows. No ranking bands, no count, no framework: the floor the
     catalogue benchmark compares the search API with."""
     query = identifiers.normalise(q)
-    by_identifier = bool(
-        _looks_like_identifier(query) and _IDENTIFIER_HINT.search(query)
-    )
-    # A text query has level, ICS and year as the document's tokens, as the
-    # search service does; status is a column either way.
-    if by_identifier:
-        filters = _filter_sql(level=level, status=status, ics=ics, year=year)
-    else:
-        filters = _filter_sql(level=None, status=status, ics=None, year=None)
-    where, params = _where_sql(*filters)
+    key = _compact_key(query)
+    by_identifier = bool(_identifier_like(key) and _IDENTIFIER_HINT.search(query))
     with connection.cursor() as cur:
         if by_identifier:
-            key = _compact_key(query)
+            where, params = _where_sql(
+                *_filter_sql(level=level, status=status, ics=ics, year=year)
+            )
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE s.ident_key >= %s "  # noqa: S608
                 f"AND s.ident_key < %s{where} ORDER BY s.ident_key LIMIT %s",
@@ -628,19 +740,20 @@ def raw_index_rows(
         tokens = query_tokens(query)
         if not tokens:
             return []
+        # Every filter is a word of the index, as in the search service.
         tokens += facet_tokens(level=level, ics=ics, year=year)
         if connection.vendor == "postgresql":
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE "  # noqa: S608
-                f"{_PostgresBackend.VECTOR} @@ to_tsquery('simple', %s){where} "
+                f"{_PostgresBackend.VECTOR} @@ to_tsquery('simple', %s) "
                 "ORDER BY s.id DESC LIMIT %s",
-                [_PostgresBackend.ts_query(tokens), *params, limit],
+                [_PostgresBackend.ts_query(tokens, status), limit],
             )
         else:
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard_fts f JOIN "  # noqa: S608
                 "catalog_standard s ON s.id = f.rowid WHERE catalog_standard_fts "
-                f"MATCH %s{where} ORDER BY f.rowid DESC LIMIT %s",
-                [_SqliteBackend.match_expression(tokens), *params, limit],
+                "MATCH %s ORDER BY f.rowid DESC LIMIT %s",
+                [_SqliteBackend.match_expression(tokens, status), limit],
             )
         return cur.fetchall()

@@ -1,5 +1,7 @@
 """Catalogue search: segmentation, ranking bands, filters, both databases."""
 
+import datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -288,3 +290,144 @@ def test_filters_are_tokens_of_the_document_kept_in_step(classifications):
     std.ics.clear()
     assert ids(search_standards(q="cotton", ics="59")) == []
     assert facet_tokens(ics="59.06x") == ["icsnone"]
+
+
+def _fts_is_consistent() -> bool:
+    """SQLite: the FTS5 index holds exactly what its content rows say (the
+    check reads every row's document and status through the index)."""
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "sqlite":
+        return True
+    try:
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO catalog_standard_fts(catalog_standard_fts, rank) "
+                "VALUES ('integrity-check', 1)"
+            )
+    except DatabaseError:
+        return False
+    return True
+
+
+def test_status_is_matched_by_the_index_and_follows_every_change(db, staff_user):
+    # The status is a word of the full-text index, derived by the database
+    # (migration 0005), so every way a status changes moves the standard
+    # between status-filtered searches without Python code.
+    from qihub.catalog.services import standard_withdraw
+
+    std = make("GB/T 20223-2006", "棉短绒", "Cotton linter")
+    other = make("GB/T 20224-2006", "棉短绒 其他", "Cotton linter other")
+    assert set(ids(search_standards(q="cotton", status="in_force"))) == {
+        "GB/T 20223-2006",
+        "GB/T 20224-2006",
+    }
+    assert search_standards(q="cotton", status="withdrawn").total == 0
+
+    standard_withdraw(standard=std, actor=staff_user, reason="obsolete")
+    assert ids(search_standards(q="cotton", status="withdrawn")) == [std.identifier]
+    assert ids(search_standards(q="cotton", status="in_force")) == [other.identifier]
+
+    Standard.objects.filter(pk=other.pk).update(status=Standard.Status.REPLACED)
+    assert ids(search_standards(q="cotton", status="replaced")) == [other.identifier]
+    assert search_standards(q="cotton", status="in_force").total == 0
+
+    # A status word is not a title word, and a status that does not exist
+    # matches nothing instead of breaking the query.
+    assert search_standards(q="withdrawn").total == 0
+    assert search_standards(q="cotton", status='x" OR "y').total == 0
+    # The floor answers the same query the same way.
+    from qihub.catalog.search import raw_index_rows
+
+    assert [r[1] for r in raw_index_rows("cotton", status="replaced")] == [
+        other.identifier
+    ]
+    std.delete()
+    assert _fts_is_consistent()
+
+
+def test_few_matches_are_ranked_shortest_document_first(db):
+    # Each word is in a document once, so bm25 ranks the document with the
+    # fewest words first; both databases rank so (ties newest first).
+    long = make("GB/T 30001-2020", "羊毛 纺织品 试验方法 第1部分 取样", "Wool textiles")
+    short = make("GB/T 30002-2020", "羊毛", "Wool")
+    tie = make("GB/T 30003-2020", "羊绒", "Wool")
+    page = search_standards(q="wool")
+    assert ids(page) == [tie.identifier, short.identifier, long.identifier]
+    # Many matches are newest first instead (here: more than RANK_CAP).
+    from qihub.catalog import search
+
+    old_cap = search.RANK_CAP
+    search.RANK_CAP = 2
+    try:
+        assert ids(search_standards(q="wool"))[0] == tie.identifier
+        assert ids(search_standards(q="wool")) == [
+            tie.identifier,
+            short.identifier,
+            long.identifier,
+        ]
+    finally:
+        search.RANK_CAP = old_cap
+
+
+def test_search_api_returns_the_rows_of_the_service(client, classifications):
+    std = make("GB/T 20223-2006", "棉短绒", "Cotton linter")
+    std.issued_on = datetime.date(2006, 3, 1)
+    std.implemented_on = None
+    std.save(update_fields=["issued_on", "implemented_on"])
+    std.ics.set(["59.060.10", "59.060.01"])
+    body = client.get("/api/catalog/standards/", {"q": "cotton"}).json()
+    assert body == {
+        "count": 1,
+        "count_is_estimate": False,
+        "page": 1,
+        "per_page": 20,
+        "items": [
+            {
+                "id": std.pk,
+                "identifier": "GB/T 20223-2006",
+                "title_zh": "棉短绒",
+                "title_en": "Cotton linter",
+                "level": "national",
+                "nature": std.nature,
+                "status": "in_force",
+                "year": 2006,
+                "issued_on": "2006-03-01",
+                "implemented_on": None,
+                "withdrawn_on": None,
+                "ics": ["59.060.01", "59.060.10"],
+                "ccs": None,
+                "url": std.get_absolute_url(),
+            }
+        ],
+    }
+    # Pages get model instances with the same values.
+    result = search_standards(q="cotton").results[0]
+    assert result.issued_on == datetime.date(2006, 3, 1)
+    assert result.ics_codes == ["59.060.01", "59.060.10"]
+
+
+def test_filtered_identifier_prefix_walks_the_range(db, monkeypatch):
+    # With filters the prefix band reads the range by identifier and filters
+    # it; beyond the walk the database's own plan finds the rest.
+    from qihub.catalog import search
+
+    monkeypatch.setattr(search, "WALK", 2)
+    for n in range(5):
+        make(f"GB/T {42000 + n}-2020", f"纺织品 {n}", "", status="in_force")
+    make("GB/T 42009-2020", "纺织品 旧", "", status="withdrawn")
+    assert ids(search_standards(q="GB/T 4200", status="withdrawn")) == [
+        "GB/T 42009-2020"
+    ]
+    assert len(ids(search_standards(q="GB/T 4200", status="in_force"))) == 5
+
+
+def test_imported_standards_are_found_by_status(db, tmp_path, classifications):
+    # The import indexes its rows in bulk on SQLite: with their status too.
+    from qihub.catalog.imports import standards_import
+    from qihub.catalog.tests.test_imports import GOOD_ROWS, write_csv
+
+    report = standards_import(file=write_csv(tmp_path / "s.csv", GOOD_ROWS))
+    assert report.ok, report.errors
+    assert ids(search_standards(q="食品添加剂", status="replaced")) == ["GB 2760-2011"]
+    assert _fts_is_consistent()
