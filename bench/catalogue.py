@@ -566,9 +566,14 @@ def run_worker(args) -> dict:
 
         bar = tqdm(total=args.n * 2, desc=f"import {connection.vendor}", unit="row")
         progress = bar.update
+    cpu0 = _cpu_seconds(connection)
     t0 = time.perf_counter()
     report = standards_import(file=csv_path, fmt="csv", progress=progress)
     import_s = time.perf_counter() - t0
+    cpu1 = _cpu_seconds(connection)
+    out["import_cpu_us"] = {
+        k: (cpu1[k] - cpu0[k]) / max(1, report.created) * 1e6 for k in cpu0
+    }
     if progress:
         bar.close()
     if not report.ok:
@@ -632,6 +637,30 @@ def run_worker(args) -> dict:
     return out
 
 
+def _cpu_seconds(connection) -> dict[str, float]:
+    """CPU time so far of this process, its (waited-for) children and, on
+    PostgreSQL, the server process of this connection (same machine)."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = {
+        "importer": me.ru_utime + me.ru_stime,
+        "checkers": kids.ru_utime + kids.ru_stime,
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks = os.sysconf("SC_CLK_TCK")
+            cpu["server"] = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            pass  # another machine's server: not measured
+    return cpu
+
+
 def print_result(r: dict) -> None:
     print(f"\n== {r['db']}: {r['standards']:,} standards ({r['csv_mb']:.0f} MB CSV) ==")
     print(
@@ -639,6 +668,10 @@ def print_result(r: dict) -> None:
         f"{r['import_s']:.1f} s = {r['import_rate']:,.0f} records/s "
         f"(generation {r['generate_s']:.1f} s not counted)"
     )
+    cpu = r.get("import_cpu_us", {})
+    if cpu:
+        parts = ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+        print(f"import CPU per record (us): {parts}; total {sum(cpu.values()):.0f}")
     print(f"search through: {r['through']}")
     print(f"{'':22}{'p50':>8}{'p95':>8}{'p99':>8}  (ms)")
     for label, s in (("search API", r["api"]), ("index only (floor)", r["floor"])):
