@@ -537,3 +537,26 @@ def test_only_staff_may_import(good_csv, plain_user, staff_user):
     report = standards_import(file=good_csv, actor=staff_user)
     assert report.ok
     assert StandardEvent.objects.filter(actor=staff_user).count() == 5
+
+
+def test_new_rows_by_position_match_the_field_values(good_csv):
+    # _new_rows builds table rows by position for speed; they must be what
+    # _standard_values says, column by column.
+    from qihub.catalog import imports
+
+    validator = imports._Validator("csv")
+    batch = [
+        clean
+        for batch, _seen in imports._check(
+            imports._Source(good_csv), "csv", validator, keep=True
+        )
+        for clean in batch
+    ]
+    writer = imports._Writer(actor=None, fmt="csv", name="x")
+    now = writer._now()
+    ids = list(range(100, 100 + len(batch)))
+    expected = [
+        writer.std_row(writer.std_defaults | writer._standard_values(c, pk, now))
+        for c, pk in zip(batch, ids, strict=True)
+    ]
+    assert writer._new_rows(batch, ids, now) == expected

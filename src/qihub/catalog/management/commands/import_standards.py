@@ -34,6 +34,9 @@ class Command(BaseCommand):
         if sys.stderr.isatty() and not json:
             from tqdm import tqdm
 
+            # No monitor thread: a large import forks its checking processes,
+            # and forking a process with threads risks a child's deadlock.
+            tqdm.monitor_interval = 0
             total = None
             if file.suffix.lower() in (".csv", ".jsonl"):
                 with file.open("rb") as fh:
