@@ -80,12 +80,7 @@ POSTGRES_FORWARD = _postgres("search_text || ' st' || replace(status, '_', '')")
 POSTGRES_BACKWARD = _postgres("search_text")
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
+_run = _previous._run  # runs the statements of the connection's vendor
 
 
 class Migration(migrations.Migration):
