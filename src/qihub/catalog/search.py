@@ -43,6 +43,9 @@ WALK = 5000
 #: PostgreSQL: how many of the newest rows are tested one by one for a word
 #: with many matches before the planner is left to sort them all.
 RECENT = 20_000
+#: PostgreSQL, several words: how many of the newest rows are walked for more
+#: than MATCH_CAP matches before the index is asked at all.
+RECENT_FIRST = 8_000
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(f"[{_CJK}]+|[0-9a-z]+")
@@ -640,19 +643,19 @@ class _PostgresBackend:
             return [row[0] for row in cur.fetchall()]
 
     @staticmethod
-    def _newest(cur, tsq: str, cap: int) -> list[int] | None:
-        """The newest ``cap`` + 1 matches among the RECENT newest rows, walking
-        the primary key down (conditions are not pushed below the LIMIT, so
-        the planner cannot sort every match instead: words that come together,
-        检定 & 规程, are estimated as rare and would be). None when fewer."""
+    def _newest(cur, tsq: str, want: int, rows: int = RECENT) -> list[int]:
+        """Up to ``want`` of the newest matches among the ``rows`` newest rows,
+        newest first, walking the primary key down (conditions are not pushed
+        below the LIMIT, so the planner cannot sort every match instead:
+        words that come together, 检定 & 规程, are estimated as rare and
+        would be)."""
         cur.execute(
             "SELECT s.id FROM (SELECT t.id, t.search_tsv FROM "
             "catalog_standard t ORDER BY t.id DESC LIMIT %s) s WHERE "
             "s.search_tsv @@ to_tsquery('simple', %s) LIMIT %s",
-            [RECENT, tsq, cap + 1],
+            [rows, tsq, want],
         )
-        ids = [row[0] for row in cur.fetchall()]
-        return ids if len(ids) > cap else None
+        return [row[0] for row in cur.fetchall()]
 
     def match_ids(
         self,
@@ -665,6 +668,17 @@ class _PostgresBackend:
         need: int,
     ) -> tuple[list[int], bool, bool]:
         tsq = self.ts_query(tokens, status)
+        recent: list[int] = []
+        if words > 1 and len(tokens) == words and not status:
+            # Several words: the index intersects their whole posting lists,
+            # 20 ms for common words that come together (quality &
+            # management, 试验 & 方法), whose newest matches are near. Walk
+            # the newest rows for more than ``cap`` first (a few ms; not
+            # with filters, which make the matches sparse).
+            enough = max(cap + 1, need)
+            recent = self._newest(cur, tsq, enough, RECENT_FIRST)
+            if len(recent) >= enough:
+                return recent[:need], True, False
         # Without an order PostgreSQL stops reading the GIN bitmap early: a
         # small match set comes back whole, ordered here. Its rows are read
         # anyway, so each brings its rank: the number of words in its vector
@@ -684,7 +698,13 @@ class _PostgresBackend:
         # them (the newest ``cap`` would walk ten times as many rows). The
         # planner estimates one word well; it multiplies the frequencies of
         # several, and words that come together (检定 & 规程) are walked for.
-        ids = self._newest(cur, tsq, need) if words > 1 else None
+        ids = None
+        if words > 1:
+            # The walk above holds the newest matches of its rows; further
+            # down, the planner's estimate (the product of the words'
+            # frequencies) is too low: walk on.
+            ids = recent if len(recent) >= need else self._newest(cur, tsq, need)
+            ids = ids if len(ids) >= need else None
         if ids is None:
             cur.execute(
                 f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608

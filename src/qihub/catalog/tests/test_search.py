@@ -231,6 +231,29 @@ def test_many_matches_are_capped_and_estimated(db, monkeypatch):
     assert len(page.results) == 3
 
 
+@pytest.mark.parametrize("first_walk", [3, 100])
+def test_several_words_with_many_matches_newest_first(db, monkeypatch, first_walk):
+    # PostgreSQL walks the newest rows for several words before asking the
+    # index (first_walk 100: the walk finds more than the cap; 3: it does
+    # not, and the index is asked). Either way, and on SQLite: newest first.
+    from qihub.catalog import search
+
+    monkeypatch.setattr(search, "MATCH_CAP", 5)
+    monkeypatch.setattr(search, "RECENT_FIRST", first_walk)
+    made = [
+        make(f"GB/T {42000 + i}-2020", f"质量管理 {i}", f"Quality management {i}")
+        for i in range(8)
+    ]
+    make("GB/T 42100-2020", "质量", "Quality alone")
+    for q in ("quality management", "quality management 2020"):
+        page = search.search_standards(q=q, limit=3)
+        assert page.total_is_estimate
+        assert page.total == 5
+        assert ids(page) == [m.identifier for m in made[::-1][:3]]
+    deep = search.search_standards(q="quality management", offset=3, limit=4)
+    assert ids(deep) == [m.identifier for m in made[::-1][3:7]]
+
+
 def test_selective_filter_beyond_the_walk(db, monkeypatch):
     """A filter that keeps few of many matches still finds the old ones."""
     from qihub.catalog import search
