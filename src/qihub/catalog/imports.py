@@ -1025,7 +1025,7 @@ def standards_import(
         raise PermissionDenied(_("Only institute staff may change the catalogue."))
     report = ImportReport(format=fmt, dry_run=dry_run)
     validator = _Validator(fmt)
-    large = not dry_run and _worth_a_process(src)
+    large = not dry_run and _large(src)
     with _foreign_keys_unchecked(large) as unchecked, transaction.atomic():
         writer = None if dry_run else _Writer(actor=actor, fmt=fmt, name=src.name)
         check, options = _check, {}
@@ -1138,11 +1138,16 @@ CHECKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
 STAGED_CHECKERS = max(1, min(4, os.cpu_count() or 2))
 
 
+#: Whether checking processes can be forked (not on every platform).
+FORK_CHECKERS = "fork" in multiprocessing.get_all_start_methods()
+
+
+def _large(src: _Source) -> bool:
+    return src.size() >= PARALLEL_MIN_BYTES
+
+
 def _worth_a_process(src: _Source) -> bool:
-    return (
-        src.size() >= PARALLEL_MIN_BYTES
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
+    return FORK_CHECKERS and _large(src)
 
 
 def _check_in_children(

@@ -229,6 +229,10 @@ def test_a_large_import_checks_foreign_keys_once_at_the_end(
     from qihub.catalog import imports
 
     monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
+    # Checked in this process: a transactional test may run beside the
+    # browser tests' live-server thread, and a process with threads must
+    # not fork.
+    monkeypatch.setattr(imports, "FORK_CHECKERS", False)
     checked = []
     real_check = connection.check_constraints
     monkeypatch.setattr(
