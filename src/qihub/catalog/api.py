@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from qihub.catalog import selectors, services
 from qihub.catalog.identifiers import IdentifierError, parse
-from qihub.catalog.models import Standard, StandardRelation, _detail_url_prefix
+from qihub.catalog.models import Standard, StandardRelation, standard_url
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError, NotFound
 
@@ -48,7 +48,7 @@ class StandardOut(BaseModel):
         """The fields of a search result row (``SearchPage.rows``) as a dict."""
         item = dict(row)
         item["ccs"] = item.pop("ccs_id")
-        item["url"] = f"{_detail_url_prefix()}{row['id']}/"
+        item["url"] = standard_url(row["id"])
         return item
 
     @staticmethod

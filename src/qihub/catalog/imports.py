@@ -300,12 +300,18 @@ def detect_format(name: str, head: bytes) -> str:
     return "csv"
 
 
+def _in_share(index: int, share: tuple[int, int]) -> bool:
+    """Whether row ``index`` is checker i's of n (``share`` = (i, n)): each
+    takes every n-th run of BATCH_SIZE rows."""
+    mine, checkers = share
+    return checkers == 1 or (index // BATCH_SIZE) % checkers == mine
+
+
 def _read_csv(
     src: _Source, share: tuple[int, int] = (0, 1)
 ) -> Iterator[tuple[int, dict | None]]:
     """Rows as dicts; with ``share`` = (i, n) only the i-th of every n runs of
     BATCH_SIZE rows (the others come as None, unbuilt: see ``_check``)."""
-    mine, checkers = share
     with src.open_text() as fh:
         reader = csv.reader(fh)
         names = next(reader, None)
@@ -317,7 +323,7 @@ def _read_csv(
             if not cells:
                 continue  # a blank line, as csv.DictReader skips them
             index += 1
-            if checkers > 1 and (index // BATCH_SIZE) % checkers != mine:
+            if not _in_share(index, share):
                 yield reader.line_num, None
                 continue
             if len(cells) > width:  # as DictReader: the extra cells under None
@@ -1100,13 +1106,12 @@ def _check(
     (the others are read past), for n checking processes. Without
     ``documents`` the search documents are left to the writer.
     """
-    mine, checkers = share
     batch: list[_Clean] = []
     seen = 0
     # The CSV reader leaves the other checkers' rows unbuilt (None).
     rows = _read_csv(src, share) if fmt == "csv" else READERS[fmt](src)
     for index, (line, row) in enumerate(rows):
-        if checkers > 1 and (index // BATCH_SIZE) % checkers != mine:
+        if not _in_share(index, share):
             continue
         clean = validator.clean(line, row)
         seen += 1
@@ -1325,8 +1330,7 @@ class _Writer:
         self.status_changes: list[tuple[int, str, str]] = []
         self.now = timezone.now()
         self.next_id = 0
-        self.staged = False  # a first load with rows built by the checkers
-        self.last_id = 0  # the highest id written so (staged)
+        self.last_id = 0  # the highest id the checkers gave (a first load)
         self.std_fields = list(Standard._meta.concrete_fields)
         self.std_columns = [f.column for f in self.std_fields]
         self.std_defaults = {f.attname: _adapt_default(f) for f in self.std_fields}
@@ -1545,7 +1549,6 @@ class _Writer:
     def start_staged(self) -> None:
         """Give the new rows of a first load ids from their places in the
         file (``prepare``): the next id on, ``close()`` moves the sequence."""
-        self.staged = True
         if self.postgres:
             with self.connection.cursor() as cur:
                 cur.execute(
@@ -1583,11 +1586,10 @@ class _Writer:
         )
 
     def _write_prepared(self, batch: _Prepared) -> None:
+        # A first load: the full-text index is built in close().
         self.key_to_pk.update(zip(batch.keys, batch.ids, strict=True))
         self._insert("catalog_standard", self.std_columns, batch.standards)
-        low, high = min(batch.ids), max(batch.ids)
-        self._index_text(low, high)
-        self.last_id = max(self.last_id, high)
+        self.last_id = max(self.last_id, *batch.ids)
         self.created += len(batch.ids)
         self._insert(
             Standard.ics.through._meta.db_table,
@@ -1698,7 +1700,7 @@ class _Writer:
         """Put the full-text trigger back (inside the same transaction), build
         the indexes dropped for a first load, and merge PostgreSQL's pending
         full-text entries into the index."""
-        if self.staged and self.postgres and self.last_id:
+        if self.postgres and self.last_id:
             with self.connection.cursor() as cur:
                 cur.execute(
                     "SELECT setval(pg_get_serial_sequence('catalog_standard', 'id'), %s)",

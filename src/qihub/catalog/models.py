@@ -18,6 +18,12 @@ def _detail_url_prefix() -> str:
     return reverse("catalog:standard_detail", args=[1]).removesuffix("1/")
 
 
+def standard_url(pk: int) -> str:
+    """The page of the standard ``pk`` (``Standard.get_absolute_url`` without
+    the instance, for result rows)."""
+    return f"{_detail_url_prefix()}{pk}/"
+
+
 class Standard(TimeStampedModel):
     """One edition of a standard, identified by its dated identifier.
 
@@ -147,7 +153,7 @@ class Standard(TimeStampedModel):
         return f"{self.identifier} {self.title}".strip()
 
     def get_absolute_url(self) -> str:
-        return _detail_url_prefix() + f"{self.pk}/"
+        return standard_url(self.pk)
 
     @property
     def title(self) -> str:

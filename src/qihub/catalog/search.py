@@ -234,7 +234,7 @@ def _plan(q: str) -> _Plan:
     exact_keys: tuple[str, ...] = ()
     base_key = ""
     parsed = identifiers.try_parse(query)
-    key = _compact_key(query)
+    key = identifiers.compact_key(query)
     if parsed is not None:  # every catalogue record has a parseable identifier
         exact_keys = tuple(dict.fromkeys((key, parsed.key)))
         if not parsed.dated:
@@ -244,7 +244,7 @@ def _plan(q: str) -> _Plan:
         exact_keys=exact_keys,
         base_key=base_key,
         prefix_key=key if _identifier_like(key) else "",
-        tokens=tuple(dict.fromkeys(_text_tokens(query, query=True))),
+        tokens=tuple(query_tokens(query)),
         identifier_hint=bool(_IDENTIFIER_HINT.search(query)),
     )
 
@@ -342,10 +342,6 @@ def _ics_exists(id_sql: str, code: str) -> tuple[str, list]:
         "(i.icscode_id = %s OR (i.icscode_id >= %s AND i.icscode_id < %s)))",
         [code, code + ".", code + "/"],
     )
-
-
-def _compact_key(text: str) -> str:
-    return identifiers.compact_key(text)
 
 
 def _identifier_like(key: str) -> bool:
@@ -744,7 +740,7 @@ def raw_index_rows(
     result rows. No ranking bands, no count, no framework: the floor the
     catalogue benchmark compares the search API with."""
     query = identifiers.normalise(q)
-    key = _compact_key(query)
+    key = identifiers.compact_key(query)
     by_identifier = bool(_identifier_like(key) and _IDENTIFIER_HINT.search(query))
     with connection.cursor() as cur:
         if by_identifier:
