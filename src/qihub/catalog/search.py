@@ -47,7 +47,10 @@ RECENT = 20_000
 #: than MATCH_CAP matches before the index is asked at all.
 RECENT_FIRST = 8_000
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: CJK ideographs: Extension A, the unified block and the assigned
+#: compatibility ideographs (U+FA6E-FA6F and U+FADA-FAFF are unassigned, and
+#: an unassigned code point is no word).
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa6d\ufa70-\ufad9"
 _WORD = re.compile(f"[{_CJK}]+|[0-9a-z]+")
 _FRAGMENT_SPLIT = re.compile(f"[^{_CJK}0-9A-Za-z]+")
 _HAS_CJK = re.compile(f"[{_CJK}]")

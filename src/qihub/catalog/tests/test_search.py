@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from qihub.catalog.identifiers import parse
@@ -70,8 +70,18 @@ def test_query_tokens_fold_full_width_and_case():
     assert query_tokens("食品") == ["食品"]
 
 
+@pytest.fixture(scope="module")
+def jieba_loaded():
+    """jieba's dictionary, loaded before a timed property test (two seconds
+    inside its first example would exceed hypothesis's deadline)."""
+    from qihub.catalog.search import _jieba
+
+    _jieba()
+
+
 @given(st.text(max_size=40))
-def test_search_text_never_breaks(text):
+@example("\ufada")  # an unassigned code point in the compatibility ideographs
+def test_search_text_never_breaks(jieba_loaded, text):
     doc = search_text_for(identifier=text, title_zh=text, title_en=text)
     assert '"' not in doc
     assert all(tok.isalnum() for tok in doc.split())
