@@ -4,6 +4,7 @@ patents, research projects, periodic reviews and implementation feedback."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog.models import Standard
@@ -495,7 +496,11 @@ class Consultation(TimeStampedModel):
 
     @property
     def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
+        """Taking comments: open and the deadline not passed (the daily job
+        ``close_expired_consultations`` then closes it for good)."""
+        return (
+            self.status == self.Status.OPEN and timezone.localdate() <= self.closes_on
+        )
 
 
 class Comment(TimeStampedModel):

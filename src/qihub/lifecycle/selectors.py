@@ -99,9 +99,13 @@ def projects_overdue(*, today: datetime.date | None = None) -> QuerySet[Project]
     )
 
 
-def consultations_open() -> QuerySet[Consultation]:
+def consultations_open(*, today: datetime.date | None = None) -> QuerySet[Consultation]:
+    """Consultations taking comments (open, deadline not passed)."""
+    today = today or timezone.localdate()
     return (
-        Consultation.objects.filter(status=Consultation.Status.OPEN)
+        Consultation.objects.filter(
+            status=Consultation.Status.OPEN, closes_on__gte=today
+        )
         .select_related("project__state", "project__committee")
         .annotate(n_comments=Count("comments"))
         .order_by("closes_on")
@@ -114,7 +118,7 @@ def consultations_closing(
     """Open consultations whose deadline falls within ``days``."""
     today = today or timezone.localdate()
     return (
-        consultations_open()
+        consultations_open(today=today)
         .filter(closes_on__lte=today + datetime.timedelta(days=days))
         .select_related("project__proposer")
         .prefetch_related("project__committee__memberships__user")

@@ -460,9 +460,14 @@ def project_transition(
             raise Conflict(_("This project already has an open consultation.")) from exc
         details["consultation"] = consultation.pk
         details["closes_on"] = deadline.isoformat()
-    if current.slug == workflow.CONSULTATION and open_consultation is not None:
-        if target == workflow.REVIEW:
-            pending = open_consultation.comments.filter(
+    if current.slug == workflow.CONSULTATION:
+        # This stage's consultation: still open, or closed at its deadline.
+        stage_consultation = (
+            open_consultation
+            or project.consultations.order_by("-opens_on", "-id").first()
+        )
+        if target == workflow.REVIEW and stage_consultation is not None:
+            pending = stage_consultation.comments.filter(
                 resolution=Comment.Resolution.PENDING
             ).count()
             if pending:
@@ -473,10 +478,9 @@ def project_transition(
                     )
                     % {"n": pending}
                 )
-        open_consultation.status = Consultation.Status.CLOSED
-        open_consultation.closed_at = timezone.now()
-        open_consultation.save(update_fields=["status", "closed_at", "updated_at"])
-        details["consultation_closed"] = open_consultation.pk
+        if open_consultation is not None:
+            _consultation_close(open_consultation)
+            details["consultation_closed"] = open_consultation.pk
     if target == workflow.REVIEW:
         if project.committee is None:
             raise ApplicationError(
@@ -619,6 +623,50 @@ def projects_mark_implemented(*, today: datetime.date | None = None) -> int:
 
 # --------------------------------------------------------------------------
 # Public consultation
+
+
+def _consultation_close(consultation: Consultation) -> None:
+    consultation.status = Consultation.Status.CLOSED
+    consultation.closed_at = timezone.now()
+    consultation.save(update_fields=["status", "closed_at", "updated_at"])
+
+
+def consultations_close_expired(*, today: datetime.date | None = None) -> int:
+    """Close the open consultations whose deadline has passed (run daily by
+    the scheduler), each with a *consultation closed* event in its
+    project's history; returns how many. The project stays in consultation
+    until its comments are resolved and it moves on. Comments were refused
+    from the day after the deadline already, and pages show such a
+    consultation as closed before this runs (``Consultation.is_open``)."""
+    today = today or timezone.localdate()
+    closed = 0
+    expired = Consultation.objects.filter(
+        status=Consultation.Status.OPEN, closes_on__lt=today
+    ).values_list("pk", flat=True)
+    for pk in expired:
+        with transaction.atomic():
+            consultation = (
+                Consultation.objects.select_for_update(of=("self",))
+                .select_related("project")
+                .get(pk=pk)
+            )
+            if consultation.status != Consultation.Status.OPEN:
+                continue  # closed meanwhile by a transition
+            _consultation_close(consultation)
+            _event(
+                consultation.project,
+                ProjectEvent.Type.CONSULTATION_CLOSED,
+                actor=None,
+                comment=_("The consultation deadline (%(day)s) has passed.")
+                % {"day": consultation.closes_on.isoformat()},
+                details={
+                    "consultation": consultation.pk,
+                    "closes_on": consultation.closes_on.isoformat(),
+                    "comments": consultation.comments.count(),
+                },
+            )
+            closed += 1
+    return closed
 
 
 @transaction.atomic

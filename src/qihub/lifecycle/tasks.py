@@ -1,4 +1,4 @@
-"""Background jobs of the lifecycle: the daily deadline reminders."""
+"""Background jobs of the lifecycle: the daily deadline reminders and checks."""
 
 from django.tasks import task
 
@@ -18,4 +18,14 @@ def mark_implemented_projects() -> int:
     return services.projects_mark_implemented()
 
 
-SCHEDULED = [send_deadline_reminders, mark_implemented_projects]
+@task
+def close_expired_consultations() -> int:
+    """Open consultations past their deadline are closed."""
+    return services.consultations_close_expired()
+
+
+SCHEDULED = [
+    send_deadline_reminders,
+    mark_implemented_projects,
+    close_expired_consultations,
+]

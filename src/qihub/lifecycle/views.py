@@ -49,7 +49,7 @@ def index(request):
     today = timezone.localdate()
     context = {
         "overdue": selectors.projects_overdue(today=today)[:50],
-        "consultations": selectors.consultations_open()[:50],
+        "consultations": selectors.consultations_open(today=today)[:50],
         "reviews": selectors.periodic_reviews_due(today=today),
         "today": today,
         "states": State.objects.all(),
@@ -263,7 +263,8 @@ def consultation_detail(request, pk: int):
                 **form.cleaned_data,
             )
         except ApplicationError as exc:
-            _fail(request, form, exc)
+            # A closed consultation shows no form: the message goes above.
+            _fail(request, form if consultation.is_open else None, exc)
         else:
             messages.success(
                 request,

@@ -123,6 +123,23 @@ def test_anonymous_comment_on_clause(client, make_project):
     assert Comment.objects.get().clause == "1"
 
 
+def test_consultation_past_its_deadline_shows_closed(client, make_project):
+    project = make_project("consultation")
+    consultation = project.consultations.get()
+    consultation.closes_on = TODAY - datetime.timedelta(days=1)
+    consultation.save()
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert "Open for comments" not in page
+    assert 'id="comment-form"' not in page
+    response = client.post(
+        consultation.get_absolute_url(),
+        {"commenter": "Late", "type": "ge", "text": "Too late?"},
+        follow=True,
+    )
+    assert "closed on" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
 def test_registered_user_sees_own_comments(client, make_project, enterprise_user):
     consultation = make_project("consultation").consultations.get()
     services.comment_submit(

@@ -317,6 +317,59 @@ def test_closed_consultation_takes_no_comments(make_project, staff_user):
         )
 
 
+def test_consultations_past_their_deadline_close_on_schedule(make_project, staff_user):
+    from qihub.lifecycle.selectors import consultations_closing, consultations_open
+    from qihub.lifecycle.tasks import SCHEDULED, close_expired_consultations
+
+    project = make_project("consultation")
+    consultation = project.consultations.get()
+    services.comment_submit(
+        consultation=consultation, actor=None, commenter="A", text="x"
+    )
+    running = make_project("consultation").consultations.get()
+    today = timezone.localdate()
+    Consultation.objects.filter(pk=consultation.pk).update(
+        closes_on=today - datetime.timedelta(days=1)
+    )
+    consultation.refresh_from_db()
+    # Before the job runs, the deadline alone decides what pages show.
+    assert consultation.status == Consultation.Status.OPEN
+    assert not consultation.is_open
+    assert running.is_open
+    assert list(consultations_open()) == [running]
+    assert consultation not in consultations_closing(days=90)
+
+    assert close_expired_consultations in SCHEDULED
+    assert close_expired_consultations.enqueue().return_value == 1
+    assert services.consultations_close_expired() == 0  # nothing left to close
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.CLOSED
+    assert consultation.closed_at is not None
+    running.refresh_from_db()
+    assert running.status == Consultation.Status.OPEN
+    event = project.events.get(type=ProjectEvent.Type.CONSULTATION_CLOSED)
+    assert event.actor is None
+    assert event.details["comments"] == 1
+    assert str(consultation.closes_on) in event.comment
+
+    # The project stays in consultation, and its unresolved comment still
+    # keeps it from the committee review.
+    project.refresh_from_db()
+    assert project.state.slug == "consultation"
+    with pytest.raises(Conflict, match="unresolved"):
+        services.project_transition(
+            project=project, to_state="review", actor=staff_user
+        )
+    services.comment_resolve(
+        comment=consultation.comments.get(), actor=staff_user, resolution="accepted"
+    )
+    project = services.project_transition(
+        project=project, to_state="review", actor=staff_user
+    )
+    assert project.state.slug == "review"
+    assert "consultation_closed" not in project.events.first().details
+
+
 def test_published_projects_become_implemented_on_schedule(make_project, old_standard):
     from qihub.lifecycle.tasks import SCHEDULED, mark_implemented_projects
     from qihub.lifecycle.workflow import state_get
