@@ -29,6 +29,8 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 LEVEL_INTERNATIONAL = "international"
 LEVEL_NATIONAL = "national"
 LEVEL_INDUSTRY = "industry"
@@ -273,14 +275,15 @@ def _parse(s: str, original: str) -> StandardIdentifier:
     """The full grammar on normalised text ``s`` (``original`` for messages)."""
     if not s:
         raise IdentifierError(
-            "The identifier is empty.", text=original, part="identifier"
+            _("The identifier is empty."), text=original, part="identifier"
         )
     upper = s.upper()
     if upper.startswith(PUBLISHERS) or upper.startswith("ITU"):
         ident, rest = _parse_international(s, original)
         if rest:
             raise IdentifierError(
-                f"Unexpected text {rest!r} at the end of {original!r}.",
+                _("Unexpected text %(rest)r at the end of %(original)r.")
+                % {"rest": rest, "original": original},
                 text=original,
                 part="trailing",
             )
@@ -291,21 +294,26 @@ def _parse(s: str, original: str) -> StandardIdentifier:
             adopted_text = rest[1:]
             if not adopted_text.upper().startswith(PUBLISHERS):
                 raise IdentifierError(
-                    f"The adopted standard {adopted_text!r} after '/' must be an "
-                    "international identifier such as ISO 9001:2015.",
+                    _(
+                        "The adopted standard %(adopted)r after '/' must be an "
+                        "international identifier such as ISO 9001:2015."
+                    )
+                    % {"adopted": adopted_text},
                     text=original,
                     part="adopted",
                 )
             adopted, tail = _parse_international(adopted_text, original)
             if tail:
                 raise IdentifierError(
-                    f"Unexpected text {tail!r} at the end of {original!r}.",
+                    _("Unexpected text %(rest)r at the end of %(original)r.")
+                    % {"rest": tail, "original": original},
                     text=original,
                     part="trailing",
                 )
             return replace(ident, adopted=adopted)
         raise IdentifierError(
-            f"Unexpected text {rest!r} after the year in {original!r}.",
+            _("Unexpected text %(rest)r after the year in %(original)r.")
+            % {"rest": rest, "original": original},
             text=original,
             part="trailing",
         )
@@ -339,13 +347,17 @@ def _parse_chinese(s: str, original: str) -> tuple[StandardIdentifier, str]:
         found = rest.split(" ")[0].split("-")[0] if rest else ""
         if not found:
             raise IdentifierError(
-                f"The number is missing after the prefix {prefix!r}.",
+                _("The number is missing after the prefix %(prefix)r.")
+                % {"prefix": prefix},
                 text=original,
                 part="number",
             )
         raise IdentifierError(
-            f"The number {found!r} after {prefix!r} must be digits with optional "
-            "parts, such as 1.1 or 20000.1.",
+            _(
+                "The number %(number)r after %(prefix)r must be digits with "
+                "optional parts, such as 1.1 or 20000.1."
+            )
+            % {"number": found, "prefix": prefix},
             text=original,
             part="number",
         )
@@ -354,7 +366,8 @@ def _parse_chinese(s: str, original: str) -> tuple[StandardIdentifier, str]:
     if rest.startswith(".") or rest[:1].isalpha():
         bad = re.match(r"[^\s\-/]*", rest).group(0)
         raise IdentifierError(
-            f"The number {number + bad!r} must be digits with optional parts, such as 1.1.",
+            _("The number %(number)r must be digits with optional parts, such as 1.1.")
+            % {"number": number + bad},
             text=original,
             part="number",
         )
@@ -395,8 +408,12 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
         code = m.group(1)
         if code[:2] not in PROVINCE_CODES or len(code) not in (2, 4):
             raise IdentifierError(
-                f"{code!r} in {original!r} is not a province code of a local standard "
-                "(DB11 Beijing … DB65 Xinjiang) or a city's code under it (DB5101).",
+                _(
+                    "%(code)r in %(original)r is not a province code of a local "
+                    "standard (DB11 Beijing … DB65 Xinjiang) or a city's code under "
+                    "it (DB5101)."
+                )
+                % {"code": code, "original": original},
                 text=original,
                 part="province",
             )
@@ -416,9 +433,18 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
         level = LEVEL_GROUP if kind == "T" else LEVEL_ENTERPRISE
         return f"{kind}/{code}", level, NATURE_VOLUNTARY, s[m.end() :]
     if upper.startswith(("T/", "Q/")):
-        what = "group" if upper[0] == "T" else "enterprise"
+        message = (
+            _(
+                "The group code after %(prefix)r is missing or malformed in %(original)r."
+            )
+            if upper[0] == "T"
+            else _(
+                "The enterprise code after %(prefix)r is missing or malformed in "
+                "%(original)r."
+            )
+        )
         raise IdentifierError(
-            f"The {what} code after {upper[:2]!r} is missing or malformed in {original!r}.",
+            message % {"prefix": upper[:2], "original": original},
             text=original,
             part="prefix",
         )
@@ -442,9 +468,12 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
         )
     found = re.match(r"[^\s\d]*", s).group(0) or s.split(" ")[0]
     raise IdentifierError(
-        f"Unknown prefix {found!r} in {original!r}: expected GB, GB/T, GB/Z, an industry "
-        "code such as JB/T, DB + province code (DB51/T), T/ + group code, Q/ + "
-        "enterprise code, JJG/JJF, or ISO, IEC, ISO/IEC, ITU-T.",
+        _(
+            "Unknown prefix %(prefix)r in %(original)r: expected GB, GB/T, GB/Z, an "
+            "industry code such as JB/T, DB + province code (DB51/T), T/ + group "
+            "code, Q/ + enterprise code, JJG/JJF, or ISO, IEC, ISO/IEC, ITU-T."
+        )
+        % {"prefix": found, "original": original},
         text=original,
         part="prefix",
     )
@@ -455,7 +484,8 @@ def _year(text: str, original: str, *, two_digit_ok: bool) -> tuple[int, str]:
     if not m:
         bad = re.match(r"[^\s/]*", text).group(0)
         raise IdentifierError(
-            f"The year {bad!r} in {original!r} must be four digits, such as 2020.",
+            _("The year %(year)r in %(original)r must be four digits, such as 2020.")
+            % {"year": bad, "original": original},
             text=original,
             part="year",
         )
@@ -467,20 +497,23 @@ def _year(text: str, original: str, *, two_digit_ok: bool) -> tuple[int, str]:
         year = int(digits)
     else:
         raise IdentifierError(
-            f"The year {digits!r} in {original!r} must be four digits, such as 2020.",
+            _("The year %(year)r in %(original)r must be four digits, such as 2020.")
+            % {"year": digits, "original": original},
             text=original,
             part="year",
         )
     if not 1900 <= year <= 2100:
         raise IdentifierError(
-            f"The year {year} in {original!r} is out of range (1900–2100).",
+            _("The year %(year)s in %(original)r is out of range (1900–2100).")
+            % {"year": year, "original": original},
             text=original,
             part="year",
         )
     rest = text[m.end() :]
     if rest[:1].isalnum():
         raise IdentifierError(
-            f"The year {digits + rest.split('/')[0]!r} in {original!r} must be four digits.",
+            _("The year %(year)r in %(original)r must be four digits.")
+            % {"year": digits + rest.split("/")[0], "original": original},
             text=original,
             part="year",
         )
@@ -501,7 +534,8 @@ def _parse_international(s: str, original: str) -> tuple[StandardIdentifier, str
     publisher = next((p for p in PUBLISHERS if upper.startswith(p)), None)
     if publisher is None:
         raise IdentifierError(
-            f"Unknown publisher in {original!r}: expected ISO, IEC, ISO/IEC or ITU-T.",
+            _("Unknown publisher in %(original)r: expected ISO, IEC, ISO/IEC or ITU-T.")
+            % {"original": original},
             text=original,
             part="prefix",
         )
@@ -511,7 +545,8 @@ def _parse_international(s: str, original: str) -> tuple[StandardIdentifier, str
         m = _ITU_NUMBER.match(rest)
         if not m:
             raise IdentifierError(
-                f"The ITU recommendation number in {original!r} must look like X.509.",
+                _("The ITU recommendation number in %(original)r must look like X.509.")
+                % {"original": original},
                 text=original,
                 part="number",
             )
@@ -543,8 +578,11 @@ def _parse_international(s: str, original: str) -> tuple[StandardIdentifier, str
             doc_type = "Guide" if word == "GUIDE" else word
         else:
             raise IdentifierError(
-                f"{m.group(1)!r} in {original!r} is not a known deliverable type or "
-                "stage (TR, TS, PAS, Guide, DIS, FDIS, CD ...).",
+                _(
+                    "%(word)r in %(original)r is not a known deliverable type or "
+                    "stage (TR, TS, PAS, Guide, DIS, FDIS, CD ...)."
+                )
+                % {"word": m.group(1), "original": original},
                 text=original,
                 part="stage",
             )
@@ -554,12 +592,14 @@ def _parse_international(s: str, original: str) -> tuple[StandardIdentifier, str
     if not m:
         found = rest.split(" ")[0] if rest else ""
         raise IdentifierError(
-            (
-                f"The number {found!r} in {original!r} must be digits with optional "
+            _(
+                "The number %(number)r in %(original)r must be digits with optional "
                 "parts, such as 60335-2-9."
             )
+            % {"number": found, "original": original}
             if found
-            else f"The number is missing after {publisher!r}.",
+            else _("The number is missing after %(publisher)r.")
+            % {"publisher": publisher},
             text=original,
             part="number",
         )
@@ -567,7 +607,8 @@ def _parse_international(s: str, original: str) -> tuple[StandardIdentifier, str
     rest = rest[m.end() :]
     if rest.startswith("-"):
         raise IdentifierError(
-            f"The part number after {number + '-'!r} in {original!r} is incomplete.",
+            _("The part number after %(number)r in %(original)r is incomplete.")
+            % {"number": number + "-", "original": original},
             text=original,
             part="number",
         )

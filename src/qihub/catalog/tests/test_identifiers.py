@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -114,6 +117,40 @@ def test_errors_name_the_wrong_part(text, part, fragment):
         parse(text)
     assert excinfo.value.part == part
     assert fragment in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "XYZ 12-2020",
+        "GB/T abc-2020",
+        "GB/T",
+        "GB/T 1.1a-2020",
+        "DB99/T 1-2020",
+        "T/ 12",
+        "Q/ 12",
+        "GB/T 1.1-2020x",
+        "GB/T 1-202",
+        "GB/T 1-1800",
+        "GB/T 1.1-2020 x",
+        "GB/T 19001-2016/XYZ 9001",
+        "GB/T 19001-2016/ISO 9001:2015 x",
+        "ISO/XYZ 12",
+        "ISO",
+        "ISO abc",
+        "IEC 60335-:2019",
+        "ITU-T Q",
+    ],
+)
+def test_errors_are_translated(text):
+    """Import and form errors quote the parser: in Chinese for Chinese users."""
+    with translation.override("zh-hans"), pytest.raises(IdentifierError) as excinfo:
+        parse(text)
+    # Without the quoted input and ISO's deliverable "Guide", no English.
+    message = re.sub(r"'[^']*'|Guide", "", excinfo.value.message)
+    assert re.search("[\u4e00-\u9fff]", message)
+    assert not re.search("[a-z]{3,}", message), message
 
 
 # --- round trips ------------------------------------------------------------
