@@ -205,7 +205,7 @@ def _detail(standard: Standard) -> StandardDetailOut:
             reason=e.reason,
             changes=e.changes,
         )
-        for e in standard.events.all()
+        for e in selectors.standard_history(standard)
     ]
     return StandardDetailOut(
         **base,

@@ -24,6 +24,43 @@ def standard_url(pk: int) -> str:
     return f"{_detail_url_prefix()}{pk}/"
 
 
+class ImportRun(models.Model):
+    """One import of a catalogue file: who, when, which file, what it did.
+
+    The standards an import creates point to it (``Standard.import_run``)
+    and their history shows it as their first entry, instead of an event row
+    per record (a million identical rows for a large file). The records it
+    updates each get an *imported* event. A refused file leaves no run.
+    """
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=300, blank=True)
+    format = models.CharField(_("format"), max_length=20)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    relations = models.PositiveIntegerField(_("relations added"), default=0)
+
+    class Meta:
+        verbose_name = _("catalogue import")
+        verbose_name_plural = _("catalogue imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("Import %(n)d: %(file)s") % {
+            "n": self.pk or 0,
+            "file": self.file_name or self.format,
+        }
+
+
 class Standard(TimeStampedModel):
     """One edition of a standard, identified by its dated identifier.
 
@@ -122,6 +159,18 @@ class Standard(TimeStampedModel):
     )
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    import_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("created by import"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="standards",
+        # No index: "which standards did import N create" is rare, and an
+        # index would be built for every record of a large import.
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("standard")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from qihub.catalog.identifiers import try_parse
 from qihub.catalog.models import Standard, StandardEvent, StandardRelation
@@ -19,6 +20,7 @@ __all__ = [
     "standard_detail",
     "standard_editions",
     "standard_get_by_identifier",
+    "standard_history",
 ]
 
 
@@ -66,7 +68,7 @@ def edition_in_force_on(text: str, day: datetime.date) -> Standard | None:
 def standard_detail(pk: int) -> Standard:
     """A standard with everything its page shows, in a bounded number of queries."""
     return (
-        Standard.objects.select_related("ccs")
+        Standard.objects.select_related("ccs", "import_run__actor")
         .prefetch_related(
             "ics",
             Prefetch(
@@ -90,6 +92,27 @@ def standard_detail(pk: int) -> Standard:
         )
         .get(pk=pk)
     )
+
+
+def standard_history(standard: Standard) -> list[StandardEvent]:
+    """The standard's history, newest first: its events and, for a record an
+    import created, that import (an unsaved *imported* event built from the
+    ``ImportRun``, which keeps one row for all the records of a file)."""
+    events = list(standard.events.all())
+    run = standard.import_run
+    if run is not None:
+        events.append(
+            StandardEvent(
+                standard=standard,
+                type=StandardEvent.Type.IMPORTED,
+                created_at=run.created_at,
+                actor=run.actor,
+                reason=_("imported from %(f)s") % {"f": run.file_name or run.format},
+                changes={"import": run.pk, "format": run.format, "created": True},
+            )
+        )
+        events.sort(key=lambda e: e.created_at, reverse=True)
+    return events
 
 
 def relation_graph(standard: Standard, *, depth: int = 2, limit: int = 40) -> dict:

@@ -86,6 +86,7 @@ def standard_detail(request, pk: int):
             "standard": standard,
             "graph_svg": relation_svg(standard, graph),
             "editions": selectors.standard_editions(standard),
+            "history": selectors.standard_history(standard),
             "ics_paths": [ics_ancestors(c.code) for c in standard.ics.all()],
         },
     )

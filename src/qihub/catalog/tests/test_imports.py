@@ -13,8 +13,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from qihub.catalog.imports import COLUMNS, detect_format, standards_import
-from qihub.catalog.models import Standard, StandardEvent, StandardRelation
+from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRelation
 from qihub.catalog.search import search_standards
+from qihub.catalog.selectors import standard_history
 from qihub.catalog.tests.factories import StandardFactory
 
 SAMPLES = settings.SHARED_DATA_DIR / "catalogue-samples"
@@ -85,7 +86,7 @@ def good_csv(tmp_path, classifications):
     return write_csv(tmp_path / "standards.csv", GOOD_ROWS)
 
 
-def test_csv_import_creates_standards_relations_and_events(good_csv):
+def test_csv_import_creates_standards_relations_and_its_run(good_csv):
     report = standards_import(file=good_csv, fmt=None)
     assert report.ok, report.errors
     assert (report.created, report.updated, report.relations) == (5, 0, 3)
@@ -104,7 +105,19 @@ def test_csv_import_creates_standards_relations_and_events(good_csv):
         "ISO 9001:2015",
         "IDT",
     )
-    assert StandardEvent.objects.filter(type="imported").count() == 5
+    # One record of the import, not an event per standard; each standard's
+    # history shows it.
+    run = ImportRun.objects.get()
+    assert report.run_id == run.pk
+    assert (run.format, run.file_name) == ("csv", "standards.csv")
+    assert (run.rows, run.created, run.updated, run.relations) == (5, 5, 0, 3)
+    assert Standard.objects.filter(import_run=run).count() == 5
+    assert not StandardEvent.objects.exists()
+    [entry] = standard_history(std)
+    assert entry.type == "imported"
+    assert entry.created_at == run.created_at
+    assert entry.reason == "imported from standards.csv"
+    assert entry.changes["import"] == run.pk
     assert Standard.objects.get(identifier="GB/T 19000-2016").status == "in_force"
     # The imported records are searchable straight away.
     assert {s.identifier for s in search_standards(q="食品").results} == {
@@ -126,6 +139,31 @@ def test_reimport_updates_in_place(good_csv, tmp_path):
     assert {s.identifier for s in search_standards(q="qms").results} == {
         "ISO 9001:2015"
     }
+    # Created by the first run; the second records its update as an event.
+    first, second = ImportRun.objects.order_by("pk")
+    assert (second.created, second.updated) == (0, 1)
+    assert std.import_run == first
+    event = std.events.get()
+    assert (event.type, event.reason) == ("imported", "imported from again.csv")
+    assert event.changes == {"format": "csv", "import": second.pk, "line": 2}
+    assert [e.changes["import"] for e in standard_history(std)] == [
+        second.pk,
+        first.pk,
+    ]
+
+
+def test_page_and_api_show_the_import_in_the_history(
+    good_csv, client, django_assert_max_num_queries
+):
+    report = standards_import(file=good_csv)
+    std = Standard.objects.get(identifier="GB 2760-2014")
+    with django_assert_max_num_queries(12):
+        html = client.get(std.get_absolute_url()).content.decode()
+    assert "imported from standards.csv" in html
+    [entry] = client.get(f"/api/catalog/standards/{std.pk}").json()["history"]
+    assert entry["type"] == "imported"
+    assert entry["reason"] == "imported from standards.csv"
+    assert entry["changes"]["import"] == report.run_id
 
 
 BAD_ROWS = [
@@ -161,6 +199,7 @@ def test_bad_csv_reports_every_row_and_imports_nothing(tmp_path, classifications
     assert report.created == 0
     assert Standard.objects.count() == 0
     assert StandardEvent.objects.count() == 0
+    assert not ImportRun.objects.exists()  # a refused file leaves no run
 
 
 @pytest.fixture(params=[1, 2])
@@ -189,6 +228,46 @@ def test_checking_processes_import_the_same(good_csv, checking_processes):
     }
 
 
+def test_a_first_load_builds_the_full_text_index_with_a_big_buffer(
+    good_csv, checking_processes, monkeypatch
+):
+    # SQLite: FTS5's term buffer is raised for the build and set back.
+    from django.db import connection
+
+    from qihub.catalog import imports
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's full-text index")
+    sizes = []
+    execute = imports._Writer._rebuild_fts
+
+    def spy(cur):
+        execute(_Spy(cur, sizes))
+
+    monkeypatch.setattr(imports._Writer, "_rebuild_fts", staticmethod(spy))
+    assert standards_import(file=good_csv).ok
+    assert sizes == [imports.FTS_BULK_HASH_SIZE, imports.FTS_DEFAULT_HASH_SIZE]
+    with connection.cursor() as cur:
+        cur.execute("SELECT v FROM catalog_standard_fts_config WHERE k = 'hashsize'")
+        assert cur.fetchone()[0] == imports.FTS_DEFAULT_HASH_SIZE
+    assert {s.identifier for s in search_standards(q="食品").results} == {
+        "GB 2760-2014",
+        "GB 2760-2011",
+    }
+
+
+class _Spy:
+    """A cursor that notes the hash sizes it is given."""
+
+    def __init__(self, cur, sizes):
+        self.cur, self.sizes = cur, sizes
+
+    def execute(self, sql, params=None):
+        if "hashsize" in sql:
+            self.sizes.extend(params)
+        return self.cur.execute(sql, params)
+
+
 def test_a_first_load_continues_the_id_sequence(good_csv, checking_processes):
     # The checkers of a first load give ids from the rows' places in the
     # file; the next standard created by hand must not collide with them.
@@ -198,8 +277,9 @@ def test_a_first_load_continues_the_id_sequence(good_csv, checking_processes):
     assert ids == list(range(ids[0], ids[0] + 5))
     later = StandardFactory(identifier="GB 12345-2020")
     assert later.pk > ids[-1]
-    event = StandardEvent.objects.filter(standard__identifier="GB 2760-2014").get()
-    assert event.changes == {"format": "csv", "created": True, "line": 2}
+    assert not StandardEvent.objects.exists()  # the records point to the run
+    imported = Standard.objects.exclude(pk=later.pk)
+    assert set(imported.values_list("import_run", flat=True)) == {report.run_id}
 
 
 def test_checking_processes_update_a_catalogue_in_place(
@@ -213,6 +293,9 @@ def test_checking_processes_update_a_catalogue_in_place(
     assert (report.created, report.updated, report.relations) == (4, 1, 3)
     std = Standard.objects.get(identifier="GB/T 19000-2016")
     assert std.title_en == "Quality management systems - Fundamentals and vocabulary"
+    assert std.import_run is None  # made by hand; the import updated it
+    assert std.events.filter(type="imported").count() == 1
+    assert Standard.objects.filter(import_run=report.run_id).count() == 4
     assert {s.identifier for s in search_standards(q="vocabulary").results} == {
         "GB/T 19000-2016"
     }
@@ -298,6 +381,8 @@ def test_dry_run_counts_but_writes_nothing(good_csv):
     assert report.relations == 3
     assert "would import" in report.summary()
     assert Standard.objects.count() == 0
+    assert report.run_id is None
+    assert not ImportRun.objects.exists()
 
 
 def test_json_and_xlsx_formats(tmp_path, classifications):
@@ -540,7 +625,9 @@ def test_only_staff_may_import(good_csv, plain_user, staff_user):
     assert Standard.objects.count() == 0
     report = standards_import(file=good_csv, actor=staff_user)
     assert report.ok
-    assert StandardEvent.objects.filter(actor=staff_user).count() == 5
+    assert ImportRun.objects.get().actor == staff_user
+    std = Standard.objects.get(identifier="GB 2760-2014")
+    assert standard_history(std)[0].actor == staff_user
 
 
 def test_new_rows_by_position_match_the_field_values(good_csv):
@@ -559,8 +646,11 @@ def test_new_rows_by_position_match_the_field_values(good_csv):
     writer = imports._Writer(actor=None, fmt="csv", name="x")
     now = writer._now()
     ids = list(range(100, 100 + len(batch)))
+    created_by = {"import_run_id": writer.run.pk}  # new records point to the run
     expected = [
-        writer.std_row(writer.std_defaults | writer._standard_values(c, pk, now))
+        writer.std_row(
+            writer.std_defaults | writer._standard_values(c, pk, now) | created_by
+        )
         for c, pk in zip(batch, ids, strict=True)
     ]
     assert writer._new_rows(batch, ids, now) == expected
