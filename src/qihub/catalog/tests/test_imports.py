@@ -228,6 +228,28 @@ def test_checking_processes_import_the_same(good_csv, checking_processes):
     }
 
 
+@pytest.mark.parametrize("large", [True, False])
+def test_a_large_import_pauses_the_garbage_collector(good_csv, monkeypatch, large):
+    import gc
+
+    from qihub.catalog import imports
+
+    if large:
+        monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
+    seen = []
+    write = imports._Writer.write
+
+    def spy(self, batch):
+        seen.append(gc.isenabled())
+        return write(self, batch)
+
+    monkeypatch.setattr(imports._Writer, "write", spy)
+    assert standards_import(file=good_csv).ok
+    assert seen
+    assert set(seen) == {not large}
+    assert gc.isenabled()
+
+
 def test_a_first_load_builds_the_full_text_index_with_a_big_buffer(
     good_csv, checking_processes, monkeypatch
 ):
