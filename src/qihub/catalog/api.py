@@ -4,6 +4,7 @@ import datetime
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import BaseModel
 
@@ -380,7 +381,9 @@ def relation_create(request, standard_id: int, payload: RelationIn):
     """Adopt (IDT/MOD/NEQ) or normatively cite another standard."""
     source = get_object_or_404(Standard, pk=standard_id)
     if payload.kind not in StandardRelation.Kind.values:
-        raise ApplicationError(f"Unknown relation kind {payload.kind!r}.")
+        raise ApplicationError(
+            _("Unknown relation kind %(kind)r.") % {"kind": payload.kind}
+        )
     services.relation_add(
         source=source,
         target=_get_by_identifier(payload.target),

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError, PermissionDenied
 from qihub.core.models import ApiToken, AuditLog
@@ -36,7 +37,7 @@ def log(
 def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
     """Issue a new API token; the clear key is returned once and never stored."""
     if not user.is_active:
-        raise ApplicationError("An inactive user cannot hold an API token.")
+        raise ApplicationError(_("An inactive user cannot hold an API token."))
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
         user=user, name=name, key_hash=ApiToken.hash_key(key), prefix=key[:8]
@@ -61,11 +62,13 @@ def api_token_authenticate(key: str):
 def user_set_roles(*, user, roles: list[str], actor) -> None:
     """Replace a user's platform roles. Only administrators may do it."""
     if actor is not None and not has_role(actor, Role.ADMINISTRATOR):
-        raise PermissionDenied("Only an administrator may change roles.")
+        raise PermissionDenied(_("Only an administrator may change roles."))
     valid = set(Role.values)
     unknown = [r for r in roles if r not in valid]
     if unknown:
-        raise ApplicationError(f"Unknown role(s): {', '.join(unknown)}.")
+        raise ApplicationError(
+            _("Unknown role(s): %(roles)s.") % {"roles": ", ".join(unknown)}
+        )
     groups = [Group.objects.get_or_create(name=r)[0] for r in roles]
     user.groups.remove(*Group.objects.filter(name__in=valid))
     user.groups.add(*groups)
@@ -86,7 +89,7 @@ def user_create(
     """Create a platform user with the given roles (used by the CLI and demo)."""
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(f"User {username!r} exists already.")
+        raise ApplicationError(_("User %(name)r exists already.") % {"name": username})
     user = User.objects.create_user(username=username, password=password, email=email)
     if Role.ADMINISTRATOR in roles:
         user.is_staff = True

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -301,7 +302,7 @@ def requirement_reject(request, requirement_id: int, payload: RejectIn):
 
 def _standards(refs: list[str]):
     if not refs:
-        raise ApplicationError("Name at least one standard.")
+        raise ApplicationError(_("Name at least one standard."))
     return [checking.standard_lookup(r) for r in refs]
 
 
@@ -341,7 +342,7 @@ def check(request, payload: CheckIn):
 def check_bulk(request, payload: BulkIn):
     """Check many products at once (same conditions); per-product verdicts."""
     if len(payload.products) > 10_000:
-        raise ApplicationError("At most 10,000 products per request.")
+        raise ApplicationError(_("At most 10,000 products per request."))
     standards = _standards(payload.standards)
     specs = checking.specs_for(standards)
     keys = services.parameter_keys({k for product in payload.products for k in product})

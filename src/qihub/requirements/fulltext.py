@@ -75,21 +75,27 @@ class ImportResult:
         }
 
     def summary(self) -> str:
-        verb = "would import" if self.dry_run else "imported"
-        schema = (
-            "schema not checked"
-            if self.schema_errors is None
-            else (
-                "schema valid"
-                if not self.schema_errors
-                else f"{len(self.schema_errors)} schema errors"
-            )
-        )
-        return (
-            f"{self.identifier}: {verb} {self.clauses} clauses, {self.terms} terms, "
-            f"{self.references} references ({self.linked_references} linked), "
-            f"{self.proposed} proposed requirements; {schema}."
-        )
+        verb = _("would import") if self.dry_run else _("imported")
+        if self.schema_errors is None:
+            schema = _("schema not checked")
+        elif not self.schema_errors:
+            schema = _("schema valid")
+        else:
+            schema = _("%(n)d schema errors") % {"n": len(self.schema_errors)}
+        return _(
+            "%(id)s: %(verb)s %(clauses)d clauses, %(terms)d terms, %(refs)d "
+            "references (%(linked)d linked), %(proposed)d proposed requirements; "
+            "%(schema)s."
+        ) % {
+            "id": self.identifier,
+            "verb": verb,
+            "clauses": self.clauses,
+            "terms": self.terms,
+            "refs": self.references,
+            "linked": self.linked_references,
+            "proposed": self.proposed,
+            "schema": schema,
+        }
 
 
 def detect_format(filename: str, data: bytes) -> str:

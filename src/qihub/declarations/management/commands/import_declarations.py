@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError
 
@@ -66,10 +67,19 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_json({"ok": True, **report.__dict__}))
         else:
-            verb = "would import" if dry_run else "imported"
+            verb = _("would import") if dry_run else _("imported")
             self.stdout.write(
-                f"{file.name}: {verb} {report.declarations} declarations "
-                f"({report.enterprises_created} new enterprises, {report.flagged} flagged)"
+                _(
+                    "%(file)s: %(verb)s %(n)d declarations (%(new)d new "
+                    "enterprises, %(flagged)d flagged)"
+                )
+                % {
+                    "file": file.name,
+                    "verb": verb,
+                    "n": report.declarations,
+                    "new": report.enterprises_created,
+                    "flagged": report.flagged,
+                }
             )
 
 

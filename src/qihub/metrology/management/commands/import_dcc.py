@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from qihub.core.errors import ApplicationError
@@ -45,12 +46,15 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(outcomes))
             return
-        verb = "checked" if dry_run else "imported"
-        results = sum(o["results"] for o in outcomes)
+        verb = _("checked") if dry_run else _("imported")
         self.stdout.write(
-            f"{len(outcomes)} certificate(s) {verb}: "
-            + ", ".join(o["certificate_number"] for o in outcomes)
-            + f" ({results} results)"
+            _("%(n)d certificate(s) %(verb)s: %(numbers)s (%(results)d results)")
+            % {
+                "n": len(outcomes),
+                "verb": verb,
+                "numbers": ", ".join(o["certificate_number"] for o in outcomes),
+                "results": sum(o["results"] for o in outcomes),
+            }
         )
 
 
