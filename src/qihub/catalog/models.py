@@ -3,13 +3,12 @@
 import datetime
 import functools
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel
+from qihub.core.models import TimeStampedModel, actor_field
 
 
 @functools.cache
@@ -34,14 +33,7 @@ class ImportRun(models.Model):
     """
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     file_name = models.CharField(_("file"), max_length=300, blank=True)
     format = models.CharField(_("format"), max_length=20)
     rows = models.PositiveIntegerField(_("rows"), default=0)
@@ -332,14 +324,7 @@ class StandardEvent(models.Model):
     )
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     reason = models.TextField(_("reason"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 

@@ -18,6 +18,20 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def actor_field() -> models.ForeignKey:
+    """The ``actor`` of a history record: the user who did it, or None for the
+    platform itself (imports, scheduled jobs). Deleting the user keeps the
+    record. One definition for every app's events (the same migrations)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class AuditLog(models.Model):
     """One security-relevant action: a login, a role change, an export, a deletion.
 
@@ -37,14 +51,7 @@ class AuditLog(models.Model):
         OTHER = "other", _("Other")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     target = models.CharField(_("target"), max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog.models import Standard
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel
+from qihub.core.models import TimeStampedModel, actor_field
 
 
 class Committee(TimeStampedModel):
@@ -433,14 +433,7 @@ class ProjectEvent(models.Model):
     )
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     from_state = models.CharField(_("from state"), max_length=40, blank=True)
     to_state = models.CharField(_("to state"), max_length=40, blank=True)
     comment = models.TextField(_("comment"), blank=True)
@@ -857,14 +850,7 @@ class FeedbackEvent(models.Model):
         related_name="events",
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     from_status = models.CharField(_("from status"), max_length=10, blank=True)
     to_status = models.CharField(_("to status"), max_length=10)
     note = models.TextField(_("note"), blank=True)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel
+from qihub.core.models import TimeStampedModel, actor_field
 
 
 class Use(models.TextChoices):
@@ -530,14 +530,7 @@ class MetrologyEvent(models.Model):
 
     type = models.CharField(_("type"), max_length=30, choices=Type.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     instrument = models.ForeignKey(
         Instrument, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

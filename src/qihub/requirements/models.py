@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel
+from qihub.core.models import TimeStampedModel, actor_field
 
 
 class Parameter(TimeStampedModel):
@@ -360,14 +360,7 @@ class RequirementEvent(models.Model):
     )
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     reason = models.TextField(_("reason"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
@@ -396,14 +389,7 @@ class DocumentEvent(models.Model):
     )
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_field()
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
