@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
-from qihub.declarations import credit_codes, selectors, services
+from qihub.declarations import credit_codes, proposing, selectors, services
 from qihub.declarations.declaration_checks import issue_message
 from qihub.declarations.models import (
     Declaration,
@@ -185,6 +186,36 @@ def declaration_get(request, pk: int):
     return _declaration_out(declaration, include_drafts=manage)
 
 
+class ProposedIndicatorOut(Schema):
+    parameter: str
+    operator: str
+    value: str
+    upper: str
+    unit: str
+    test_method: str
+
+
+class ProposedOut(Schema):
+    file: str
+    indicators: list[ProposedIndicatorOut]
+
+
+@router.post(
+    "/indicators/propose",
+    response=ProposedOut,
+    auth=write_auth,
+    summary="Indicators read from an enterprise standard file",
+)
+def indicators_propose(request, file: File[UploadedFile]):
+    """The core indicators a Q/ standard states (Word .docx, text or STS XML),
+    as a declaration's ``indicators`` for the enterprise to check; nothing is
+    stored."""
+    return {
+        "file": file.name,
+        "indicators": proposing.indicators_from_file(file.name, file.read()),
+    }
+
+
 @router.post("/declarations", response={201: DeclarationOut}, auth=write_auth)
 def declaration_create(request, payload: DeclarationIn):
     """Declare a product: creates the draft and (by default) submits it."""
@@ -193,7 +224,7 @@ def declaration_create(request, payload: DeclarationIn):
     ).first()
     if enterprise is None:
         raise ApplicationError(
-            "No registered enterprise has this credit code.", status=404
+            _("No registered enterprise has this credit code."), status=404
         )
     data = payload.dict()
     submit = data.pop("submit")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("mine/", views.mine, name="mine"),
     path("new/", views.declaration_new, name="declaration_new"),
+    path("indicators/propose/", views.indicators_propose, name="indicators_propose"),
     path("<int:pk>/", views.declaration_detail, name="declaration_detail"),
     path("<int:pk>/edit/", views.declaration_edit, name="declaration_edit"),
     path("<int:pk>/submit/", views.declaration_submit, name="declaration_submit"),

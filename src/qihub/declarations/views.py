@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import Role, has_role
-from qihub.declarations import forerunners, selectors, services, spotchecks
+from qihub.declarations import (
+    forerunners,
+    proposing,
+    selectors,
+    services,
+    spotchecks,
+)
 from qihub.declarations.declaration_checks import issue_message
 from qihub.declarations.forms import (
     DeclarationForm,
@@ -187,6 +193,42 @@ def declaration_edit(request, pk: int):
             "enterprise": declaration.enterprise,
             "declaration": declaration,
         },
+    )
+
+
+@login_required
+@require_POST
+def indicators_propose(request):
+    """HTMX, from the declaration form: its indicator rows filled from the
+    uploaded Q/ file (nothing is saved). A file that cannot be read leaves
+    the rows as they were, with the reason."""
+    upload = request.FILES.get("q_standard_file")
+    notice, ok = "", False
+    try:
+        if upload is None:
+            raise ApplicationError(_("Choose the enterprise standard file first."))
+        rows = proposing.indicators_from_file(upload.name, upload.read())
+    except ApplicationError as exc:
+        notice = exc.message
+        formset = IndicatorFormSet(request.POST, prefix="ind")
+        formset.is_valid()  # the rows as typed, shown again
+    else:
+        ok = True
+        formset = IndicatorFormSet(prefix="ind", initial=rows)
+        notice = (
+            _(
+                "%(n)d indicator(s) read from %(file)s: check them against the "
+                "file, then save."
+            )
+            % {"n": len(rows), "file": upload.name}
+            if rows
+            else _("No indicators with limits were found in %(file)s.")
+            % {"file": upload.name}
+        )
+    return render(
+        request,
+        "declarations/_indicators.html",
+        {"formset": formset, "notice": notice, "notice_ok": ok},
     )
 
 

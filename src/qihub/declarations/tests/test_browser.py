@@ -57,3 +57,38 @@ def test_register_declare_flag_correct_search_withdraw(page, gb_toy, staff_user)
         "GB 31701-2015 has been withdrawn"
         in page.locator("#current .issues").inner_text()
     )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_indicators_read_from_the_q_file(
+    page, login, gb_toy, enterprise, enterprise_user
+):
+    from qihub.declarations.models import Declaration
+
+    login(enterprise_user)
+    page.goto("/declarations/new/")
+    page.fill("#id_product_name", "婴儿纯棉连体衣")
+    page.fill("#id_category", "children's textiles")
+    page.fill("#id_standards", "GB 31701-2015\nQ/HBJ 01-2021")
+    page.set_input_files(
+        "#id_q_standard_file",
+        {
+            "name": "Q-HBJ-01-2021.txt",
+            "mimeType": "text/plain",
+            "buffer": "4.1 甲醛含量应不大于 15 mg/kg。\n4.2 pH 值应为 4.0～7.5。\n".encode(),
+        },
+    )
+    page.click("#propose-indicators")
+    page.get_by_text("2 indicator(s) read from Q-HBJ-01-2021.txt").wait_for()
+    assert page.input_value("[name=ind-0-parameter]") == "formaldehyde"
+    assert page.input_value("[name=ind-0-value]") == "15"
+    assert page.input_value("[name=ind-1-upper]") == "7.5"
+    page.click("text=Save draft")
+    page.wait_for_url("**/declarations/*/")
+    version = Declaration.objects.get().versions.get()
+    assert version.q_standard_file.name.endswith(".txt")  # the file kept its place
+    assert sorted(i.parameter for i in version.indicators.all()) == [
+        "formaldehyde",
+        "ph",
+    ]
