@@ -1,5 +1,12 @@
-from django.contrib import admin
+"""The metrology admin. Instruments are added through
+``services.instrument_register``; calibrations are read and searched only
+(recorded on the pages or through the API by ``services.calibration_record``)."""
 
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+
+from qihub.core.errors import ApplicationError
+from qihub.metrology import services
 from qihub.metrology.models import (
     AccreditationScope,
     CalibrationEvent,
@@ -49,6 +56,43 @@ class CompulsoryItemAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "mark", "regulation"]
 
 
+#: What an admin gives when adding an instrument: the arguments of
+#: ``services.instrument_register``; the rest is computed or recorded by it.
+INSTRUMENT_ADD_FIELDS = [
+    "code",
+    "name",
+    "item_type",
+    "use",
+    "quantity",
+    "unit",
+    "range_min",
+    "range_max",
+    "mpe",
+    "accuracy_class",
+    "maker",
+    "model",
+    "serial",
+    "owner",
+    "owner_email",
+    "region",
+    "location",
+    "registered_on",
+]
+#: What an admin may correct afterwards: descriptive fields only. The type,
+#: use, unit and tolerances decide compulsory verification and the chain
+#: checks; the latest calibration and suspicion belong to the services.
+INSTRUMENT_EDITABLE = [
+    "name",
+    "maker",
+    "model",
+    "serial",
+    "owner",
+    "owner_email",
+    "region",
+    "location",
+]
+
+
 @admin.register(Instrument)
 class InstrumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -62,7 +106,45 @@ class InstrumentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["use", "requires_verification", "suspect", "item_type"]
     search_fields = ["code", "name", "serial", "owner"]
-    raw_id_fields = ["latest_event", "suspect_cause"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return INSTRUMENT_ADD_FIELDS
+        return [
+            *INSTRUMENT_ADD_FIELDS,
+            "requires_verification",
+            "latest_event",
+            "suspect",
+            "suspect_reason",
+            "suspect_cause",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [
+            f for f in self.get_fields(request, obj) if f not in INSTRUMENT_EDITABLE
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changed = [f for f in form.changed_data if f in INSTRUMENT_EDITABLE]
+            if changed:
+                obj.save(update_fields=[*changed, "updated_at"])
+            return
+        saved = services.instrument_register(
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in INSTRUMENT_ADD_FIELDS},
+        )
+        obj.pk = saved.pk
+        obj.requires_verification = saved.requires_verification
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:  # rolled back by the admin's transaction
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(TechnicalSpecification)
@@ -88,9 +170,23 @@ class ResultInline(admin.TabularInline):
     model = MeasurementResult
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(CalibrationEvent)
 class CalibrationEventAdmin(admin.ModelAdmin):
+    """Read and search only: a calibration recorded here would miss the
+    uncertainty propagated from its reference (the GTC archive), the
+    instrument's latest calibration and the history. Record calibrations on
+    the metrology pages or through the API; revoke them on their page."""
+
     list_display = [
         "certificate_number",
         "kind",
@@ -99,7 +195,11 @@ class CalibrationEventAdmin(admin.ModelAdmin):
         "status",
     ]
     list_filter = ["kind", "status", "conformity"]
-    search_fields = ["certificate_number"]
+    search_fields = [
+        "certificate_number",
+        "instrument__code",
+        "calibrated_standard__code",
+    ]
     raw_id_fields = [
         "instrument",
         "calibrated_standard",
@@ -108,9 +208,16 @@ class CalibrationEventAdmin(admin.ModelAdmin):
         "specification",
     ]
     inlines = [ResultInline]
-    # the archive is written by calibration_record (GTC propagation); record
-    # new calibrations through the services, not by editing it here
-    readonly_fields = ["gtc_archive", "dcc_xml", "signature_status", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # a certificate is never deleted; it may be revoked
+        return False
 
 
 @admin.register(MetrologyEvent)

@@ -1,4 +1,5 @@
-"""The metrology API: registries, chain validation, impact, coverage, DCC."""
+"""The metrology API: registries, registering instruments, recording
+calibrations, chain validation, impact, coverage, DCC."""
 
 import datetime
 
@@ -11,7 +12,7 @@ from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
 from qihub.metrology import selectors, services
 from qihub.metrology.models import CalibrationEvent, Instrument, MeasurementStandard
-from qihub.metrology.traceability import chain_validate
+from qihub.metrology.traceability import archive_budget, chain_validate
 
 router = Router(tags=["metrology"])
 
@@ -67,6 +68,91 @@ class InstrumentOut(Schema):
     @staticmethod
     def resolve_next_due(obj) -> datetime.date | None:
         return obj.latest_event.valid_until if obj.latest_event_id else None
+
+
+class InstrumentIn(Schema):
+    code: str
+    name: str
+    use: str
+    quantity: str
+    unit: str
+    item_type: str | None = None
+    maker: str = ""
+    model: str = ""
+    serial: str = ""
+    owner: str = ""
+    owner_email: str = ""
+    region: str = ""
+    location: str = ""
+    range_min: float | None = None
+    range_max: float | None = None
+    accuracy_class: str = ""
+    mpe: float | None = None
+    registered_on: datetime.date | None = None
+
+
+class CertificateIn(Schema):
+    certificate_number: str
+    kind: str = CalibrationEvent.Kind.CALIBRATION
+    laboratory: str
+    instrument: str = ""
+    calibrated_standard: str = ""
+    reference_standard: str = ""
+    specification: str = ""
+    performed_on: datetime.date
+    valid_until: datetime.date
+    measured_error: float = 0.0
+    expanded_uncertainty: float
+    coverage_factor: float = 2.0
+    conformity: str = ""
+
+
+class CertificateOut(Schema):
+    id: int
+    certificate_number: str
+    kind: str
+    instrument: str | None
+    calibrated_standard: str | None
+    reference_standard: str | None
+    laboratory: str
+    specification: str | None
+    performed_on: datetime.date
+    valid_until: datetime.date
+    measured_error: float
+    expanded_uncertainty: float
+    coverage_factor: float
+    conformity: str
+    status: str
+    budget: list[tuple[str, float]]
+    url: str
+
+    @staticmethod
+    def resolve_instrument(obj) -> str | None:
+        return obj.instrument.code if obj.instrument_id else None
+
+    @staticmethod
+    def resolve_calibrated_standard(obj) -> str | None:
+        return obj.calibrated_standard.code if obj.calibrated_standard_id else None
+
+    @staticmethod
+    def resolve_reference_standard(obj) -> str | None:
+        return obj.reference_standard.code if obj.reference_standard_id else None
+
+    @staticmethod
+    def resolve_laboratory(obj) -> str:
+        return obj.laboratory.code
+
+    @staticmethod
+    def resolve_specification(obj) -> str | None:
+        return obj.specification.standard.identifier if obj.specification_id else None
+
+    @staticmethod
+    def resolve_budget(obj) -> list[tuple[str, float]]:
+        return archive_budget(obj.gtc_archive)
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
 
 
 class IssueOut(Schema):
@@ -238,6 +324,20 @@ def instruments(
     )
 
 
+@router.post("/instruments", response={201: InstrumentOut}, auth=write_auth)
+def instrument_register(request, payload: InstrumentIn):
+    """Register an instrument in use (institute staff). ``item_type`` is the
+    code of its entry in the compulsory catalogue (``CV-04`` ...); whether it
+    requires compulsory verification follows from the type and the use."""
+    data = payload.dict()
+    code = data.pop("item_type")
+    item_type = selectors.compulsory_item_by_code(code) if code else None
+    instrument = services.instrument_register(
+        actor=request.auth, item_type=item_type, **data
+    )
+    return Status(201, instrument)
+
+
 @router.get("/instruments/{pk}", response=InstrumentOut)
 def instrument(request, pk: int):
     return get_object_or_404(
@@ -284,6 +384,26 @@ def instrument_chain(request, pk: int, on: datetime.date | None = None):
 def standard_chain(request, pk: int, on: datetime.date | None = None):
     item = get_object_or_404(MeasurementStandard, pk=pk)
     return _chain_out(chain_validate(item, on=on or timezone.localdate()))
+
+
+@router.post("/certificates", response={201: CertificateOut}, auth=write_auth)
+def certificate_record(request, payload: CertificateIn):
+    """Record a calibration or verification and its certificate (institute
+    staff). The laboratory, the calibrated instrument (asset number) or
+    standard, the reference standard and the specification are given by their
+    codes; the reference's uncertainty is propagated down the chain."""
+    data = payload.dict()
+    laboratory = selectors.laboratory_by_code(data.pop("laboratory"))
+    references = selectors.calibration_references(
+        instrument=data.pop("instrument"),
+        calibrated_standard=data.pop("calibrated_standard"),
+        reference_standard=data.pop("reference_standard"),
+        specification=data.pop("specification"),
+    )
+    event = services.calibration_record(
+        actor=request.auth, laboratory=laboratory, **references, **data
+    )
+    return Status(201, selectors.certificate_get(event.pk))
 
 
 @router.post("/certificates/{pk}/revoke", response=ImpactOut, auth=write_auth)

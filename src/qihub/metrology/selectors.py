@@ -4,7 +4,10 @@ import dataclasses
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from qihub.catalog.identifiers import compact_key
+from qihub.core.errors import NotFound
 from qihub.metrology.models import (
     CalibrationEvent,
     CompulsoryItem,
@@ -85,6 +88,96 @@ def certificate_by_number(number: str) -> CalibrationEvent | None:
         .filter(certificate_number=number)
         .first()
     )
+
+
+def _by_code(qs: QuerySet, code: str, *, field: str, message: str):
+    obj = qs.first() if code else None
+    if obj is None:
+        raise NotFound(message % {"code": code}, details={field: code})
+    return obj
+
+
+def laboratory_by_code(code: str, *, field: str = "laboratory") -> Laboratory:
+    """The laboratory registered under ``code``; ``NotFound`` naming the code
+    (``field`` names the input that held it, for a form to show the error)."""
+    return _by_code(
+        Laboratory.objects.filter(code=code),
+        code,
+        field=field,
+        message=_("No laboratory is registered with the code %(code)s."),
+    )
+
+
+def standard_by_code(code: str, *, field: str) -> MeasurementStandard:
+    """The measurement standard registered under ``code``, or ``NotFound``."""
+    return _by_code(
+        MeasurementStandard.objects.filter(code=code),
+        code,
+        field=field,
+        message=_("No measurement standard is registered with the code %(code)s."),
+    )
+
+
+def instrument_by_code(code: str, *, field: str = "instrument") -> Instrument:
+    """The instrument registered under its asset number, or ``NotFound``."""
+    return _by_code(
+        Instrument.objects.filter(code=code),
+        code,
+        field=field,
+        message=_("No instrument is registered with the asset number %(code)s."),
+    )
+
+
+def compulsory_item_by_code(code: str, *, field: str = "item_type") -> CompulsoryItem:
+    """The entry of the compulsory catalogue with this code (CV-04 ...)."""
+    return _by_code(
+        CompulsoryItem.objects.filter(code=code),
+        code,
+        field=field,
+        message=_("The compulsory verification catalogue has no entry %(code)s."),
+    )
+
+
+def specification_by_identifier(
+    identifier: str, *, field: str = "specification"
+) -> TechnicalSpecification:
+    """The registered JJG/JJF specification with this identifier, in any
+    customary spelling."""
+    return _by_code(
+        TechnicalSpecification.objects.filter(
+            standard__ident_key=compact_key(identifier)
+        ).select_related("standard"),
+        identifier,
+        field=field,
+        message=_("No specification %(code)s is registered."),
+    )
+
+
+def calibration_references(
+    *,
+    instrument: str = "",
+    calibrated_standard: str = "",
+    reference_standard: str = "",
+    specification: str = "",
+) -> dict:
+    """What a calibration refers to by its codes, as ``calibration_record``
+    arguments (None for an empty code); an unknown code raises ``NotFound``."""
+    return {
+        "instrument": instrument_by_code(instrument) if instrument else None,
+        "calibrated_standard": standard_by_code(
+            calibrated_standard, field="calibrated_standard"
+        )
+        if calibrated_standard
+        else None,
+        "reference_standard": standard_by_code(
+            reference_standard, field="reference_standard"
+        )
+        if reference_standard
+        else None,
+        "specification": specification_by_identifier(specification)
+        if specification
+        else None,
+    }
 
 
 def suspects_for(certificate: CalibrationEvent) -> QuerySet:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from qihub.metrology.models import (
     PropertyValue,
     ReferenceMaterial,
     TechnicalSpecification,
+    Use,
 )
 from qihub.metrology.traceability import (
     downstream_standards,
@@ -217,10 +220,27 @@ def instrument_register(
     """Register an instrument in use. It requires compulsory verification when
     its type carries a V mark and its use is a compulsory category."""
     _check_staff(actor)
+    if not code.strip() or not name.strip():
+        raise ApplicationError(_("An instrument needs an asset number and a name."))
+    if use not in Use.values:
+        raise ApplicationError(
+            _("Unknown use %(use)s.") % {"use": use}, details={"use": use}
+        )
     _check_unit(unit)
     _check_range(range_min, range_max)
+    if owner_email:
+        try:
+            validate_email(owner_email)
+        except ValidationError as exc:
+            raise ApplicationError(
+                _("%(email)s is not an e-mail address.") % {"email": owner_email},
+                details={"owner_email": owner_email},
+            ) from exc
     if Instrument.objects.filter(code=code).exists():
-        raise Conflict(_("Instrument %(code)s is already registered.") % {"code": code})
+        raise Conflict(
+            _("Instrument %(code)s is already registered.") % {"code": code},
+            details={"code": code},
+        )
     instrument = Instrument.objects.create(
         code=code,
         name=name,
@@ -396,6 +416,19 @@ def calibration_record(
     an instrument becomes its latest one and clears an earlier suspicion.
     """
     _check_staff(actor)
+    if not certificate_number.strip():
+        raise ApplicationError(_("A certificate needs a number."))
+    if kind not in CalibrationEvent.Kind.values:
+        raise ApplicationError(
+            _("Unknown kind %(kind)s: calibration or verification.") % {"kind": kind},
+            details={"kind": kind},
+        )
+    if conformity not in CalibrationEvent.Conformity.values:
+        raise ApplicationError(
+            _("Unknown conformity %(value)s: pass, fail or empty (no statement).")
+            % {"value": conformity},
+            details={"conformity": conformity},
+        )
     if (instrument is None) == (calibrated_standard is None):
         raise ApplicationError(
             _("A calibration concerns exactly one instrument or standard.")
@@ -414,7 +447,8 @@ def calibration_record(
     if CalibrationEvent.objects.filter(certificate_number=certificate_number).exists():
         raise Conflict(
             _("Certificate %(number)s is already recorded.")
-            % {"number": certificate_number}
+            % {"number": certificate_number},
+            details={"certificate_number": certificate_number},
         )
     archive = ""
     if reference_standard is not None:

@@ -9,8 +9,10 @@ urlpatterns = [
     path("standards/", views.standard_list, name="standard_list"),
     path("standards/<int:pk>/", views.standard_detail, name="standard_detail"),
     path("instruments/", views.instrument_list, name="instrument_list"),
+    path("instruments/new/", views.instrument_register, name="instrument_register"),
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
     path("certificates/", views.certificate_list, name="certificate_list"),
+    path("certificates/new/", views.certificate_record, name="certificate_record"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path(
         "certificates/<int:pk>/revoke/",

@@ -1,4 +1,5 @@
-"""Metrology pages: registries, chains, revocation, coverage, DCC, PDF."""
+"""Metrology pages: registries, registering instruments, recording
+calibrations, chains, revocation, coverage, DCC, PDF."""
 
 import csv
 import datetime
@@ -17,7 +18,14 @@ from django.views.decorators.http import require_http_methods
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import is_staff_member
 from qihub.metrology import charts, dcc, pdf, selectors, services
-from qihub.metrology.forms import ChainDateForm, CoverageForm, DccUploadForm, RevokeForm
+from qihub.metrology.forms import (
+    CalibrationForm,
+    ChainDateForm,
+    CoverageForm,
+    DccUploadForm,
+    InstrumentForm,
+    RevokeForm,
+)
 from qihub.metrology.models import (
     CalibrationEvent,
     CompulsoryItem,
@@ -34,6 +42,16 @@ def _page(request, qs, per_page: int = 25):
 def _staff_only(request) -> None:
     if not is_staff_member(request.user):
         raise DjangoPermissionDenied(_("Only institute staff may do this."))
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    """Show a refused move on the field it is about (``details`` names the
+    input), else above the form."""
+    fields = [name for name in exc.details if name in form.fields]
+    if len(fields) == 1:
+        form.add_error(fields[0], exc.message)
+    else:
+        form.add_error(None, exc.message)
 
 
 def index(request):
@@ -100,6 +118,27 @@ def instrument_list(request):
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def instrument_register(request):
+    _staff_only(request)
+    form = InstrumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = services.instrument_register(
+                actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Instrument %(code)s registered.") % {"code": instrument.code},
+            )
+            return redirect(instrument)
+    return render(request, "metrology/instrument_register.html", {"form": form})
+
+
 def instrument_detail(request, pk: int):
     instrument = get_object_or_404(
         Instrument.objects.select_related("item_type", "latest_event", "suspect_cause"),
@@ -130,6 +169,39 @@ def certificate_list(request):
     return render(
         request, "metrology/certificate_list.html", {"page": _page(request, qs)}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_record(request):
+    """Record a calibration or verification; ``?instrument=<asset number>`` or
+    ``?standard=<code>`` fills in the calibrated item."""
+    _staff_only(request)
+    form = CalibrationForm(
+        request.POST or None,
+        initial={
+            "instrument": request.GET.get("instrument", ""),
+            "calibrated_standard": request.GET.get("standard", ""),
+            "performed_on": timezone.localdate(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.calibration_record(
+                actor=request.user,
+                **selectors.calibration_references(**form.references()),
+                **form.service_arguments(),
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Certificate %(number)s recorded.")
+                % {"number": event.certificate_number},
+            )
+            return redirect(event)
+    return render(request, "metrology/certificate_record.html", {"form": form})
 
 
 def certificate_detail(request, pk: int):
