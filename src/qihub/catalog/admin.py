@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog import search, services
 from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRelation
-from qihub.core.errors import ApplicationError
+from qihub.core.admin import ServiceWritesAdmin
 
 #: Fields the form passes to the services as they are.
 _PLAIN_FIELDS = ("identifier", "status", *services.EDITABLE_FIELDS)
@@ -107,7 +106,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
+class StandardAdmin(ServiceWritesAdmin):
     form = StandardAdminForm
     list_display = ["identifier", "title_zh", "title_en", "level", "status", "year"]
     list_filter = ["level", "status", "nature"]
@@ -141,13 +140,6 @@ class StandardAdmin(admin.ModelAdmin):
             )
         obj.pk = saved.pk
         obj.identifier = saved.identifier
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:  # rolled back by the admin's transaction
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(request.get_full_path())
 
     def has_delete_permission(self, request, obj=None):
         # Standards are withdrawn or replaced, never deleted: other records

@@ -1,6 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
+from qihub.core.errors import ApplicationError
 from qihub.core.models import ApiToken, AuditLog
+
+
+class ServiceWritesAdmin(admin.ModelAdmin):
+    """For admins whose ``save_model`` calls a domain service: a move the
+    service refuses (``ApplicationError``) is shown as a message on the same
+    form, and the admin's transaction has rolled back whatever it wrote."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(AuditLog)

@@ -110,13 +110,17 @@ def _decode(data: bytes) -> str:
     raise ApplicationError(_("The text file is neither UTF-8 nor GB 18030."))
 
 
+def _refused(exc: sts.StsError) -> ApplicationError:
+    return ApplicationError(
+        _("The file was refused: %(reason)s") % {"reason": str(exc)}
+    )
+
+
 def _sts_sections(data: bytes) -> list[Section]:
     try:
         parsed = sts.parse_sts(data)
     except sts.StsError as exc:
-        raise ApplicationError(
-            _("The file was refused: %(reason)s") % {"reason": str(exc)}
-        ) from exc
+        raise _refused(exc) from exc
     return [
         Section(
             title=clause.title,
@@ -142,9 +146,7 @@ def _docx_sections(data: bytes) -> list[Section]:
     try:
         root = sts.safe_parse(xml)
     except sts.StsError as exc:
-        raise ApplicationError(
-            _("The file was refused: %(reason)s") % {"reason": str(exc)}
-        ) from exc
+        raise _refused(exc) from exc
     body = root.find(f"{_W}body")
     sections = [Section()]
     last_line = ""

@@ -2,10 +2,9 @@
 ``services.instrument_register``; calibrations are read and searched only
 (recorded on the pages or through the API by ``services.calibration_record``)."""
 
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 
-from qihub.core.errors import ApplicationError
+from qihub.core.admin import ServiceWritesAdmin
 from qihub.metrology import services
 from qihub.metrology.models import (
     AccreditationScope,
@@ -94,7 +93,7 @@ INSTRUMENT_EDITABLE = [
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(ServiceWritesAdmin):
     list_display = [
         "code",
         "name",
@@ -138,13 +137,6 @@ class InstrumentAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
         obj.requires_verification = saved.requires_verification
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:  # rolled back by the admin's transaction
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(TechnicalSpecification)
