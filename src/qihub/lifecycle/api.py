@@ -1,8 +1,10 @@
 """The lifecycle API: projects and transitions, consultation comments,
-ballots, patent disclosures, feedback and periodic reviews due."""
+ballots, patent disclosures, feedback, periodic reviews due, committees and
+research projects."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -10,11 +12,13 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.catalog.models import Standard
 from qihub.core.api_auth import write_auth
+from qihub.core.errors import ApplicationError
 from qihub.lifecycle import selectors, services
 from qihub.lifecycle.models import (
     Ballot,
     Comment,
     Committee,
+    CommitteeMember,
     Consultation,
     Project,
     ResearchProject,
@@ -192,6 +196,56 @@ class ResearchOut(Schema):
     status: str
 
 
+class CommitteeIn(Schema):
+    code: str
+    name_zh: str = ""
+    name_en: str = ""
+    level: str = Standard.Level.NATIONAL
+    email: str = ""
+    quorum: float = 0.5
+    approval_threshold: float = 0.75
+    disapproval_max: float = 0.25
+
+
+class MemberIn(Schema):
+    username: str
+    role: str = CommitteeMember.Role.MEMBER
+    organisation: str = ""
+
+
+class MemberOut(Schema):
+    committee: str = Field(..., alias="committee.code")
+    username: str = Field(..., alias="user.username")
+    role: str
+    organisation: str
+
+
+class ResearchIn(Schema):
+    code: str
+    title_zh: str = ""
+    title_en: str = ""
+    programme: str = ""
+    lead_organisation: str = ""
+    leader: str = ""
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    summary: str = ""
+
+
+class MilestoneIn(Schema):
+    title: str
+    due_on: datetime.date | None = None
+    reached_on: datetime.date | None = None
+
+
+class MilestoneOut(Schema):
+    id: int
+    research_project: str = Field(..., alias="research_project.code")
+    title: str
+    due_on: datetime.date | None
+    reached_on: datetime.date | None
+
+
 def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
@@ -359,7 +413,61 @@ def committees(request):
     return selectors.committee_list()
 
 
+@router.post("/committees/", response={201: CommitteeOut}, auth=write_auth)
+def committee_create(request, payload: CommitteeIn):
+    """Register a committee and its ballot rules (institute staff; 409 when
+    the code exists already)."""
+    committee = services.committee_create(actor=request.auth, **payload.dict())
+    return Status(201, committee)
+
+
+@router.post(
+    "/committees/{committee_id}/members/",
+    response={201: MemberOut},
+    auth=write_auth,
+)
+def committee_member_add(request, committee_id: int, payload: MemberIn):
+    """Seat a user (by username) on the committee, or change their role:
+    chair, secretary, member or observer."""
+    committee = get_object_or_404(Committee, pk=committee_id)
+    data = payload.dict()
+    username = data.pop("username").strip()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ApplicationError(
+            _("No user is called %(u)s.") % {"u": username},
+            details={"username": "unknown"},
+        )
+    member = services.committee_member_add(
+        committee=committee, user=user, actor=request.auth, **data
+    )
+    return Status(201, member)
+
+
 @router.get("/research/", response=list[ResearchOut])
 @paginate(PageNumberPagination)
 def research(request):
     return ResearchProject.objects.all()
+
+
+@router.post("/research/", response={201: ResearchOut}, auth=write_auth)
+def research_create(request, payload: ResearchIn):
+    """Register a standards research project (institute staff; 409 when the
+    code exists already)."""
+    research = services.research_project_create(actor=request.auth, **payload.dict())
+    return Status(201, research)
+
+
+@router.post(
+    "/research/{research_id}/milestones/",
+    response={201: MilestoneOut},
+    auth=write_auth,
+)
+def research_milestone_add(request, research_id: int, payload: MilestoneIn):
+    """Plan a milestone of a research project, or record one reached."""
+    milestone = services.research_milestone_add(
+        research_project=get_object_or_404(ResearchProject, pk=research_id),
+        actor=request.auth,
+        **payload.dict(),
+    )
+    return Status(201, milestone)

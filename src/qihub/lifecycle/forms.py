@@ -1,6 +1,7 @@
 """Forms of the lifecycle pages; they validate input, services decide."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog.identifiers import compact_key
@@ -9,6 +10,7 @@ from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.lifecycle.models import (
     Comment,
     Committee,
+    CommitteeMember,
     Feedback,
     PatentDisclosure,
     PeriodicReview,
@@ -242,3 +244,67 @@ class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=300)
     due_on = forms.DateField(label=_("Due on"), widget=DATE, required=False)
     reached_on = forms.DateField(label=_("Reached on"), widget=DATE, required=False)
+
+
+def _fraction(label, initial: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        initial=initial,
+        min_value=0,
+        max_value=1,
+        max_digits=4,
+        decimal_places=3,
+        help_text=_("A fraction between 0 and 1, e.g. 0.75."),
+    )
+
+
+class CommitteeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=60, help_text=_("For example SAC/TC 176.")
+    )
+    name_zh = forms.CharField(label=_("Chinese name"), max_length=300, required=False)
+    name_en = forms.CharField(label=_("English name"), max_length=300, required=False)
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=Standard.Level.choices,
+        initial=Standard.Level.NATIONAL,
+    )
+    email = forms.EmailField(label=_("Secretariat e-mail"), required=False)
+    quorum = _fraction(_("Quorum"), "0.5")
+    approval_threshold = _fraction(_("Approval threshold"), "0.75")
+    disapproval_max = _fraction(_("Maximum disapproval"), "0.25")
+
+
+class CommitteeMemberForm(forms.Form):
+    user = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=CommitteeMember.Role.choices,
+        initial=CommitteeMember.Role.MEMBER,
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"), max_length=300, required=False
+    )
+
+    def clean_user(self):
+        username = self.cleaned_data["user"].strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(_("No user is called %(u)s.") % {"u": username})
+        return user
+
+
+class ResearchProjectForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=60)
+    title_zh = forms.CharField(label=_("Chinese title"), max_length=500, required=False)
+    title_en = forms.CharField(label=_("English title"), max_length=500, required=False)
+    programme = forms.CharField(label=_("Programme"), max_length=300, required=False)
+    lead_organisation = forms.CharField(
+        label=_("Lead organisation"), max_length=300, required=False
+    )
+    leader = forms.CharField(label=_("Project leader"), max_length=200, required=False)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE, required=False)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )

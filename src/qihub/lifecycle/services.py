@@ -98,8 +98,9 @@ def _require_manager(actor, committee: Committee | None) -> None:
 
 
 def _check_public_input(model, *, email: str = "", **values: str) -> None:
-    """Public submissions: refuse over-long fields and malformed e-mail
-    addresses with a message, before anything is written."""
+    """Free-text input (public submissions, registry entries): refuse
+    over-long fields and malformed e-mail addresses with a message, before
+    anything is written."""
     too_long = []
     for name, value in values.items():
         limit = model._meta.get_field(name).max_length or MAX_TEXT
@@ -162,6 +163,14 @@ def committee_create(
         ) from exc
     if any(f < 0 or f > 1 for f in fractions):
         raise ApplicationError(_("Ballot rules must be fractions between 0 and 1."))
+    if level not in Standard.Level.values:
+        raise ApplicationError(
+            _("Unknown level: %(level)s.") % {"level": level},
+            details={"level": "unknown"},
+        )
+    _check_public_input(
+        Committee, email=email, code=code, name_zh=name_zh, name_en=name_en
+    )
     if Committee.objects.filter(code=code).exists():
         raise Conflict(_("Committee %(code)s exists already.") % {"code": code})
     return Committee.objects.create(
@@ -190,6 +199,7 @@ def committee_member_add(
         _require_manager(actor, committee)
     if role not in CommitteeMember.Role.values:
         raise ApplicationError(_("Unknown committee role: %(r)s.") % {"r": role})
+    _check_public_input(CommitteeMember, organisation=organisation)
     member, _created = CommitteeMember.objects.update_or_create(
         committee=committee,
         user=user,
@@ -940,6 +950,16 @@ def research_project_create(
         raise ApplicationError(_("A research project needs a code and a title."))
     if starts_on and ends_on and ends_on < starts_on:
         raise ApplicationError(_("The end date cannot be before the start date."))
+    _check_public_input(
+        ResearchProject,
+        code=code,
+        title_zh=title_zh,
+        title_en=title_en,
+        programme=programme,
+        lead_organisation=lead_organisation,
+        leader=leader,
+        summary=summary,
+    )
     if ResearchProject.objects.filter(code=code.strip()).exists():
         raise Conflict(_("Research project %(c)s exists already.") % {"c": code})
     return ResearchProject.objects.create(
@@ -969,6 +989,7 @@ def research_milestone_add(
         _require_staff(actor)
     if not title.strip():
         raise ApplicationError(_("A milestone needs a title."))
+    _check_public_input(ResearchMilestone, title=title)
     return ResearchMilestone.objects.create(
         research_project=research_project,
         title=title.strip(),

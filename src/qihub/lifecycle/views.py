@@ -3,6 +3,8 @@ ballots, patents, research projects, periodic reviews and feedback."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -26,6 +28,7 @@ from qihub.lifecycle.models import (
     Consultation,
     Feedback,
     Project,
+    ResearchProject,
     State,
     Vote,
 )
@@ -33,6 +36,13 @@ from qihub.lifecycle.models import (
 
 def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+def _staff_only(request) -> None:
+    """Registry writes (committees, research projects) are for institute
+    staff; others get 403 (anonymous visitors are sent to log in first)."""
+    if not has_role(request.user, Role.STAFF):
+        raise DjangoPermissionDenied(_("Only institute staff may do this."))
 
 
 def _fail(request, form, exc: ApplicationError) -> None:
@@ -466,34 +476,111 @@ def committee_list(request):
     return render(
         request,
         "lifecycle/committee_list.html",
-        {"committees": selectors.committee_list()},
+        {
+            "committees": selectors.committee_list(),
+            "is_staff": has_role(request.user, Role.STAFF),
+        },
+    )
+
+
+@login_required
+def committee_create(request):
+    _staff_only(request)
+    form = forms.CommitteeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            committee = services.committee_create(
+                actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(
+                request, _("Committee %(code)s registered.") % {"code": committee.code}
+            )
+            return redirect(committee)
+    return render(
+        request,
+        "lifecycle/form_page.html",
+        {"form": form, "title": _("New committee")},
     )
 
 
 def committee_detail(request, pk: int):
+    """A committee, its members and projects; staff seat members here."""
     try:
         committee = selectors.committee_get(pk)
     except Committee.DoesNotExist as exc:
         raise Http404 from exc
+    is_staff = has_role(request.user, Role.STAFF)
+    member_form = forms.CommitteeMemberForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        _staff_only(request)
+        if member_form.is_valid():
+            try:
+                member = services.committee_member_add(
+                    committee=committee, actor=request.user, **member_form.cleaned_data
+                )
+            except ApplicationError as exc:
+                _fail(request, member_form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(user)s seated as %(role)s.")
+                    % {"user": member.user.username, "role": member.get_role_display()},
+                )
+                return redirect(committee)
     return render(
         request,
         "lifecycle/committee_detail.html",
         {
             "committee": committee,
             "projects": selectors.project_list().filter(committee=committee)[:100],
+            "is_staff": is_staff,
+            "member_form": member_form,
         },
     )
 
 
 def research_list(request):
     return render(
-        request, "lifecycle/research_list.html", {"projects": selectors.research_list()}
+        request,
+        "lifecycle/research_list.html",
+        {
+            "projects": selectors.research_list(),
+            "is_staff": has_role(request.user, Role.STAFF),
+        },
+    )
+
+
+@login_required
+def research_create(request):
+    _staff_only(request)
+    form = forms.ResearchProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            research = services.research_project_create(
+                actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _fail(request, form, exc)
+        else:
+            messages.success(
+                request,
+                _("Research project %(code)s registered.") % {"code": research.code},
+            )
+            return redirect(research)
+    return render(
+        request,
+        "lifecycle/form_page.html",
+        {"form": form, "title": _("New research project")},
     )
 
 
 def research_detail(request, pk: int):
-    from qihub.lifecycle.models import ResearchProject
-
+    """A research project; staff add milestones and record evaluations here."""
     try:
         research = selectors.research_get(pk)
     except ResearchProject.DoesNotExist as exc:
@@ -506,9 +593,9 @@ def research_detail(request, pk: int):
         request.POST if request.POST.get("form") == "milestone" else None
     )
     if request.method == "POST":
-        if not is_staff:
-            messages.error(request, _("Only institute staff may do this."))
-            return redirect(research)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        _staff_only(request)
         form = review_form if request.POST.get("form") == "review" else milestone_form
         if form.is_valid():
             try:

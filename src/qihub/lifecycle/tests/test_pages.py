@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from qihub.lifecycle import services
-from qihub.lifecycle.models import Comment, Feedback
+from qihub.lifecycle.models import Comment, Committee, Feedback, ResearchProject
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -466,3 +466,156 @@ def test_observer_is_not_asked_to_vote(make_project, staff_user, committee, vote
     services.project_transition(project=project, to_state="review", actor=staff_user)
     assert list(ballots_awaiting_vote(user=observer)) == []
     assert len(ballots_awaiting_vote(user=voters[0])) == 1
+
+
+def test_staff_create_committee_on_page(client, staff_user):
+    client.force_login(staff_user)
+    assert "New committee" in client.get("/lifecycle/committees/").content.decode()
+    response = client.post(
+        "/lifecycle/committees/new/",
+        {
+            "code": "SAC/TC 176",
+            "name_en": "Quality management",
+            "level": "national",
+            "email": "tc176@example.org",
+            "quorum": "0.6",
+            "approval_threshold": "0.75",
+            "disapproval_max": "0.25",
+        },
+    )
+    committee = Committee.objects.get(code="SAC/TC 176")
+    assert response.status_code == 302
+    assert response["Location"] == committee.get_absolute_url()
+    assert str(committee.quorum) == "0.600"
+
+
+def test_committee_page_refuses_an_existing_code(client, staff_user, committee):
+    client.force_login(staff_user)
+    response = client.post(
+        "/lifecycle/committees/new/",
+        {
+            "code": "SAC/TC 999",
+            "name_en": "Duplicate",
+            "level": "national",
+            "quorum": "0.5",
+            "approval_threshold": "0.75",
+            "disapproval_max": "0.25",
+        },
+    )
+    assert response.status_code == 200
+    assert "Committee SAC/TC 999 exists already." in response.content.decode()
+    assert Committee.objects.get().name_en == committee.name_en
+
+
+def test_new_committee_and_research_pages_are_staff_only(client, enterprise_user):
+    for url in ("/lifecycle/committees/new/", "/lifecycle/research/new/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    client.force_login(enterprise_user)
+    assert "New committee" not in client.get("/lifecycle/committees/").content.decode()
+    html = client.get("/lifecycle/research/").content.decode()
+    assert "New research project" not in html
+    assert client.get("/lifecycle/committees/new/").status_code == 403
+    response = client.post(
+        "/lifecycle/research/new/", {"code": "RP-X", "title_en": "Sneaky"}
+    )
+    assert response.status_code == 403
+    assert not ResearchProject.objects.exists()
+
+
+def test_staff_add_committee_member_on_page(client, staff_user, committee, plain_user):
+    client.force_login(staff_user)
+    html = client.get(committee.get_absolute_url()).content.decode()
+    assert 'id="member-form"' in html
+    response = client.post(
+        committee.get_absolute_url(),
+        {"user": "visitor1", "role": "secretary", "organisation": "CNIS"},
+    )
+    assert response.status_code == 302
+    member = committee.memberships.get()
+    assert (member.user, member.role, member.organisation) == (
+        plain_user,
+        "secretary",
+        "CNIS",
+    )
+    response = client.post(
+        committee.get_absolute_url(), {"user": "nobody", "role": "member"}
+    )
+    assert response.status_code == 200
+    assert "No user is called nobody." in response.content.decode()
+    assert committee.memberships.count() == 1
+
+
+def test_committee_member_form_is_staff_only(
+    client, committee, enterprise_user, plain_user
+):
+    url = committee.get_absolute_url()
+    response = client.post(url, {"user": "visitor1", "role": "member"})
+    assert response["Location"].startswith("/accounts/login/")
+    client.force_login(enterprise_user)
+    assert 'id="member-form"' not in client.get(url).content.decode()
+    assert client.post(url, {"user": "visitor1", "role": "member"}).status_code == 403
+    assert not committee.memberships.exists()
+
+
+def test_staff_create_research_project_on_page(client, staff_user):
+    client.force_login(staff_user)
+    assert "New research project" in client.get("/lifecycle/research/").content.decode()
+    response = client.post(
+        "/lifecycle/research/new/",
+        {
+            "code": "RP-2026-01",
+            "title_en": "Digital standards",
+            "programme": "NQI",
+            "starts_on": "2026-01-01",
+            "ends_on": "2027-12-31",
+        },
+    )
+    research = ResearchProject.objects.get(code="RP-2026-01")
+    assert response.status_code == 302
+    assert response["Location"] == research.get_absolute_url()
+    response = client.post(
+        "/lifecycle/research/new/",
+        {
+            "code": "RP-2026-02",
+            "title_en": "Backwards",
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "The end date cannot be before the start date." in (
+        response.content.decode()
+    )
+    assert ResearchProject.objects.count() == 1
+
+
+def test_milestone_on_research_page(client, staff_user, enterprise_user):
+    rp = services.research_project_create(actor=staff_user, code="RP-3", title_en="R")
+    url = rp.get_absolute_url()
+    response = client.post(url, {"form": "milestone", "title": "Kick-off"})
+    assert response["Location"].startswith("/accounts/login/")
+    client.force_login(enterprise_user)
+    assert "Add a milestone" not in client.get(url).content.decode()
+    assert client.post(url, {"form": "milestone", "title": "M"}).status_code == 403
+    client.force_login(staff_user)
+    response = client.post(
+        url, {"form": "milestone", "title": "Kick-off", "due_on": "2026-03-01"}
+    )
+    assert response.status_code == 302
+    response = client.post(url, {"form": "milestone", "title": "x" * 301})
+    assert response.status_code == 200
+    assert "at most 300 characters" in response.content.decode()
+    assert [m.title for m in rp.milestones.all()] == ["Kick-off"]
+
+
+def test_new_registry_entries_in_chinese(zh_client, staff_user, committee):
+    zh_client.force_login(staff_user)
+    assert "新建技术委员会" in zh_client.get("/lifecycle/committees/").content.decode()
+    assert "新建标准研究项目" in zh_client.get("/lifecycle/research/").content.decode()
+    assert "添加委员" in zh_client.get(committee.get_absolute_url()).content.decode()
+    response = zh_client.post(
+        committee.get_absolute_url(), {"user": "nobody", "role": "member"}
+    )
+    assert "没有用户名为 nobody 的用户。" in response.content.decode()
