@@ -1037,15 +1037,16 @@ def standards_import(
         raise PermissionDenied(_("Only institute staff may change the catalogue."))
     report = ImportReport(format=fmt, dry_run=dry_run)
     validator = _Validator(fmt)
-    large = not dry_run and _large(src)
+    big = _large(src)
+    large = not dry_run and big
     with (
-        _collector_paused(_large(src)),
+        _collector_paused(big),
         _foreign_keys_unchecked(large) as unchecked,
         transaction.atomic(),
     ):
         writer = None if dry_run else _Writer(actor=actor, fmt=fmt, name=src.name)
         check, options = _check, {}
-        if writer is not None and _worth_a_process(src):
+        if writer is not None and FORK_CHECKERS and big:
             check = _check_in_children
             if writer.catalogue_was_empty:
                 # A first load: the checkers build the final rows too.
@@ -1177,10 +1178,6 @@ FORK_CHECKERS = "fork" in multiprocessing.get_all_start_methods()
 
 def _large(src: _Source) -> bool:
     return src.size() >= PARALLEL_MIN_BYTES
-
-
-def _worth_a_process(src: _Source) -> bool:
-    return FORK_CHECKERS and _large(src)
 
 
 def _check_in_children(
@@ -1351,11 +1348,11 @@ class _Writer:
             else None
         )
         self.fmt = fmt
-        self.reason = _("imported from %(f)s") % {"f": name or fmt}
         # The run the new records point to (their history's first entry).
         self.run = ImportRun.objects.create(
             actor_id=self.actor_id, file_name=(name or "")[:300], format=fmt
         )
+        self.reason = self.run.reason
         self.key_to_pk: dict[str, int] = {}
         self.created = 0
         self.updated = 0

@@ -52,6 +52,11 @@ class ImportRun(models.Model):
             "file": self.file_name or self.format,
         }
 
+    @property
+    def reason(self) -> str:
+        """What the history says of it: "imported from standards.csv"."""
+        return _("imported from %(f)s") % {"f": self.file_name or self.format}
+
 
 class Standard(TimeStampedModel):
     """One edition of a standard, identified by its dated identifier.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils.translation import gettext as _
 
 from qihub.catalog.identifiers import try_parse
 from qihub.catalog.models import Standard, StandardEvent, StandardRelation
@@ -107,7 +106,7 @@ def standard_history(standard: Standard) -> list[StandardEvent]:
                 type=StandardEvent.Type.IMPORTED,
                 created_at=run.created_at,
                 actor=run.actor,
-                reason=_("imported from %(f)s") % {"f": run.file_name or run.format},
+                reason=run.reason,
                 changes={"import": run.pk, "format": run.format, "created": True},
             )
         )

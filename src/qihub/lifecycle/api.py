@@ -4,7 +4,6 @@ research projects."""
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -12,7 +11,6 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.catalog.models import Standard
 from qihub.core.api_auth import write_auth
-from qihub.core.errors import ApplicationError
 from qihub.lifecycle import selectors, services
 from qihub.lifecycle.models import (
     Ballot,
@@ -431,13 +429,7 @@ def committee_member_add(request, committee_id: int, payload: MemberIn):
     chair, secretary, member or observer."""
     committee = get_object_or_404(Committee, pk=committee_id)
     data = payload.dict()
-    username = data.pop("username").strip()
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise ApplicationError(
-            _("No user is called %(u)s.") % {"u": username},
-            details={"username": "unknown"},
-        )
+    user = selectors.user_by_username(data.pop("username"))
     member = services.committee_member_add(
         committee=committee, user=user, actor=request.auth, **data
     )

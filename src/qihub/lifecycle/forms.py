@@ -1,12 +1,13 @@
 """Forms of the lifecycle pages; they validate input, services decide."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog.identifiers import compact_key
 from qihub.catalog.models import Standard
 from qihub.catalog.selectors import standard_get_by_identifier
+from qihub.core.errors import ApplicationError
+from qihub.lifecycle import selectors
 from qihub.lifecycle.models import (
     Comment,
     Committee,
@@ -287,11 +288,10 @@ class CommitteeMemberForm(forms.Form):
     )
 
     def clean_user(self):
-        username = self.cleaned_data["user"].strip()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise forms.ValidationError(_("No user is called %(u)s.") % {"u": username})
-        return user
+        try:
+            return selectors.user_by_username(self.cleaned_data["user"])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 class ResearchProjectForm(forms.Form):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
+from qihub.core.errors import ApplicationError
 from qihub.lifecycle import workflow
 from qihub.lifecycle.access import may_take
 from qihub.lifecycle.models import (
@@ -234,6 +237,19 @@ def patents_for(
     if project is not None:
         qs = qs.filter(project=project)
     return qs
+
+
+def user_by_username(username: str):
+    """The user a committee form or the API names, or an ``ApplicationError``
+    saying there is none."""
+    username = username.strip()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ApplicationError(
+            _("No user is called %(u)s.") % {"u": username},
+            details={"username": "unknown"},
+        )
+    return user
 
 
 def committee_list() -> QuerySet[Committee]:
