@@ -15,7 +15,7 @@ order), newest first when there are many. Level, year, ICS codes and status
 are words of the full-text index too, so a filtered text search is one index
 match (the status is added by the database, migration 0005). The full-text
 index is SQLite FTS5 on the embedded default and a PostgreSQL GIN index in
-production (migrations 0002 and 0005); the backend is picked by
+production (migrations 0002, 0005 and 0007); the backend is picked by
 ``connection.vendor`` and callers never see it.
 """
 
@@ -621,22 +621,25 @@ class _SqliteBackend:
 
 
 class _PostgresBackend:
-    """GIN index on the generated column ``search_tsv`` (migrations 0002 and
-    0005: the document and the status word)."""
+    """GIN index on the generated column ``search_tsv``: the document's
+    tokens and the status word as lexemes (migrations 0002, 0005 and 0007)."""
 
     VECTOR = "s.search_tsv"
 
     @staticmethod
     def ts_query(tokens: list[str], status: str | None = None) -> str:
+        """The words as lexemes, all required: ``'food' & 'stinforce'``, cast
+        with ``::tsquery`` (no parser: the document's lexemes are its tokens
+        as they are, migration 0007)."""
         if status:
             tokens = [*tokens, status_token(status)]
-        return " & ".join(tokens)
+        return " & ".join(_lexeme(t) for t in tokens)
 
     def raw_match_ids(self, tokens: list[str], *, limit: int) -> list[int]:
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
-                "to_tsquery('simple', %s) ORDER BY s.id DESC LIMIT %s",
+                "%s::tsquery ORDER BY s.id DESC LIMIT %s",
                 [self.ts_query(tokens), limit],
             )
             return [row[0] for row in cur.fetchall()]
@@ -651,7 +654,7 @@ class _PostgresBackend:
         cur.execute(
             "SELECT s.id FROM (SELECT t.id, t.search_tsv FROM "
             "catalog_standard t ORDER BY t.id DESC LIMIT %s) s WHERE "
-            "s.search_tsv @@ to_tsquery('simple', %s) LIMIT %s",
+            "s.search_tsv @@ %s::tsquery LIMIT %s",
             [rows, tsq, want],
         )
         return [row[0] for row in cur.fetchall()]
@@ -684,7 +687,7 @@ class _PostgresBackend:
         # (each once, and the status word), _RANK's order.
         cur.execute(
             "SELECT s.id, LENGTH(s.search_tsv) FROM catalog_standard s WHERE "  # noqa: S608
-            f"{self.VECTOR} @@ to_tsquery('simple', %s) LIMIT %s",
+            f"{self.VECTOR} @@ %s::tsquery LIMIT %s",
             [tsq, cap + 1],
         )
         rows = cur.fetchall()
@@ -707,11 +710,17 @@ class _PostgresBackend:
         if ids is None:
             cur.execute(
                 f"SELECT s.id FROM catalog_standard s WHERE {self.VECTOR} @@ "  # noqa: S608
-                "to_tsquery('simple', %s) ORDER BY s.id DESC LIMIT %s",
+                "%s::tsquery ORDER BY s.id DESC LIMIT %s",
                 [tsq, need],
             )
             ids = [row[0] for row in cur.fetchall()]
         return ids[:need], True, False
+
+
+def _lexeme(token: str) -> str:
+    """A token as a quoted tsquery lexeme (tokens hold no quotes or
+    backslashes, but a lexeme must never be able to close its quotes)."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _backend() -> _SqliteBackend | _PostgresBackend:
@@ -764,7 +773,7 @@ def raw_index_rows(
         if connection.vendor == "postgresql":
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE "  # noqa: S608
-                f"{_PostgresBackend.VECTOR} @@ to_tsquery('simple', %s) "
+                f"{_PostgresBackend.VECTOR} @@ %s::tsquery "
                 "ORDER BY s.id DESC LIMIT %s",
                 [_PostgresBackend.ts_query(tokens, status), limit],
             )

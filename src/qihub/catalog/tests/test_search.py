@@ -379,6 +379,35 @@ def test_status_is_matched_by_the_index_and_follows_every_change(db, staff_user)
     assert _fts_is_consistent()
 
 
+def test_postgres_lexemes_are_the_document_tokens(db):
+    # PostgreSQL keeps the document's tokens as lexemes, unparsed, with the
+    # status word (migration 0007), and queries give theirs the same way; a
+    # document the database could not split (empty, double space) still saves.
+    from django.db import connection
+
+    from qihub.catalog.search import _PostgresBackend
+
+    std = make("GB/T 20223-2006", "棉短绒 试验方法", "Cotton linter")
+    Standard.objects.filter(pk=std.pk).update(search_text=std.search_text + "  x")
+    assert ids(search_standards(q="棉短绒 cotton", status="in_force")) == [
+        std.identifier
+    ]
+    quoted = _PostgresBackend.ts_query(["o'clock", "a\\b"], "in_force")
+    assert quoted == "'o''clock' & 'a\\\\b' & 'stinforce'"
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT search_tsv::text FROM catalog_standard WHERE id = %s", [std.pk]
+        )
+        lexemes = {w.strip("'") for w in cur.fetchone()[0].split(" ")}
+        assert lexemes == {*std.search_text.split(), "x", "stinforce"}
+        cur.execute("SELECT %s::tsquery::text", [quoted])
+        assert cur.fetchone()[0] == quoted
+    Standard.objects.filter(pk=std.pk).update(search_text="")
+    assert search_standards(q="cotton").total == 0
+
+
 def test_few_matches_are_ranked_shortest_document_first(db):
     # Each word is in a document once, so bm25 ranks the document with the
     # fewest words first; both databases rank so (ties newest first).
