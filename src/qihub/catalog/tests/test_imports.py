@@ -228,6 +228,37 @@ def test_checking_processes_import_the_same(good_csv, checking_processes):
     }
 
 
+def test_a_first_load_keeps_every_character_and_null(
+    tmp_path, classifications, checking_processes
+):
+    # A first load's rows are built by the checkers (on PostgreSQL as COPY
+    # text): tabs, newlines, backslashes and "\\N" in the text, missing
+    # dates and CCS, timestamps and the run's id all arrive as they were.
+    nasty = "tab\there\nline\r\\N back\\slash 'quote' \"dq\" 食品\\t"
+    rows = [
+        dict(GOOD_ROWS[0], scope=nasty, issuing_body="a\\b", replaces=""),
+        dict(GOOD_ROWS[2], committee="ISO/TC 176\tSC 2"),
+    ]
+    report = standards_import(file=write_csv(tmp_path / "nasty.csv", rows))
+    assert report.ok, report.errors
+    food = Standard.objects.get(identifier="GB 2760-2014")
+    assert food.scope == nasty
+    assert food.issuing_body == "a\\b"
+    assert str(food.issued_on) == "2014-12-24"
+    assert food.withdrawn_on is None
+    assert food.import_run_id == report.run_id
+    iso = Standard.objects.get(identifier="ISO 9001:2015")
+    assert iso.committee == "ISO/TC 176\tSC 2"
+    assert iso.ccs_id is None
+    assert iso.year == 2015
+    assert food.created_at == iso.created_at == iso.updated_at
+    assert (
+        abs(food.created_at - ImportRun.objects.get().created_at).total_seconds() < 60
+    )
+    assert sorted(c.code for c in iso.ics.all()) == ["03.100.70", "03.120.10"]
+    assert search_standards(q="quality", status="published").total == 1
+
+
 @pytest.mark.parametrize("large", [True, False])
 def test_a_large_import_pauses_the_garbage_collector(good_csv, monkeypatch, large):
     import gc
