@@ -1,8 +1,15 @@
-"""The metrology admin. Instruments are added through
-``services.instrument_register``; calibrations are read and searched only
-(recorded on the pages or through the API by ``services.calibration_record``)."""
+"""The metrology admin. Laboratories, measurement standards, technical
+specifications and instruments are added through the services
+(``laboratory_create``, ``standard_register``, ``specification_register``,
+``instrument_register``), checked and recorded as from the pages and the API;
+a refusal is shown as a message and saves nothing. Afterwards only descriptive
+fields are edited here. Calibrations are read and searched only (recorded on
+the pages or through the API by ``services.calibration_record``)."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
+from django.utils.translation import gettext_lazy as _
 
 from qihub.core.admin import ServiceWritesAdmin
 from qihub.metrology import services
@@ -21,20 +28,113 @@ from qihub.metrology.models import (
 )
 
 
+def _readonly_on_change(fields: list[str], editable: list[str], obj) -> list[str]:
+    """On a new record nothing is read-only; afterwards all but ``editable``."""
+    return [] if obj is None else [f for f in fields if f not in editable]
+
+
+def _save_editable(obj, form, editable: list[str]) -> None:
+    changed = [f for f in form.changed_data if f in editable]
+    if changed:
+        obj.save(update_fields=[*changed, "updated_at"])
+
+
+#: The arguments of ``services.laboratory_scope_add`` (and of a scope entry
+#: given to ``services.laboratory_create``).
+SCOPE_FIELDS = ["quantity", "range_min", "range_max", "unit", "valid_until"]
+
+
 class ScopeInline(admin.TabularInline):
+    """Scope entries are added through the services (unit and range checked)
+    and then only shown: the chain checks look up the entry valid on a
+    calibration's day, so a renewal is a new entry and old ones stay."""
+
     model = AccreditationScope
+    fields = SCOPE_FIELDS
     extra = 0
+    verbose_name_plural = _(
+        "accreditation scope (a renewal is a new entry; entries are not changed "
+        "or deleted)"
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+#: What an admin gives when adding a laboratory: the arguments of
+#: ``services.laboratory_create`` besides the scope entries.
+LABORATORY_FIELDS = ["code", "name", "region", "accreditation_number", "email"]
+#: What an admin may correct afterwards: all but the code, which calibrations,
+#: DCC imports and the API refer to.
+LABORATORY_EDITABLE = ["name", "region", "accreditation_number", "email"]
 
 
 @admin.register(Laboratory)
-class LaboratoryAdmin(admin.ModelAdmin):
+class LaboratoryAdmin(ServiceWritesAdmin):
     list_display = ["code", "name", "region", "accreditation_number"]
     search_fields = ["code", "name"]
+    fields = LABORATORY_FIELDS
     inlines = [ScopeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return _readonly_on_change(LABORATORY_FIELDS, LABORATORY_EDITABLE, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            _save_editable(obj, form, LABORATORY_EDITABLE)
+            return
+        saved = services.laboratory_create(
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in LABORATORY_FIELDS},
+        )
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change):
+        # Only new scope entries reach here (the others are read-only); each
+        # goes through the service, in the same transaction as a new lab.
+        entries = formset.save(commit=False)
+        formset.new_objects = [
+            services.laboratory_scope_add(
+                laboratory=form.instance,
+                actor=request.user,
+                **{name: getattr(entry, name) for name in SCOPE_FIELDS},
+            )
+            for entry in entries
+        ]
+
+
+#: What an admin gives when adding a standard: the arguments of
+#: ``services.standard_register`` (``assessment_valid_from`` is its
+#: ``assessed_on``); the rest is derived or recorded by it.
+STANDARD_ADD_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "quantity",
+    "unit",
+    "range_min",
+    "range_max",
+    "uncertainty",
+    "coverage_factor",
+    "accuracy_class",
+    "mpe",
+    "holder",
+    "region",
+    "assessment_certificate",
+    "assessment_valid_from",
+]
+#: What an admin may change afterwards. The kind, unit, range, uncertainty and
+#: tolerances decide the chain checks and the certificates' propagated
+#: uncertainty; the assessment's validity is derived; suspicion belongs to the
+#: services. The status (suspended, retired) has no service and stays here.
+STANDARD_EDITABLE = ["name", "holder", "region", "status"]
 
 
 @admin.register(MeasurementStandard)
-class MeasurementStandardAdmin(admin.ModelAdmin):
+class MeasurementStandardAdmin(ServiceWritesAdmin):
     list_display = [
         "code",
         "name",
@@ -48,6 +148,37 @@ class MeasurementStandardAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "suspect", "quantity"]
     search_fields = ["code", "name"]
     raw_id_fields = ["holder"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return STANDARD_ADD_FIELDS
+        return [
+            *STANDARD_ADD_FIELDS,
+            "is_primary",
+            "assessment_valid_until",
+            "status",
+            "suspect",
+            "suspect_reason",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return _readonly_on_change(
+            self.get_fields(request, obj), STANDARD_EDITABLE, obj
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            _save_editable(obj, form, STANDARD_EDITABLE)
+            return
+        arguments = {name: form.cleaned_data[name] for name in STANDARD_ADD_FIELDS}
+        arguments["assessed_on"] = arguments.pop("assessment_valid_from")
+        saved = services.standard_register(actor=request.user, **arguments)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        # A standard has a history and calibrations refer to it: it is
+        # suspended or retired, never deleted.
+        return False
 
 
 @admin.register(CompulsoryItem)
@@ -119,17 +250,13 @@ class InstrumentAdmin(ServiceWritesAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return [
-            f for f in self.get_fields(request, obj) if f not in INSTRUMENT_EDITABLE
-        ]
+        return _readonly_on_change(
+            self.get_fields(request, obj), INSTRUMENT_EDITABLE, obj
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
-            changed = [f for f in form.changed_data if f in INSTRUMENT_EDITABLE]
-            if changed:
-                obj.save(update_fields=[*changed, "updated_at"])
+            _save_editable(obj, form, INSTRUMENT_EDITABLE)
             return
         saved = services.instrument_register(
             actor=request.user,
@@ -139,10 +266,74 @@ class InstrumentAdmin(ServiceWritesAdmin):
         obj.requires_verification = saved.requires_verification
 
 
+#: What an admin gives when adding a specification: the arguments of
+#: ``services.specification_register``, which finds or creates the catalogue
+#: entry and derives the kind and whether it is local from the identifier.
+SPECIFICATION_ADD_FIELDS = [
+    "identifier",
+    "title_zh",
+    "title_en",
+    "quantity",
+    "issued_on",
+    "implemented_on",
+]
+#: Afterwards the catalogue entry (edited in the catalogue), the kind and
+#: ``is_local`` follow from the identifier; the quantity may be corrected.
+SPECIFICATION_EDITABLE = ["quantity"]
+
+
+class SpecificationAddForm(forms.ModelForm):
+    identifier = forms.CharField(
+        label=_("identifier"),
+        max_length=200,
+        help_text=_(
+            "A JJG or JJF number, e.g. JJG 270-2008 or JJF(吉) 101-2022. Not yet "
+            "in the catalogue, it is catalogued with the titles and dates below."
+        ),
+    )
+    title_zh = forms.CharField(label=_("Chinese title"), max_length=500, required=False)
+    title_en = forms.CharField(label=_("English title"), max_length=500, required=False)
+    issued_on = forms.DateField(
+        label=_("issued on"), required=False, widget=AdminDateWidget
+    )
+    implemented_on = forms.DateField(
+        label=_("implemented on"), required=False, widget=AdminDateWidget
+    )
+
+    class Meta:
+        model = TechnicalSpecification
+        fields = ["quantity"]
+
+
 @admin.register(TechnicalSpecification)
-class TechnicalSpecificationAdmin(admin.ModelAdmin):
+class TechnicalSpecificationAdmin(ServiceWritesAdmin):
     list_display = ["standard", "kind", "quantity", "is_local"]
-    raw_id_fields = ["standard"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SpecificationAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return SPECIFICATION_ADD_FIELDS
+        return ["standard", "kind", "quantity", "is_local"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return _readonly_on_change(
+            self.get_fields(request, obj), SPECIFICATION_EDITABLE, obj
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            _save_editable(obj, form, SPECIFICATION_EDITABLE)
+            return
+        saved = services.specification_register(
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in SPECIFICATION_ADD_FIELDS},
+        )
+        obj.pk = saved.pk
+        obj.standard = saved.standard
 
 
 class PropertyInline(admin.TabularInline):

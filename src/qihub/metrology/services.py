@@ -126,10 +126,40 @@ def laboratory_create(
         email=email,
     )
     for scope in scopes or []:
-        _check_unit(scope["unit"])
-        _check_range(scope["range_min"], scope["range_max"])
-        AccreditationScope.objects.create(laboratory=lab, **scope)
+        _scope_create(laboratory=lab, **scope)
     return lab
+
+
+@transaction.atomic
+def laboratory_scope_add(
+    *,
+    laboratory: Laboratory,
+    actor,
+    quantity: str,
+    range_min: float,
+    range_max: float,
+    unit: str,
+    valid_until: datetime.date,
+) -> AccreditationScope:
+    """Add an entry to a laboratory's accreditation scope, as when the
+    accreditation is extended or renewed. Entries are added, never changed or
+    deleted: the chain checks look up the entry valid on a calibration's day,
+    so an expired one still answers for the calibrations made under it."""
+    _check_staff(actor)
+    return _scope_create(
+        laboratory=laboratory,
+        quantity=quantity,
+        range_min=range_min,
+        range_max=range_max,
+        unit=unit,
+        valid_until=valid_until,
+    )
+
+
+def _scope_create(*, laboratory: Laboratory, **scope) -> AccreditationScope:
+    _check_unit(scope["unit"])
+    _check_range(scope["range_min"], scope["range_max"])
+    return AccreditationScope.objects.create(laboratory=laboratory, **scope)
 
 
 @transaction.atomic
