@@ -507,17 +507,26 @@ def committee_create(request):
 
 
 def committee_detail(request, pk: int):
-    """A committee, its members and projects; staff seat members here."""
+    """A committee, its members and projects. Whoever may seat members
+    (institute staff, the committee's chair or secretary) does it here."""
     try:
         committee = selectors.committee_get(pk)
     except Committee.DoesNotExist as exc:
         raise Http404 from exc
-    is_staff = has_role(request.user, Role.STAFF)
+    # The same rule ``services.committee_member_add`` enforces, asked up front
+    # so the form shows only to those the service accepts.
+    may_seat = may_manage(request.user, committee)
     member_form = forms.CommitteeMemberForm(request.POST or None)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        _staff_only(request)
+        if not may_seat:
+            raise DjangoPermissionDenied(
+                _(
+                    "Only institute staff or the committee's chair or secretary "
+                    "may seat members."
+                )
+            )
         if member_form.is_valid():
             try:
                 member = services.committee_member_add(
@@ -538,7 +547,7 @@ def committee_detail(request, pk: int):
         {
             "committee": committee,
             "projects": selectors.project_list().filter(committee=committee)[:100],
-            "is_staff": is_staff,
+            "may_seat": may_seat,
             "member_form": member_form,
         },
     )

@@ -1,4 +1,5 @@
-"""A project walked from proposal to publication in a real browser."""
+"""In a real browser: a project walked from proposal to publication, and
+staff registering a committee and a research project on their pages."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from qihub.catalog.models import Standard
 from qihub.catalog.tests.factories import StandardFactory
 from qihub.core.services import user_create
 from qihub.lifecycle import services
-from qihub.lifecycle.models import CommitteeMember
+from qihub.lifecycle.models import CommitteeMember, ResearchProject
 
 
 @pytest.mark.browser
@@ -127,3 +128,74 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
     new = Standard.objects.get(identifier="GB 31701-2026")
     assert new.relations_out.get().target == old
     assert CommitteeMember.objects.count() == 3
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_register_committee_and_research_project(
+    page, login, staff_user, reviewer_user
+):
+    login(staff_user)
+    page.goto("/lifecycle/committees/")
+    page.click("text=New committee")
+    page.fill("#id_code", "SAC/TC 176")
+    page.fill("#id_name_zh", "全国质量管理和质量保证标准化技术委员会")
+    page.fill("#id_name_en", "Quality management and quality assurance")
+    page.fill("#id_email", "tc176@example.org")
+    page.fill("#id_quorum", "0.6")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("h1:has-text('SAC/TC 176')")
+    assert "Committee SAC/TC 176 registered." in page.inner_text(".messages")
+    assert "quorum 0.600 of members" in page.inner_text("main")
+
+    # seat a member with the form folded under "Add a member"
+    page.click("summary:has-text('Add a member')")
+    page.fill("#id_user", reviewer_user.username)
+    page.select_option("#id_role", "secretary")
+    page.fill("#id_organisation", "中国标准化研究院")
+    page.click("#member-form button[type=submit]")
+    page.wait_for_selector(".messages:has-text('reviewer1 seated as Secretary.')")
+    row = page.locator("table tbody tr", has_text="reviewer1")
+    assert row.locator("td").all_inner_texts() == [
+        "reviewer1",
+        "Secretary",
+        "中国标准化研究院",
+    ]
+    page.goto("/lifecycle/committees/")
+    row = page.locator("tbody tr", has_text="SAC/TC 176")
+    assert row.locator("td").nth(3).inner_text() == "1"  # members
+
+    page.goto("/lifecycle/research/")
+    page.click("text=New research project")
+    page.fill("#id_code", "RP-2026-01")
+    page.fill("#id_title_en", "Digital standards")
+    page.fill("#id_programme", "NQI")
+    page.fill("#id_starts_on", "2026-01-01")
+    page.fill("#id_ends_on", "2027-12-31")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("h1:has-text('RP-2026-01')")
+    assert "Research project RP-2026-01 registered." in page.inner_text(".messages")
+
+    page.click("summary:has-text('Add a milestone')")
+    page.fill("#milestone-form #id_title", "Mid-term check")
+    page.fill("#milestone-form #id_due_on", "2026-09-30")
+    page.click("#milestone-form button[type=submit]")
+    page.wait_for_selector(".messages:has-text('Recorded.')")
+    row = page.locator("table tbody tr", has_text="Mid-term check")
+    assert row.locator("td").all_inner_texts() == [
+        "Mid-term check",
+        "Sept. 30, 2026",
+        "—",  # not reached yet
+    ]
+    page.goto("/lifecycle/research/")
+    assert (
+        "Digital standards"
+        in page.locator("tbody tr", has_text="RP-2026-01").inner_text()
+    )
+
+    research = ResearchProject.objects.get(code="RP-2026-01")
+    assert [(m.title, m.due_on) for m in research.milestones.all()] == [
+        ("Mid-term check", datetime.date(2026, 9, 30))
+    ]
+    member = CommitteeMember.objects.get(committee__code="SAC/TC 176")
+    assert (member.user, member.role) == (reviewer_user, "secretary")

@@ -547,16 +547,51 @@ def test_staff_add_committee_member_on_page(client, staff_user, committee, plain
     assert committee.memberships.count() == 1
 
 
-def test_committee_member_form_is_staff_only(
-    client, committee, enterprise_user, plain_user
+@pytest.mark.parametrize("role", ["chair", "secretary"])
+def test_committee_officer_seats_a_member_on_page(
+    client, staff_user, committee, plain_user, role
 ):
+    """The page follows ``committee_member_add``: the committee's chair and
+    secretary seat members as staff do."""
+    from qihub.core.services import user_create
+
+    officer = user_create(username="officer1", password="pw-officer1")
+    services.committee_member_add(
+        committee=committee, user=officer, actor=staff_user, role=role
+    )
+    client.force_login(officer)
+    url = committee.get_absolute_url()
+    assert 'id="member-form"' in client.get(url).content.decode()
+    response = client.post(
+        url, {"user": "visitor1", "role": "member", "organisation": "CNIS"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url
+    member = committee.memberships.get(user=plain_user)
+    assert (member.role, member.organisation) == ("member", "CNIS")
+    html = client.get(url).content.decode()
+    assert "visitor1 seated as Member." in html
+
+
+def test_committee_member_form_refused_to_others(
+    client, staff_user, committee, enterprise_user, plain_user
+):
+    """Anyone but staff and the committee's chair or secretary, an ordinary
+    member included, sees no member form and has a POST refused."""
     url = committee.get_absolute_url()
     response = client.post(url, {"user": "visitor1", "role": "member"})
     assert response["Location"].startswith("/accounts/login/")
-    client.force_login(enterprise_user)
-    assert 'id="member-form"' not in client.get(url).content.decode()
-    assert client.post(url, {"user": "visitor1", "role": "member"}).status_code == 403
-    assert not committee.memberships.exists()
+    services.committee_member_add(
+        committee=committee, user=enterprise_user, actor=staff_user
+    )
+    for user in (plain_user, enterprise_user):
+        client.force_login(user)
+        assert 'id="member-form"' not in client.get(url).content.decode()
+        response = client.post(url, {"user": "visitor1", "role": "chair"})
+        assert response.status_code == 403
+    assert list(committee.memberships.values_list("user", "role")) == [
+        (enterprise_user.pk, "member")
+    ]
 
 
 def test_staff_create_research_project_on_page(client, staff_user):
