@@ -93,7 +93,7 @@ def _require_staff(actor, message: str | None = None) -> None:
 def _require_manager(actor, committee: Committee | None) -> None:
     if not may_manage(actor, committee):
         raise PermissionDenied(
-            _("Only institute staff or the committee's secretary may do this.")
+            _("Only institute staff or the committee's chair or secretary may do this.")
         )
 
 
