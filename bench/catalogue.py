@@ -11,8 +11,9 @@ level and prefix, several editions with replacements, ICS codes) to a CSV file
 and imports it through ``standards_import`` (records/s, end to end, file
 generation not counted). It then runs a mix of queries (identifier prefixes
 and exact identifiers in messy spellings, Chinese words, English words,
-filtered searches) through the search API endpoint with Django's test client
-and, as the floor, the same query and filters as one SQL statement straight
+filtered searches) through the search API endpoint, handed to Django's WSGI
+handler as gunicorn hands it (not the test client, which keeps the database
+connection open between requests whatever the settings say) and, as the floor, the same query and filters as one SQL statement straight
 to the index (``search.raw_index_rows``: FTS5 ``MATCH`` / PostgreSQL ``@@``
 newest first, or the ``ident_key`` B-tree range for identifier queries,
 returning the same 20 rows) and prints p50/p95/p99 for both and their ratio.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import random
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -531,9 +534,9 @@ def run_worker(args) -> dict:
     import django
 
     django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from qihub.catalog import search
     from qihub.catalog.imports import standards_import
@@ -594,18 +597,36 @@ def run_worker(args) -> dict:
     out["standards"] = Standard.objects.count()
 
     queries = make_queries(args.queries, seed=args.seed, facts=facts)
-    client = Client()
-    probe = client.get("/api/catalog/standards/", {"q": "食品"})
-    use_api = probe.status_code == 200
+    handler = WSGIHandler()
+
+    def api_get(params: dict) -> tuple[str, bytes]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/api/catalog/standards/",
+            "QUERY_STRING": urlencode(params),
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.url_scheme": "http",
+        }
+        statuses: list[str] = []
+        response = handler(environ, lambda status, headers: statuses.append(status))
+        body = b"".join(response)
+        response.close()  # request_finished, as the server sends it
+        return statuses[0], body
+
+    use_api = api_get({"q": "食品"})[0].startswith("200")
     out["through"] = "api" if use_api else "search_standards (API endpoint not found)"
 
     def run_api(q):
         params = {k: v for k, v in q.items() if k != "kind"}
         if use_api:
-            resp = client.get("/api/catalog/standards/", params)
-            if resp.status_code != 200:
-                raise SystemExit(f"API error {resp.status_code}: {resp.content[:200]}")
-            return resp
+            status, body = api_get(params)
+            if not status.startswith("200"):
+                raise SystemExit(f"API error {status}: {body[:200]}")
+            return body
         page = search.search_standards(**params, limit=20)
         return [
             (s.identifier, s.title, [c.code for c in s.ics.all()]) for s in page.results

@@ -5,6 +5,7 @@ import multiprocessing
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         )
         bind = f"{opts['host']}:{opts['port']}"
         self.stdout.write(f"qihub serving on http://{bind}/ ({workers} workers)")
+        # The workers are forked from this process: none may inherit its
+        # connection (each worker thread opens and keeps its own).
+        connections.close_all()
         _run_gunicorn(bind=bind, workers=workers, threads=opts["threads"])
 
 
