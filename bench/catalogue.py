@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
 import random
@@ -35,7 +34,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -537,6 +535,7 @@ def run_worker(args) -> dict:
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
+    from django.test import RequestFactory
 
     from qihub.catalog import search
     from qihub.catalog.imports import standards_import
@@ -600,17 +599,8 @@ def run_worker(args) -> dict:
     handler = WSGIHandler()
 
     def api_get(params: dict) -> tuple[str, bytes]:
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": "/api/catalog/standards/",
-            "QUERY_STRING": urlencode(params),
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.url_scheme": "http",
-        }
+        # A request as a WSGI server passes it (the factory only builds it).
+        environ = RequestFactory().get("/api/catalog/standards/", params).environ
         statuses: list[str] = []
         response = handler(environ, lambda status, headers: statuses.append(status))
         body = b"".join(response)
