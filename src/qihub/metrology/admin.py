@@ -3,8 +3,10 @@ specifications and instruments are added through the services
 (``laboratory_create``, ``standard_register``, ``specification_register``,
 ``instrument_register``), checked and recorded as from the pages and the API;
 a refusal is shown as a message and saves nothing. Afterwards only descriptive
-fields are edited here. Calibrations are read and searched only (recorded on
-the pages or through the API by ``services.calibration_record``)."""
+fields are edited here, and a standard's status through
+``standard_set_status``. Standards and instruments are never deleted.
+Calibrations are read and searched only (recorded on the pages or through the
+API by ``services.calibration_record``)."""
 
 from django import forms
 from django.contrib import admin
@@ -129,8 +131,30 @@ STANDARD_ADD_FIELDS = [
 #: What an admin may change afterwards. The kind, unit, range, uncertainty and
 #: tolerances decide the chain checks and the certificates' propagated
 #: uncertainty; the assessment's validity is derived; suspicion belongs to the
-#: services. The status (suspended, retired) has no service and stays here.
-STANDARD_EDITABLE = ["name", "holder", "region", "status"]
+#: services.
+STANDARD_EDITABLE = ["name", "holder", "region"]
+#: The status (suspended, retired) is changed through
+#: ``services.standard_set_status`` with the reason given beside it, checked
+#: and recorded in the history as from the standard's page and the API.
+STANDARD_STATUS_FIELDS = ["status", "reason"]
+
+
+class StandardChangeForm(forms.ModelForm):
+    """A standard's change form, with the reason a status change records."""
+
+    reason = forms.CharField(
+        label=_("reason for a status change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Required when suspending or retiring; recorded in the standard's history."
+        ),
+    )
+
+    class Meta:
+        model = MeasurementStandard
+        fields = STANDARD_EDITABLE
 
 
 @admin.register(MeasurementStandard)
@@ -149,6 +173,11 @@ class MeasurementStandardAdmin(ServiceWritesAdmin):
     search_fields = ["code", "name"]
     raw_id_fields = ["holder"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["form"] = StandardChangeForm
+        return super().get_form(request, obj, **kwargs)
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return STANDARD_ADD_FIELDS
@@ -156,19 +185,28 @@ class MeasurementStandardAdmin(ServiceWritesAdmin):
             *STANDARD_ADD_FIELDS,
             "is_primary",
             "assessment_valid_until",
-            "status",
+            *STANDARD_STATUS_FIELDS,
             "suspect",
             "suspect_reason",
         ]
 
     def get_readonly_fields(self, request, obj=None):
         return _readonly_on_change(
-            self.get_fields(request, obj), STANDARD_EDITABLE, obj
+            self.get_fields(request, obj),
+            [*STANDARD_EDITABLE, *STANDARD_STATUS_FIELDS],
+            obj,
         )
 
     def save_model(self, request, obj, form, change):
         if change:
             _save_editable(obj, form, STANDARD_EDITABLE)
+            if "status" in form.changed_data:
+                services.standard_set_status(
+                    standard=obj,
+                    status=form.cleaned_data["status"],
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
             return
         arguments = {name: form.cleaned_data[name] for name in STANDARD_ADD_FIELDS}
         arguments["assessed_on"] = arguments.pop("assessment_valid_from")
@@ -264,6 +302,13 @@ class InstrumentAdmin(ServiceWritesAdmin):
         )
         obj.pk = saved.pk
         obj.requires_verification = saved.requires_verification
+
+    def has_delete_permission(self, request, obj=None):
+        # An instrument has a history from its registration on and
+        # certificates refer to it: deleting it would erase the history (and
+        # is blocked by its certificates). Its descriptive fields are
+        # corrected here instead.
+        return False
 
 
 #: What an admin gives when adding a specification: the arguments of

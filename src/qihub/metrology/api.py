@@ -1,5 +1,5 @@
 """The metrology API: registries, registering instruments, recording
-calibrations, chain validation, impact, coverage, DCC."""
+calibrations, a standard's status, chain validation, impact, coverage, DCC."""
 
 import datetime
 
@@ -38,6 +38,11 @@ class StandardOut(Schema):
     @staticmethod
     def resolve_holder(obj) -> str:
         return obj.holder.name
+
+
+class StatusIn(Schema):
+    status: str
+    reason: str = ""
 
 
 class InstrumentOut(Schema):
@@ -311,6 +316,18 @@ def standards(request, q: str = "", kind: str = "", region: str = ""):
 def standard(request, pk: int):
     return get_object_or_404(
         MeasurementStandard.objects.select_related("holder"), pk=pk
+    )
+
+
+@router.post("/standards/{path:code}/status", response=StandardOut, auth=write_auth)
+def standard_set_status(request, code: str, payload: StatusIn):
+    """Suspend, retire or reactivate a measurement standard, given by its code
+    (institute staff). Suspending or retiring needs a reason; a retired
+    standard stays retired. The change is recorded in the standard's history."""
+    return services.standard_set_status(
+        standard=selectors.standard_by_code(code, field="code"),
+        actor=request.auth,
+        **payload.dict(),
     )
 
 

@@ -3,12 +3,33 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qihub.metrology.models import CalibrationEvent, CompulsoryItem, Laboratory, Use
+from qihub.metrology.models import (
+    CalibrationEvent,
+    CompulsoryItem,
+    Laboratory,
+    MeasurementStandard,
+    Use,
+)
 
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class StandardStatusForm(forms.Form):
+    """Change a standard's status; ``services.standard_set_status`` decides."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), choices=MeasurementStandard.Status.choices
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when suspending or retiring."),
     )
 
 

@@ -527,6 +527,7 @@ class MetrologyEvent(models.Model):
         SUSPECT = "suspect", _("Marked suspect")
         DCC_IMPORTED = "dcc_imported", _("DCC imported")
         REMINDER = "reminder", _("Reminder sent")
+        STATUS_CHANGED = "status_changed", _("Status changed")
 
     type = models.CharField(_("type"), max_length=30, choices=Type.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -558,3 +559,15 @@ class MetrologyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.type}"
+
+    @property
+    def status_change(self) -> str:
+        """A status change as its translated labels ("Active → Suspended");
+        empty for other events."""
+        if self.type != self.Type.STATUS_CHANGED:
+            return ""
+        labels = dict(MeasurementStandard.Status.choices)
+        return " → ".join(
+            str(labels.get(self.details.get(end), self.details.get(end, "")))
+            for end in ("from", "to")
+        )

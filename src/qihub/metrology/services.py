@@ -225,6 +225,57 @@ def standard_register(
 
 
 @transaction.atomic
+def standard_set_status(
+    *, standard: MeasurementStandard, status: str, actor, reason: str = ""
+) -> MeasurementStandard:
+    """Change a standard's status: *active* (in use as a reference),
+    *suspended* (out of use for a while: awaiting repair, recalibration or
+    re-assessment) or *retired* (out of use for good). A standard that is not
+    active breaks every chain through it, so each change is recorded in the
+    history with its reason; suspending or retiring must say why. A suspended
+    standard may be reactivated; a retired one stays retired (its successor
+    is registered as a new standard). Asking for the current status again
+    changes and records nothing. Returns the standard as saved."""
+    _check_staff(actor)
+    if status not in MeasurementStandard.Status.values:
+        raise ApplicationError(
+            _("Unknown status %(status)s: active, suspended or retired.")
+            % {"status": status},
+            details={"status": status},
+        )
+    # the status as stored, not as the caller's copy has it (the admin's form
+    # has already set the new one on its instance)
+    standard = MeasurementStandard.objects.select_for_update().get(pk=standard.pk)
+    old = standard.status
+    if status == old:
+        return standard
+    if old == MeasurementStandard.Status.RETIRED:
+        raise Conflict(
+            _(
+                "Standard %(code)s is retired and cannot be put back into use; "
+                "register its successor as a new standard."
+            )
+            % {"code": standard.code}
+        )
+    reason = reason.strip()
+    if status != MeasurementStandard.Status.ACTIVE and not reason:
+        raise ApplicationError(
+            _("Give a reason for suspending or retiring the standard."),
+            details={"reason": "required"},
+        )
+    standard.status = status
+    standard.save(update_fields=["status", "updated_at"])
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.STATUS_CHANGED,
+        actor=_actor(actor),
+        standard=standard,
+        reason=reason,
+        details={"from": old, "to": status},
+    )
+    return standard
+
+
+@transaction.atomic
 def instrument_register(
     *,
     actor,

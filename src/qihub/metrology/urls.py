@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("standards/", views.standard_list, name="standard_list"),
     path("standards/<int:pk>/", views.standard_detail, name="standard_detail"),
+    path(
+        "standards/<int:pk>/status/",
+        views.standard_set_status,
+        name="standard_set_status",
+    ),
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/new/", views.instrument_register, name="instrument_register"),
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),

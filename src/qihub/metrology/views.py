@@ -25,6 +25,7 @@ from qihub.metrology.forms import (
     DccUploadForm,
     InstrumentForm,
     RevokeForm,
+    StandardStatusForm,
 )
 from qihub.metrology.models import (
     CalibrationEvent,
@@ -80,10 +81,7 @@ def standard_list(request):
     )
 
 
-def standard_detail(request, pk: int):
-    standard = get_object_or_404(
-        MeasurementStandard.objects.select_related("holder"), pk=pk
-    )
+def _standard_page(request, standard: MeasurementStandard, status_form):
     chain = chain_validate(standard, on=timezone.localdate())
     return render(
         request,
@@ -96,8 +94,44 @@ def standard_detail(request, pk: int):
                 calibrated_standard=standard
             )[:50],
             "history": selectors.item_history(standard=standard)[:50],
+            "status_form": status_form,
         },
     )
+
+
+def standard_detail(request, pk: int):
+    standard = get_object_or_404(
+        MeasurementStandard.objects.select_related("holder"), pk=pk
+    )
+    form = StandardStatusForm(initial={"status": standard.status})
+    return _standard_page(request, standard, form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def standard_set_status(request, pk: int):
+    """Suspend, retire or reactivate a standard from its page; a refusal is
+    shown on the page with what was typed."""
+    _staff_only(request)
+    standard = get_object_or_404(
+        MeasurementStandard.objects.select_related("holder"), pk=pk
+    )
+    form = StandardStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            standard = services.standard_set_status(
+                standard=standard, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Status of %(code)s: %(status)s.")
+                % {"code": standard.code, "status": standard.get_status_display()},
+            )
+            return redirect(standard)
+    return _standard_page(request, standard, form)
 
 
 def instrument_list(request):

@@ -297,34 +297,107 @@ def test_a_refused_standard_in_the_admin_says_why(
     ) == before
 
 
+def _standard_change(registry, **changes) -> dict:
+    form = {
+        "name": "数字压力计标准装置（更新）",
+        "holder": str(registry.nim.pk),
+        "region": "长春市",
+        "status": "active",
+        "reason": "",
+        # read-only here: ignored
+        "unit": "MPa",
+        "uncertainty": "9",
+        "suspect": "on",
+    }
+    form.update(changes)
+    return form
+
+
 def test_a_standard_is_corrected_not_deleted(admin_client, registry):
     standard = registry.working
     url = f"/admin/metrology/measurementstandard/{standard.pk}/change/"
     assert admin_client.get(url).status_code == 200
-    response = admin_client.post(
-        url,
-        {
-            "name": "数字压力计标准装置（更新）",
-            "holder": str(registry.nim.pk),
-            "region": "长春市",
-            "status": "retired",
-            # read-only here: ignored
-            "unit": "MPa",
-            "uncertainty": "9",
-            "suspect": "on",
-        },
-    )
+    response = admin_client.post(url, _standard_change(registry))
     assert response.status_code == 302, response.content.decode()[:2000]
     standard.refresh_from_db()
     assert standard.name == "数字压力计标准装置（更新）"
-    assert (standard.holder, standard.status) == (registry.nim, "retired")
+    assert (standard.holder, standard.status) == (registry.nim, "active")
     assert (standard.unit, standard.uncertainty) == ("kPa", 0.05)
     assert not standard.suspect
+    # the status did not change: nothing recorded
+    assert not MetrologyEvent.objects.filter(
+        standard=standard, type=MetrologyEvent.Type.STATUS_CHANGED
+    ).exists()
     delete = admin_client.post(
         f"/admin/metrology/measurementstandard/{standard.pk}/delete/", {"post": "yes"}
     )
     assert delete.status_code == 403
     assert MeasurementStandard.objects.filter(pk=standard.pk).exists()
+
+
+def test_a_status_change_in_the_admin_goes_through_the_service(
+    admin_client, admin_user, registry
+):
+    standard = registry.working
+    url = f"/admin/metrology/measurementstandard/{standard.pk}/change/"
+    assert 'name="reason"' in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url,
+        _standard_change(registry, status="retired", reason="Replaced by JL-S-003"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    standard.refresh_from_db()
+    assert (standard.name, standard.status) == ("数字压力计标准装置（更新）", "retired")
+    event = MetrologyEvent.objects.get(
+        standard=standard, type=MetrologyEvent.Type.STATUS_CHANGED
+    )
+    assert (event.actor, event.reason) == (admin_user, "Replaced by JL-S-003")
+    assert event.details == {"from": "active", "to": "retired"}
+
+
+@pytest.mark.parametrize(
+    ("start", "changes", "message"),
+    [
+        (
+            "active",
+            {"status": "suspended"},
+            "Give a reason for suspending or retiring the standard.",
+        ),
+        (
+            "retired",
+            {"status": "active", "reason": "Repaired"},
+            "Standard JL-S-002 is retired and cannot be put back into use",
+        ),
+    ],
+)
+def test_a_refused_status_change_in_the_admin_says_why(
+    admin_client, registry, start, changes, message
+):
+    standard = registry.working
+    MeasurementStandard.objects.filter(pk=standard.pk).update(status=start)
+    before = MetrologyEvent.objects.count()
+    url = f"/admin/metrology/measurementstandard/{standard.pk}/change/"
+    response = admin_client.post(
+        url, _standard_change(registry, **changes), follow=True
+    )
+    assert message in response.content.decode()
+    standard.refresh_from_db()
+    # nothing saved, not even the corrected name
+    assert (standard.name, standard.status) == ("数字压力计标准装置", start)
+    assert MetrologyEvent.objects.count() == before
+
+
+def test_an_instrument_is_not_deleted(admin_client, registry):
+    instrument = registry.instrument
+    url = f"/admin/metrology/instrument/{instrument.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    changelist = admin_client.post(
+        "/admin/metrology/instrument/",
+        {"action": "delete_selected", "_selected_action": [instrument.pk]},
+    )
+    assert changelist.status_code in (200, 302)
+    assert Instrument.objects.filter(pk=instrument.pk).exists()
+    assert MetrologyEvent.objects.filter(instrument=instrument).exists()
 
 
 # Technical specifications ------------------------------------------------

@@ -64,6 +64,24 @@ def test_missing_link_is_reported(registry):
     assert "没有检定/校准将 JL-S-002 溯源" in chain.issues[0].message_zh
 
 
+def test_a_suspended_reference_breaks_the_chain(registry, staff_user):
+    services.standard_set_status(
+        standard=registry.working,
+        status="suspended",
+        actor=staff_user,
+        reason="Sent for repair",
+    )
+    chain = chain_validate(registry.instrument, on=DAY)
+    assert codes(chain) == [("inactive", "JL-S-002")]
+    assert chain.issues[0].message_en == "Standard JL-S-002 is not active (Suspended)."
+    assert chains_validate_all(on=DAY).by_code == {"inactive": 1}
+    # reactivated, the chain is whole again
+    services.standard_set_status(
+        standard=registry.working, status="active", actor=staff_user
+    )
+    assert chain_validate(registry.instrument, on=DAY).ok
+
+
 def test_revoking_a_top_certificate_lists_suspects_downstream(registry, staff_user):
     impact = services.certificate_revoke(
         certificate=registry.certs["top"], actor=staff_user, reason="Piston worn"
