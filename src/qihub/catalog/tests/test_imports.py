@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -333,6 +334,60 @@ def test_a_first_load_continues_the_id_sequence(good_csv, checking_processes):
     assert not StandardEvent.objects.exists()  # the records point to the run
     imported = Standard.objects.exclude(pk=later.pk)
     assert set(imported.values_list("import_run", flat=True)) == {report.run_id}
+
+
+def _indexes_and_constraints() -> dict[str, dict]:
+    tables = [
+        Standard._meta.db_table,
+        Standard.ics.through._meta.db_table,
+        StandardRelation._meta.db_table,
+    ]
+    with connection.cursor() as cur:
+        return {
+            table: {
+                name: (
+                    tuple(c["columns"]),
+                    c["unique"],
+                    c["foreign_key"],
+                    c["index"],
+                    c["check"],
+                )
+                for name, c in connection.introspection.get_constraints(
+                    cur, table
+                ).items()
+            }
+            for table in tables
+        }
+
+
+@pytest.mark.parametrize("rows", [GOOD_ROWS, [*GOOD_ROWS, {"identifier": "GB/X"}]])
+def test_a_first_load_gives_back_every_index_and_constraint(
+    tmp_path, classifications, checking_processes, rows
+):
+    # A first load drops the indexes and constraints of the tables it fills
+    # (on PostgreSQL the relations' too) and builds them again, whether it
+    # is imported or refused.
+    before = _indexes_and_constraints()
+    assert before[StandardRelation._meta.db_table]
+    report = standards_import(file=write_csv(tmp_path / "first.csv", rows))
+    assert report.ok == (rows is GOOD_ROWS)
+    assert _indexes_and_constraints() == before
+    if report.ok:  # and they check again
+        assert report.relations == 3
+        relation = StandardRelation.objects.first()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            StandardRelation.objects.create(
+                source=relation.source, target=relation.target, kind=relation.kind
+            )
+        with transaction.atomic():
+            StandardRelation.objects.create(
+                source=relation.source, target_id=10**9, kind="cites"
+            )
+            with pytest.raises(IntegrityError):
+                connection.check_constraints(
+                    table_names=[StandardRelation._meta.db_table]
+                )
+            transaction.set_rollback(True)
 
 
 def test_checking_processes_update_a_catalogue_in_place(
