@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
+from qihub.core.dates import add_years
 from qihub.core.errors import ApplicationError
 from qihub.lifecycle import workflow
 from qihub.lifecycle.access import may_take
@@ -30,7 +31,7 @@ from qihub.lifecycle.models import (
     Transition,
     Vote,
 )
-from qihub.lifecycle.services import PERIODIC_REVIEW_YEARS, add_years
+from qihub.lifecycle.services import PERIODIC_REVIEW_YEARS
 
 
 def project_list(

@@ -6,7 +6,6 @@ functions, so each move is checked the same way and leaves an event.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
+from qihub.core.dates import add_months
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import Role, has_role
 from qihub.lifecycle import workflow
@@ -68,17 +68,6 @@ PROJECT_FIELDS = (
 PERIODIC_REVIEW_YEARS = 5
 #: Longest free text accepted from the public (comments, complaints).
 MAX_TEXT = 20_000
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    return add_months(day, 12 * years)
 
 
 def _user(actor):
