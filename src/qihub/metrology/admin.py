@@ -3,8 +3,9 @@ specifications and instruments are added through the services
 (``laboratory_create``, ``standard_register``, ``specification_register``,
 ``instrument_register``), checked and recorded as from the pages and the API;
 a refusal is shown as a message and saves nothing. Afterwards only descriptive
-fields are edited here, and a standard's status through
-``standard_set_status``. Standards and instruments are never deleted.
+fields are edited here, a standard's status through
+``standard_set_status`` and its re-assessment through ``standard_reassess``.
+Standards and instruments are never deleted.
 Calibrations are read and searched only (recorded on the pages or through the
 API by ``services.calibration_record``)."""
 
@@ -137,10 +138,15 @@ STANDARD_EDITABLE = ["name", "holder", "region"]
 #: ``services.standard_set_status`` with the reason given beside it, checked
 #: and recorded in the history as from the standard's page and the API.
 STANDARD_STATUS_FIELDS = ["status", "reason"]
+#: A re-assessment (the new certificate and its day) is recorded through
+#: ``services.standard_reassess``, which derives the validity and records it
+#: in the history, as from the standard's page and the API.
+STANDARD_REASSESS_FIELDS = ["new_assessment_certificate", "reassessed_on"]
 
 
 class StandardChangeForm(forms.ModelForm):
-    """A standard's change form, with the reason a status change records."""
+    """A standard's change form, with the reason a status change records and
+    the new certificate and day of a re-assessment (both or neither)."""
 
     reason = forms.CharField(
         label=_("reason for a status change"),
@@ -152,9 +158,55 @@ class StandardChangeForm(forms.ModelForm):
         ),
     )
 
+    new_assessment_certificate = forms.CharField(
+        label=_("new assessment certificate"),
+        required=False,
+        max_length=MeasurementStandard._meta.get_field(
+            "assessment_certificate"
+        ).max_length,
+        help_text=_(
+            "To record a re-assessment: the new certificate's number, with the "
+            "day below."
+        ),
+    )
+    reassessed_on = forms.DateField(
+        label=_("re-assessed on"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_(
+            "The new certificate's validity counts from this day; recorded in "
+            "the standard's history."
+        ),
+    )
+
     class Meta:
         model = MeasurementStandard
         fields = STANDARD_EDITABLE
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in STANDARD_REASSESS_FIELDS):
+            return cleaned
+        certificate = cleaned.get("new_assessment_certificate")
+        day = cleaned.get("reassessed_on")
+        if certificate and not day:
+            self.add_error(
+                "reassessed_on", _("Give the day of the re-assessment as well.")
+            )
+        elif day and not certificate:
+            self.add_error(
+                "new_assessment_certificate",
+                _("Give the new assessment certificate's number as well."),
+            )
+        return cleaned
+
+    def reassessment(self) -> dict | None:
+        """The arguments of ``services.standard_reassess``, when given."""
+        certificate = self.cleaned_data.get("new_assessment_certificate")
+        day = self.cleaned_data.get("reassessed_on")
+        if not (certificate and day):
+            return None
+        return {"certificate": certificate, "assessed_on": day}
 
 
 @admin.register(MeasurementStandard)
@@ -185,6 +237,7 @@ class MeasurementStandardAdmin(ServiceWritesAdmin):
             *STANDARD_ADD_FIELDS,
             "is_primary",
             "assessment_valid_until",
+            *STANDARD_REASSESS_FIELDS,
             *STANDARD_STATUS_FIELDS,
             "suspect",
             "suspect_reason",
@@ -193,7 +246,7 @@ class MeasurementStandardAdmin(ServiceWritesAdmin):
     def get_readonly_fields(self, request, obj=None):
         return _readonly_on_change(
             self.get_fields(request, obj),
-            [*STANDARD_EDITABLE, *STANDARD_STATUS_FIELDS],
+            [*STANDARD_EDITABLE, *STANDARD_REASSESS_FIELDS, *STANDARD_STATUS_FIELDS],
             obj,
         )
 
@@ -206,6 +259,11 @@ class MeasurementStandardAdmin(ServiceWritesAdmin):
                     status=form.cleaned_data["status"],
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
+                )
+            reassessment = form.reassessment()
+            if reassessment is not None:
+                services.standard_reassess(
+                    standard=obj, actor=request.user, **reassessment
                 )
             return
         arguments = {name: form.cleaned_data[name] for name in STANDARD_ADD_FIELDS}

@@ -1,5 +1,5 @@
 """The metrology API: registries, registering instruments, recording
-calibrations, a standard's status, chain validation, impact, coverage, DCC."""
+calibrations, a standard's status and re-assessment, chain validation, impact, coverage, DCC."""
 
 import datetime
 
@@ -31,6 +31,8 @@ class StandardOut(Schema):
     coverage_factor: float
     mpe: float | None
     holder: str
+    assessment_certificate: str
+    assessment_valid_from: datetime.date | None
     assessment_valid_until: datetime.date | None
     status: str
     suspect: bool
@@ -43,6 +45,11 @@ class StandardOut(Schema):
 class StatusIn(Schema):
     status: str
     reason: str = ""
+
+
+class AssessmentIn(Schema):
+    certificate: str
+    assessed_on: datetime.date
 
 
 class InstrumentOut(Schema):
@@ -325,6 +332,20 @@ def standard_set_status(request, code: str, payload: StatusIn):
     (institute staff). Suspending or retiring needs a reason; a retired
     standard stays retired. The change is recorded in the standard's history."""
     return services.standard_set_status(
+        standard=selectors.standard_by_code(code, field="code"),
+        actor=request.auth,
+        **payload.dict(),
+    )
+
+
+@router.post("/standards/{path:code}/assessment", response=StandardOut, auth=write_auth)
+def standard_reassess(request, code: str, payload: AssessmentIn):
+    """Record a re-assessment of a measurement standard, given by its code
+    (institute staff): the new assessment certificate's number and the day of
+    the re-assessment, not in the future nor before the last assessment. Its
+    validity is derived; a retired standard is not re-assessed. The
+    re-assessment is recorded in the standard's history."""
+    return services.standard_reassess(
         standard=selectors.standard_by_code(code, field="code"),
         actor=request.auth,
         **payload.dict(),

@@ -33,6 +33,22 @@ class StandardStatusForm(forms.Form):
     )
 
 
+class StandardReassessForm(forms.Form):
+    """Record a re-assessment; ``services.standard_reassess`` decides."""
+
+    certificate = forms.CharField(
+        label=_("New assessment certificate number"),
+        max_length=MeasurementStandard._meta.get_field(
+            "assessment_certificate"
+        ).max_length,
+    )
+    assessed_on = forms.DateField(
+        label=_("Re-assessed on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The new certificate's validity counts from this day."),
+    )
+
+
 class DccUploadForm(forms.Form):
     file = forms.FileField(label=_("DCC XML file"))
     dry_run = forms.BooleanField(label=_("Check only (store nothing)"), required=False)

@@ -7,6 +7,7 @@ calibration events therefore form the traceability graph; a chain ends at a
 national or international primary standard.
 """
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.dates import add_months
 from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel, actor_field
 
@@ -31,6 +33,10 @@ class Use(models.TextChoices):
 
 
 COMPULSORY_USES = (Use.TRADE, Use.SAFETY, Use.HEALTH, Use.ENVIRONMENT)
+
+#: A standard's holder applies for re-assessment six months before its
+#: assessment certificate expires, so the page warns from then on.
+ASSESSMENT_WARNING_MONTHS = 6
 
 
 class Laboratory(TimeStampedModel):
@@ -160,6 +166,20 @@ class MeasurementStandard(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("metrology:standard_detail", args=[self.pk])
+
+    def assessment_expiry(self, on: datetime.date) -> str:
+        """``"expired"`` when the assessment certificate was no longer valid on
+        ``on``, ``"expiring"`` when it expires within six months (time to
+        apply for re-assessment), else empty; always empty for a retired
+        standard or one without a certificate's validity."""
+        until = self.assessment_valid_until
+        if until is None or self.status == self.Status.RETIRED:
+            return ""
+        if until < on:
+            return "expired"
+        if until <= add_months(on, ASSESSMENT_WARNING_MONTHS):
+            return "expiring"
+        return ""
 
 
 class CompulsoryItem(models.Model):
@@ -528,6 +548,7 @@ class MetrologyEvent(models.Model):
         DCC_IMPORTED = "dcc_imported", _("DCC imported")
         REMINDER = "reminder", _("Reminder sent")
         STATUS_CHANGED = "status_changed", _("Status changed")
+        REASSESSED = "reassessed", _("Re-assessed")
 
     type = models.CharField(_("type"), max_length=30, choices=Type.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -571,3 +592,14 @@ class MetrologyEvent(models.Model):
             str(labels.get(self.details.get(end), self.details.get(end, "")))
             for end in ("from", "to")
         )
+
+    @property
+    def reassessment(self) -> str:
+        """A re-assessment as its new certificate and validity ("certificate
+        X, valid until 2030-03-01"); empty for other events."""
+        if self.type != self.Type.REASSESSED:
+            return ""
+        return _("certificate %(certificate)s, valid until %(date)s") % {
+            "certificate": self.details.get("certificate", ""),
+            "date": self.details.get("valid_until", ""),
+        }

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihub.core.dates import add_years
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import is_staff_member
 from qihub.metrology import dcc
@@ -77,6 +78,12 @@ def _check_range(range_min, range_max) -> None:
 def assessment_years() -> int:
     """Validity of a standard's assessment certificate (4 years customarily)."""
     return int(getattr(settings, "METROLOGY_ASSESSMENT_YEARS", 4))
+
+
+def assessment_valid_until(assessed_on: datetime.date) -> datetime.date:
+    """The last day of validity of an assessment certificate issued on
+    ``assessed_on``: the same day ``assessment_years()`` years later."""
+    return add_years(assessed_on, assessment_years())
 
 
 @transaction.atomic
@@ -194,7 +201,7 @@ def standard_register(
         raise Conflict(_("Standard %(code)s is already registered.") % {"code": code})
     valid_until = None
     if assessed_on is not None:
-        valid_until = assessed_on.replace(year=assessed_on.year + assessment_years())
+        valid_until = assessment_valid_until(assessed_on)
     standard = MeasurementStandard.objects.create(
         code=code,
         name=name,
@@ -271,6 +278,87 @@ def standard_set_status(
         standard=standard,
         reason=reason,
         details={"from": old, "to": status},
+    )
+    return standard
+
+
+@transaction.atomic
+def standard_reassess(
+    *,
+    standard: MeasurementStandard,
+    actor,
+    certificate: str,
+    assessed_on: datetime.date,
+) -> MeasurementStandard:
+    """Record a re-assessment (复查考核) of a standard: the authority has
+    examined it again and issued a new assessment certificate, valid for
+    ``METROLOGY_ASSESSMENT_YEARS`` (4) years from ``assessed_on``. A
+    re-assessment follows the last assessment and is not dated in the future;
+    a retired standard is not re-assessed (a suspended one may be, often the
+    reason it was suspended). The history records the new certificate and
+    validity beside the previous ones. Returns the standard as saved."""
+    _check_staff(actor)
+    certificate = certificate.strip()
+    if not certificate:
+        raise ApplicationError(
+            _("Give the number of the new assessment certificate."),
+            details={"certificate": "required"},
+        )
+    longest = MeasurementStandard._meta.get_field("assessment_certificate").max_length
+    if len(certificate) > longest:
+        raise ApplicationError(
+            _("An assessment certificate number has at most %(max)d characters.")
+            % {"max": longest},
+            details={"certificate": "too long"},
+        )
+    if assessed_on > timezone.localdate():
+        raise ApplicationError(
+            _("The re-assessment date %(date)s is in the future.")
+            % {"date": assessed_on.isoformat()},
+            details={"assessed_on": assessed_on.isoformat()},
+        )
+    standard = MeasurementStandard.objects.select_for_update().get(pk=standard.pk)
+    if standard.status == MeasurementStandard.Status.RETIRED:
+        raise Conflict(
+            _("Standard %(code)s is retired and is no longer re-assessed.")
+            % {"code": standard.code}
+        )
+    last = standard.assessment_valid_from
+    if last is not None and assessed_on < last:
+        raise ApplicationError(
+            _(
+                "The re-assessment date %(date)s is before the last assessment "
+                "(%(last)s); a re-assessment follows the last one."
+            )
+            % {"date": assessed_on.isoformat(), "last": last.isoformat()},
+            details={"assessed_on": assessed_on.isoformat()},
+        )
+    previous_certificate = standard.assessment_certificate
+    previous_until = standard.assessment_valid_until
+    standard.assessment_certificate = certificate
+    standard.assessment_valid_from = assessed_on
+    standard.assessment_valid_until = assessment_valid_until(assessed_on)
+    standard.save(
+        update_fields=[
+            "assessment_certificate",
+            "assessment_valid_from",
+            "assessment_valid_until",
+            "updated_at",
+        ]
+    )
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.REASSESSED,
+        actor=_actor(actor),
+        standard=standard,
+        details={
+            "certificate": certificate,
+            "valid_from": assessed_on.isoformat(),
+            "valid_until": standard.assessment_valid_until.isoformat(),
+            "previous_certificate": previous_certificate,
+            "previous_valid_until": previous_until.isoformat()
+            if previous_until
+            else None,
+        },
     )
     return standard
 

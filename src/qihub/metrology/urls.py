@@ -13,6 +13,11 @@ urlpatterns = [
         views.standard_set_status,
         name="standard_set_status",
     ),
+    path(
+        "standards/<int:pk>/assessment/",
+        views.standard_reassess,
+        name="standard_reassess",
+    ),
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/new/", views.instrument_register, name="instrument_register"),
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),

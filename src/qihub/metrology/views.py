@@ -25,6 +25,7 @@ from qihub.metrology.forms import (
     DccUploadForm,
     InstrumentForm,
     RevokeForm,
+    StandardReassessForm,
     StandardStatusForm,
 )
 from qihub.metrology.models import (
@@ -81,13 +82,27 @@ def standard_list(request):
     )
 
 
-def _standard_page(request, standard: MeasurementStandard, status_form):
-    chain = chain_validate(standard, on=timezone.localdate())
+def _standard_page(
+    request,
+    standard: MeasurementStandard,
+    *,
+    status_form: StandardStatusForm | None = None,
+    reassess_form: StandardReassessForm | None = None,
+):
+    """The standard's page; a refused form is given back with what was typed,
+    the other one is drawn afresh."""
+    if status_form is None:
+        status_form = StandardStatusForm(initial={"status": standard.status})
+    if reassess_form is None:
+        reassess_form = StandardReassessForm()
+    today = timezone.localdate()
+    chain = chain_validate(standard, on=today)
     return render(
         request,
         "metrology/standard_detail.html",
         {
             "standard": standard,
+            "assessment_expiry": standard.assessment_expiry(today),
             "chain": chain,
             "chain_svg": mark_safe(charts.chain_svg(chain)),  # noqa: S308 (built with escape())
             "calibrations": selectors.certificate_list().filter(
@@ -95,6 +110,7 @@ def _standard_page(request, standard: MeasurementStandard, status_form):
             )[:50],
             "history": selectors.item_history(standard=standard)[:50],
             "status_form": status_form,
+            "reassess_form": reassess_form,
         },
     )
 
@@ -103,8 +119,7 @@ def standard_detail(request, pk: int):
     standard = get_object_or_404(
         MeasurementStandard.objects.select_related("holder"), pk=pk
     )
-    form = StandardStatusForm(initial={"status": standard.status})
-    return _standard_page(request, standard, form)
+    return _standard_page(request, standard)
 
 
 @login_required
@@ -131,7 +146,41 @@ def standard_set_status(request, pk: int):
                 % {"code": standard.code, "status": standard.get_status_display()},
             )
             return redirect(standard)
-    return _standard_page(request, standard, form)
+    return _standard_page(request, standard, status_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def standard_reassess(request, pk: int):
+    """Record a re-assessment from the standard's page; a refusal is shown on
+    the page with what was typed."""
+    _staff_only(request)
+    standard = get_object_or_404(
+        MeasurementStandard.objects.select_related("holder"), pk=pk
+    )
+    form = StandardReassessForm(request.POST)
+    if form.is_valid():
+        try:
+            standard = services.standard_reassess(
+                standard=standard, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Re-assessment of %(code)s recorded: certificate "
+                    "%(certificate)s, valid until %(date)s."
+                )
+                % {
+                    "code": standard.code,
+                    "certificate": standard.assessment_certificate,
+                    "date": standard.assessment_valid_until.isoformat(),
+                },
+            )
+            return redirect(standard)
+    return _standard_page(request, standard, reassess_form=form)
 
 
 def instrument_list(request):

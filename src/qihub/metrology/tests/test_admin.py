@@ -387,6 +387,113 @@ def test_a_refused_status_change_in_the_admin_says_why(
     assert MetrologyEvent.objects.count() == before
 
 
+def test_a_reassessment_in_the_admin_goes_through_the_service(
+    admin_client, admin_user, registry
+):
+    standard = registry.working
+    url = f"/admin/metrology/measurementstandard/{standard.pk}/change/"
+    html = admin_client.get(url).content.decode()
+    assert 'name="new_assessment_certificate"' in html
+    assert 'name="reassessed_on"' in html
+    response = admin_client.post(
+        url,
+        _standard_change(
+            registry,
+            new_assessment_certificate="[2026]吉量标证字第201号",
+            reassessed_on="2025-12-01",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    standard.refresh_from_db()
+    assert standard.name == "数字压力计标准装置（更新）"
+    assert (
+        standard.assessment_certificate,
+        standard.assessment_valid_from,
+        standard.assessment_valid_until,
+    ) == (
+        "[2026]吉量标证字第201号",
+        datetime.date(2025, 12, 1),
+        datetime.date(2029, 12, 1),  # derived by the service
+    )
+    event = MetrologyEvent.objects.get(
+        standard=standard, type=MetrologyEvent.Type.REASSESSED
+    )
+    assert event.actor == admin_user
+    assert event.details["previous_valid_until"] == "2024-01-01"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"new_assessment_certificate": "[2026]吉量标证字第201号"},
+            "reassessed_on",
+            "Give the day of the re-assessment as well.",
+        ),
+        (
+            {"reassessed_on": "2025-12-01"},
+            "new_assessment_certificate",
+            "Give the new assessment certificate&#x27;s number as well.",
+        ),
+    ],
+)
+def test_half_a_reassessment_in_the_admin_is_a_form_error(
+    admin_client, registry, changes, field, message
+):
+    standard = registry.working
+    url = f"/admin/metrology/measurementstandard/{standard.pk}/change/"
+    response = admin_client.post(url, _standard_change(registry, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert field in response.context["adminform"].form.errors
+    standard.refresh_from_db()
+    assert (standard.name, standard.assessment_valid_from) == (
+        "数字压力计标准装置",
+        datetime.date(2020, 1, 1),
+    )
+    assert not MetrologyEvent.objects.filter(
+        standard=standard, type=MetrologyEvent.Type.REASSESSED
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "message"),
+    [
+        (
+            "active",
+            "2019-06-01",
+            "The re-assessment date 2019-06-01 is before the last assessment",
+        ),
+        ("retired", "2025-12-01", "Standard JL-S-002 is retired and is no longer"),
+    ],
+)
+def test_a_refused_reassessment_in_the_admin_says_why(
+    admin_client, registry, start, day, message
+):
+    standard = registry.working
+    MeasurementStandard.objects.filter(pk=standard.pk).update(status=start)
+    before = MetrologyEvent.objects.count()
+    url = f"/admin/metrology/measurementstandard/{standard.pk}/change/"
+    response = admin_client.post(
+        url,
+        _standard_change(
+            registry,
+            status=start,
+            new_assessment_certificate="[2026]吉量标证字第201号",
+            reassessed_on=day,
+        ),
+        follow=True,
+    )
+    assert message in response.content.decode()
+    standard.refresh_from_db()
+    # nothing saved, not even the corrected name
+    assert (standard.name, standard.assessment_certificate) == (
+        "数字压力计标准装置",
+        "",
+    )
+    assert MetrologyEvent.objects.count() == before
+
+
 def test_an_instrument_is_not_deleted(admin_client, registry):
     instrument = registry.instrument
     url = f"/admin/metrology/instrument/{instrument.pk}/delete/"
