@@ -122,65 +122,67 @@ def standard_detail(request, pk: int):
     return _standard_page(request, standard)
 
 
-@login_required
-@require_http_methods(["POST"])
-def standard_set_status(request, pk: int):
-    """Suspend, retire or reactivate a standard from its page; a refusal is
-    shown on the page with what was typed."""
+def _standard_change(request, pk: int, form_class, service, done, form_name: str):
+    """A staff form on a standard's page: ``service`` makes the change and
+    ``done(standard)`` says what it did; a refusal is shown on the page with
+    what was typed (as ``form_name``)."""
     _staff_only(request)
     standard = get_object_or_404(
         MeasurementStandard.objects.select_related("holder"), pk=pk
     )
-    form = StandardStatusForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            standard = services.standard_set_status(
+            standard = service(
                 standard=standard, actor=request.user, **form.cleaned_data
             )
         except ApplicationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(
-                request,
-                _("Status of %(code)s: %(status)s.")
-                % {"code": standard.code, "status": standard.get_status_display()},
-            )
+            messages.success(request, done(standard))
             return redirect(standard)
-    return _standard_page(request, standard, status_form=form)
+    return _standard_page(request, standard, **{form_name: form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def standard_set_status(request, pk: int):
+    """Suspend, retire or reactivate a standard from its page."""
+    return _standard_change(
+        request,
+        pk,
+        StandardStatusForm,
+        services.standard_set_status,
+        lambda standard: (
+            _("Status of %(code)s: %(status)s.")
+            % {"code": standard.code, "status": standard.get_status_display()}
+        ),
+        "status_form",
+    )
 
 
 @login_required
 @require_http_methods(["POST"])
 def standard_reassess(request, pk: int):
-    """Record a re-assessment from the standard's page; a refusal is shown on
-    the page with what was typed."""
-    _staff_only(request)
-    standard = get_object_or_404(
-        MeasurementStandard.objects.select_related("holder"), pk=pk
+    """Record a re-assessment from the standard's page."""
+    return _standard_change(
+        request,
+        pk,
+        StandardReassessForm,
+        services.standard_reassess,
+        lambda standard: (
+            _(
+                "Re-assessment of %(code)s recorded: certificate "
+                "%(certificate)s, valid until %(date)s."
+            )
+            % {
+                "code": standard.code,
+                "certificate": standard.assessment_certificate,
+                "date": standard.assessment_valid_until.isoformat(),
+            }
+        ),
+        "reassess_form",
     )
-    form = StandardReassessForm(request.POST)
-    if form.is_valid():
-        try:
-            standard = services.standard_reassess(
-                standard=standard, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Re-assessment of %(code)s recorded: certificate "
-                    "%(certificate)s, valid until %(date)s."
-                )
-                % {
-                    "code": standard.code,
-                    "certificate": standard.assessment_certificate,
-                    "date": standard.assessment_valid_until.isoformat(),
-                },
-            )
-            return redirect(standard)
-    return _standard_page(request, standard, reassess_form=form)
 
 
 def instrument_list(request):
