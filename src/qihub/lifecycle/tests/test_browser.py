@@ -40,8 +40,8 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
     url = f"/lifecycle/projects/{project.pk}/"
 
     def login(user):
-        # The shared ``login`` fixture clicks the first submit button on the
-        # page, which is the header's language switch; submit the login form.
+        # As the shared ``login`` fixture, but as a new visitor each time:
+        # this test changes users, and the previous one's session must go.
         page.context.clear_cookies()
         page.goto("/accounts/login/")
         page.fill("#id_username", user.username)
