@@ -5,7 +5,8 @@ specifications and instruments are added through the services
 a refusal is shown as a message and saves nothing. Afterwards only descriptive
 fields are edited here, a standard's status through
 ``standard_set_status`` and its re-assessment through ``standard_reassess``.
-Standards and instruments are never deleted.
+Standards and instruments are never deleted; an instrument is taken out of
+use on its page or through the API (``instrument_retire``), not here.
 Calibrations are read and searched only (recorded on the pages or through the
 API by ``services.calibration_record``)."""
 
@@ -319,6 +320,25 @@ INSTRUMENT_EDITABLE = [
 ]
 
 
+#: Taking an instrument out of use is shown here, read-only: it is recorded on
+#: the instrument's page or through the API by ``services.instrument_retire``,
+#: which checks the day against the last calibration and writes the history.
+INSTRUMENT_RETIRED_FIELDS = ["retired_on", "retired_reason"]
+
+
+class InUseFilter(admin.SimpleListFilter):
+    title = _("use status")
+    parameter_name = "in_use"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("in use")), ("no", _("taken out of use"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(retired_on__isnull=self.value() == "yes")
+        return queryset
+
+
 @admin.register(Instrument)
 class InstrumentAdmin(ServiceWritesAdmin):
     list_display = [
@@ -329,8 +349,9 @@ class InstrumentAdmin(ServiceWritesAdmin):
         "region",
         "requires_verification",
         "suspect",
+        "retired_on",
     ]
-    list_filter = ["use", "requires_verification", "suspect", "item_type"]
+    list_filter = [InUseFilter, "use", "requires_verification", "suspect", "item_type"]
     search_fields = ["code", "name", "serial", "owner"]
 
     def get_fields(self, request, obj=None):
@@ -343,6 +364,7 @@ class InstrumentAdmin(ServiceWritesAdmin):
             "suspect",
             "suspect_reason",
             "suspect_cause",
+            *INSTRUMENT_RETIRED_FIELDS,
         ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,5 +1,6 @@
-"""The metrology API: registries, registering instruments, recording
-calibrations, a standard's status and re-assessment, chain validation, impact, coverage, DCC."""
+"""The metrology API: registries, registering instruments and taking them out
+of use, recording calibrations, a standard's status and re-assessment, chain
+validation, impact, coverage, DCC."""
 
 import datetime
 
@@ -72,6 +73,8 @@ class InstrumentOut(Schema):
     next_due: datetime.date | None
     suspect: bool
     suspect_reason: str
+    retired_on: datetime.date | None
+    retired_reason: str
 
     @staticmethod
     def resolve_item_type(obj) -> str | None:
@@ -80,6 +83,11 @@ class InstrumentOut(Schema):
     @staticmethod
     def resolve_next_due(obj) -> datetime.date | None:
         return obj.latest_event.valid_until if obj.latest_event_id else None
+
+
+class RetireIn(Schema):
+    on: datetime.date
+    reason: str
 
 
 class InstrumentIn(Schema):
@@ -355,10 +363,16 @@ def standard_reassess(request, code: str, payload: AssessmentIn):
 @router.get("/instruments", response=list[InstrumentOut])
 @paginate(PageNumberPagination)
 def instruments(
-    request, q: str = "", region: str = "", item_type: str = "", suspect: bool = False
+    request,
+    q: str = "",
+    region: str = "",
+    item_type: str = "",
+    suspect: bool = False,
+    retired: bool = False,
 ):
+    """The instruments in use, or with ``retired=true`` those taken out of use."""
     return selectors.instrument_list(
-        q=q, region=region, item_type=item_type, suspect=suspect
+        q=q, region=region, item_type=item_type, suspect=suspect, retired=retired
     )
 
 
@@ -374,6 +388,20 @@ def instrument_register(request, payload: InstrumentIn):
         actor=request.auth, item_type=item_type, **data
     )
     return Status(201, instrument)
+
+
+@router.post("/instruments/{path:code}/retire", response=InstrumentOut, auth=write_auth)
+def instrument_retire(request, code: str, payload: RetireIn):
+    """Take an instrument, given by its asset number, out of use (institute
+    staff): the day, not in the future nor before its registration or last
+    calibration, and the reason. From that day it leaves the verification
+    coverage and the reminders and is no longer calibrated; it is recorded
+    in the instrument's history and cannot be undone."""
+    return services.instrument_retire(
+        instrument=selectors.instrument_by_code(code, field="code"),
+        actor=request.auth,
+        **payload.dict(),
+    )
 
 
 @router.get("/instruments/{pk}", response=InstrumentOut)

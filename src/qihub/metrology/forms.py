@@ -49,6 +49,29 @@ class StandardReassessForm(forms.Form):
     )
 
 
+class InstrumentRetireForm(forms.Form):
+    """Take an instrument out of use; ``services.instrument_retire`` decides."""
+
+    on = forms.DateField(
+        label=_("Taken out of use on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "From this day it leaves the verification coverage and the reminders."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Scrapped, lost, withdrawn by its owner ..."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # the page's chain date form has an ``on`` field as well
+        kwargs.setdefault("auto_id", "id_retire_%s")
+        super().__init__(*args, **kwargs)
+
+
 class DccUploadForm(forms.Form):
     file = forms.FileField(label=_("DCC XML file"))
     dry_run = forms.BooleanField(label=_("Check only (store nothing)"), required=False)

@@ -221,11 +221,21 @@ class CompulsoryItem(models.Model):
         return "V" in self.mark
 
 
+class InstrumentQuerySet(models.QuerySet):
+    def in_use_on(self, day: datetime.date) -> "InstrumentQuerySet":
+        """The instruments not yet taken out of use on ``day``: one taken out
+        of use on day R counts until the day before R."""
+        return self.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=day))
+
+
 class Instrument(TimeStampedModel):
     """A measuring instrument in use, registered with its owner and use.
 
     It *requires verification* when its type is in the compulsory catalogue
-    with a V mark and it is used for one of the compulsory purposes.
+    with a V mark and it is used for one of the compulsory purposes. An
+    instrument scrapped or otherwise taken out of use (停用) keeps its record
+    and history; from ``retired_on`` on it leaves the verification coverage
+    and the reminders, and is no longer calibrated.
     """
 
     code = models.CharField(_("asset number"), max_length=80, unique=True)
@@ -279,6 +289,12 @@ class Instrument(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="suspect_instruments",
     )
+    retired_on = models.DateField(
+        _("taken out of use on"), null=True, blank=True, db_index=True
+    )
+    retired_reason = models.TextField(_("reason taken out of use"), blank=True)
+
+    objects = InstrumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("instrument")
@@ -549,6 +565,7 @@ class MetrologyEvent(models.Model):
         REMINDER = "reminder", _("Reminder sent")
         STATUS_CHANGED = "status_changed", _("Status changed")
         REASSESSED = "reassessed", _("Re-assessed")
+        RETIRED = "retired", _("Taken out of use")
 
     type = models.CharField(_("type"), max_length=30, choices=Type.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -603,3 +620,11 @@ class MetrologyEvent(models.Model):
             "certificate": self.details.get("certificate", ""),
             "date": self.details.get("valid_until", ""),
         }
+
+    @property
+    def retirement(self) -> str:
+        """An instrument taken out of use as its day ("from 2026-05-01");
+        empty for other events."""
+        if self.type != self.Type.RETIRED:
+            return ""
+        return _("from %(date)s") % {"date": self.details.get("on", "")}

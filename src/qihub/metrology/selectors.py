@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihub.catalog.identifiers import compact_key
@@ -36,9 +37,17 @@ def standard_list(*, q: str = "", kind: str = "", region: str = "") -> QuerySet:
 
 
 def instrument_list(
-    *, q: str = "", region: str = "", item_type: str = "", suspect: bool = False
+    *,
+    q: str = "",
+    region: str = "",
+    item_type: str = "",
+    suspect: bool = False,
+    retired: bool = False,
 ) -> QuerySet:
-    qs = Instrument.objects.select_related("item_type", "latest_event")
+    """The instruments in use, or with ``retired`` those taken out of use."""
+    qs = Instrument.objects.select_related("item_type", "latest_event").filter(
+        retired_on__isnull=not retired
+    )
     if q:
         qs = qs.filter(
             Q(code__icontains=q)
@@ -210,6 +219,7 @@ def laboratory_list() -> QuerySet:
 
 def overview() -> dict:
     """Headline counts for the metrology overview page."""
+    today = timezone.localdate()
     kinds = dict(
         MeasurementStandard.objects.values_list("kind")
         .annotate(n=Count("id"))
@@ -223,8 +233,9 @@ def overview() -> dict:
             is_local=True
         ).count(),
         "reference_materials": ReferenceMaterial.objects.count(),
-        "instruments": Instrument.objects.count(),
-        "suspect": Instrument.objects.filter(suspect=True).count(),
+        # in use today, as the instrument list shows by default
+        "instruments": Instrument.objects.in_use_on(today).count(),
+        "suspect": Instrument.objects.in_use_on(today).filter(suspect=True).count(),
         "laboratories": Laboratory.objects.count(),
     }
 
@@ -260,7 +271,12 @@ def _covered_on(day: datetime.date):
 
 
 def _required_on(day: datetime.date) -> QuerySet:
-    return Instrument.objects.filter(requires_verification=True, registered_on__lte=day)
+    """The instruments that require a verification on ``day``: registered by
+    then and not yet taken out of use (from the day it is taken out of use an
+    instrument leaves both counts; the coverage of earlier days is kept)."""
+    return Instrument.objects.in_use_on(day).filter(
+        requires_verification=True, registered_on__lte=day
+    )
 
 
 def coverage_rows(*, on: datetime.date) -> list[CoverageRow]:

@@ -1,5 +1,6 @@
-"""Writes for the metrology registry: labs, standards, instruments,
-specifications, reference materials, calibrations, revocations, reminders."""
+"""Writes for the metrology registry: labs, standards, instruments (and
+taking them out of use), specifications, reference materials, calibrations,
+revocations, reminders."""
 
 import dataclasses
 import datetime
@@ -437,6 +438,75 @@ def instrument_register(
     return instrument
 
 
+@transaction.atomic
+def instrument_retire(
+    *, instrument: Instrument, actor, on: datetime.date, reason: str
+) -> Instrument:
+    """Take an instrument out of use (停用: scrapped, lost, withdrawn by its
+    owner) from ``on``, for good. Its record and history stay; from that day
+    it leaves the compulsory-verification coverage (before it, past figures
+    are unchanged) and the reminders, and it is no longer calibrated. The day
+    is not in the future, nor before the instrument was registered or last
+    calibrated; the reason is required and kept with it and in its history.
+    Returns the instrument as saved."""
+    _check_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(
+            _("Give a reason for taking the instrument out of use."),
+            details={"reason": "required"},
+        )
+    if on > timezone.localdate():
+        raise ApplicationError(
+            _("The day %(date)s is in the future.") % {"date": on.isoformat()},
+            details={"on": on.isoformat()},
+        )
+    # as stored, and locked against a calibration recorded meanwhile
+    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    if instrument.retired_on is not None:
+        raise Conflict(
+            _("Instrument %(code)s was already taken out of use on %(date)s.")
+            % {"code": instrument.code, "date": instrument.retired_on.isoformat()}
+        )
+    if on < instrument.registered_on:
+        raise ApplicationError(
+            _(
+                "The day %(date)s is before the instrument was registered "
+                "(%(registered)s)."
+            )
+            % {
+                "date": on.isoformat(),
+                "registered": instrument.registered_on.isoformat(),
+            },
+            details={"on": on.isoformat()},
+        )
+    latest = instrument.latest_event
+    if latest is not None and on < latest.performed_on:
+        raise ApplicationError(
+            _(
+                "The day %(date)s is before the instrument's last calibration "
+                "or verification (%(last)s, certificate %(certificate)s)."
+            )
+            % {
+                "date": on.isoformat(),
+                "last": latest.performed_on.isoformat(),
+                "certificate": latest.certificate_number,
+            },
+            details={"on": on.isoformat()},
+        )
+    instrument.retired_on = on
+    instrument.retired_reason = reason
+    instrument.save(update_fields=["retired_on", "retired_reason", "updated_at"])
+    MetrologyEvent.objects.create(
+        type=MetrologyEvent.Type.RETIRED,
+        actor=_actor(actor),
+        instrument=instrument,
+        reason=reason,
+        details={"on": on.isoformat()},
+    )
+    return instrument
+
+
 def requires_verification(item_type: CompulsoryItem | None, use: str) -> bool:
     """Compulsory verification applies to a V-marked type in a compulsory use."""
     return bool(
@@ -582,7 +652,9 @@ def calibration_record(
     The reference standard's current GTC archive is loaded and propagated
     through this link, and the new archive is stored with the certificate so
     the next link down keeps the full uncertainty budget. A new calibration of
-    an instrument becomes its latest one and clears an earlier suspicion.
+    an instrument becomes its latest one and clears an earlier suspicion. An
+    instrument taken out of use is not calibrated after that day (only
+    measurement standards serve as references, so an instrument never does).
     """
     _check_staff(actor)
     if not certificate_number.strip():
@@ -605,6 +677,22 @@ def calibration_record(
     item = instrument or calibrated_standard
     if valid_until < performed_on:
         raise ApplicationError(_("The next due date is before the calibration date."))
+    if instrument is not None:
+        # as stored, and locked against a retirement recorded meanwhile
+        retired_on = (
+            Instrument.objects.select_for_update()
+            .values_list("retired_on", flat=True)
+            .get(pk=instrument.pk)
+        )
+        if retired_on is not None and performed_on > retired_on:
+            raise Conflict(
+                _(
+                    "Instrument %(code)s was taken out of use on %(date)s and "
+                    "is not calibrated after that day."
+                )
+                % {"code": instrument.code, "date": retired_on.isoformat()},
+                details={"performed_on": performed_on.isoformat()},
+            )
     if expanded_uncertainty < 0 or coverage_factor <= 0:
         raise ApplicationError(
             _("The uncertainty and coverage factor must be positive.")
@@ -797,11 +885,13 @@ def standard_mark_out_of_tolerance(
 
 def reminders_send(*, today: datetime.date | None = None, within_days: int = 30) -> int:
     """Mail each owner the instruments whose compulsory verification falls due
-    within ``within_days`` or is overdue. Returns the number of mails sent."""
+    within ``within_days`` or is overdue; an instrument taken out of use by
+    ``today`` is left out. Returns the number of mails sent."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=within_days)
     rows = (
-        Instrument.objects.filter(requires_verification=True)
+        Instrument.objects.in_use_on(today)
+        .filter(requires_verification=True)
         .exclude(owner_email="")
         .select_related("latest_event")
         .order_by("owner_email", "code")

@@ -21,6 +21,11 @@ urlpatterns = [
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/new/", views.instrument_register, name="instrument_register"),
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
+    path(
+        "instruments/<int:pk>/retire/",
+        views.instrument_retire,
+        name="instrument_retire",
+    ),
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/new/", views.certificate_record, name="certificate_record"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),

@@ -1,5 +1,5 @@
-"""Metrology pages: registries, registering instruments, recording
-calibrations, chains, revocation, coverage, DCC, PDF."""
+"""Metrology pages: registries, registering instruments and taking them out of
+use, recording calibrations, chains, revocation, coverage, DCC, PDF."""
 
 import csv
 import datetime
@@ -24,6 +24,7 @@ from qihub.metrology.forms import (
     CoverageForm,
     DccUploadForm,
     InstrumentForm,
+    InstrumentRetireForm,
     RevokeForm,
     StandardReassessForm,
     StandardStatusForm,
@@ -191,6 +192,7 @@ def instrument_list(request):
         region=request.GET.get("region", ""),
         item_type=request.GET.get("type", ""),
         suspect=request.GET.get("suspect") == "1",
+        retired=request.GET.get("retired") == "1",
     )
     return render(
         request,
@@ -224,13 +226,20 @@ def instrument_register(request):
     return render(request, "metrology/instrument_register.html", {"form": form})
 
 
-def instrument_detail(request, pk: int):
-    instrument = get_object_or_404(
+def _instrument(pk: int) -> Instrument:
+    return get_object_or_404(
         Instrument.objects.select_related("item_type", "latest_event", "suspect_cause"),
         pk=pk,
     )
+
+
+def _instrument_page(
+    request, instrument: Instrument, *, retire_form: InstrumentRetireForm | None = None
+):
+    """The instrument's page (or its chain alone, for HTMX); a refused
+    retirement is given back with what was typed."""
     form = ChainDateForm(request.GET or None)
-    on = timezone.localdate()
+    on = today = timezone.localdate()
     if form.is_valid() and form.cleaned_data["on"]:
         on = form.cleaned_data["on"]
     chain = chain_validate(instrument, on=on)
@@ -241,10 +250,39 @@ def instrument_detail(request, pk: int):
         "chain_svg": mark_safe(charts.chain_svg(chain)),  # noqa: S308 (built with escape())
         "events": selectors.certificate_list().filter(instrument=instrument)[:50],
         "history": selectors.item_history(instrument=instrument)[:50],
+        "retire_form": retire_form or InstrumentRetireForm(initial={"on": today}),
     }
     if request.htmx:
         return render(request, "metrology/_chain.html", context)
     return render(request, "metrology/instrument_detail.html", context)
+
+
+def instrument_detail(request, pk: int):
+    return _instrument_page(request, _instrument(pk))
+
+
+@login_required
+@require_http_methods(["POST"])
+def instrument_retire(request, pk: int):
+    """Take an instrument out of use from its page."""
+    _staff_only(request)
+    instrument = _instrument(pk)
+    form = InstrumentRetireForm(request.POST)
+    if form.is_valid():
+        try:
+            instrument = services.instrument_retire(
+                instrument=instrument, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Instrument %(code)s taken out of use on %(date)s.")
+                % {"code": instrument.code, "date": instrument.retired_on.isoformat()},
+            )
+            return redirect(instrument)
+    return _instrument_page(request, instrument, retire_form=form)
 
 
 def certificate_list(request):
