@@ -236,9 +236,9 @@ def build(n_instruments: int, n_events: int, seed: int) -> None:
         "created_at, updated_at, code, item_type_id, name, maker, model, serial, "
         "owner, owner_email, region, location, use, quantity, unit, range_min, "
         "range_max, accuracy_class, mpe, registered_on, requires_verification, "
-        "latest_event_id, suspect, suspect_reason, suspect_cause_id"
+        "latest_event_id, suspect, suspect_reason, suspect_cause_id, retired_reason"
     )
-    inst_sql = f"INSERT INTO {inst} ({inst_cols}) VALUES ({', '.join(['%s'] * 25)})"
+    inst_sql = f"INSERT INTO {inst} ({inst_cols}) VALUES ({', '.join(['%s'] * 26)})"
     std_u = dict(MeasurementStandard.objects.values_list("id", "uncertainty"))
     regions = [
         "长春市",
@@ -292,6 +292,7 @@ def build(n_instruments: int, n_events: int, seed: int) -> None:
                             False,
                             "",
                             None,
+                            "",  # in use
                         )
                     )
                     plan.append(ref)
