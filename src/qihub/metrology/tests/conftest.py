@@ -159,3 +159,10 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    """The test client logged in as institute staff."""
+    client.force_login(staff_user)
+    return client

@@ -433,12 +433,6 @@ def test_missing_or_malformed_input_is_named(staff_api, registry, body, field):
 # The page ----------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def _page_url(instrument) -> str:
     return reverse("metrology:instrument_retire", args=[instrument.pk])
 

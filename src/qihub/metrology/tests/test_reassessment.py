@@ -364,12 +364,6 @@ def test_missing_or_malformed_input_is_named(staff_api, registry, body, field):
 # The page ----------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def _page_url(standard) -> str:
     return reverse("metrology:standard_reassess", args=[standard.pk])
 

@@ -55,12 +55,6 @@ def _counts() -> tuple[int, int, int]:
     )
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_links_are_shown_to_staff_only(client, staff_user, registry):
     pages = [
         (reverse("metrology:instrument_list"), REGISTER),

@@ -226,12 +226,6 @@ def test_a_missing_status_is_named(staff_api, registry):
 # The page ----------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_staff_change_the_status_on_the_page(
     staff_client, staff_user, registry, django_assert_max_num_queries
 ):
