@@ -1514,6 +1514,15 @@ class _Writer:
             self._ddl(cur, drop)
         return build
 
+    def _build_again(self, statements: list[str]) -> None:
+        """Build what ``_drop_secondary_indexes`` dropped."""
+        if not statements:
+            return
+        with self.connection.cursor() as cur:
+            if self.postgres:
+                cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            self._ddl(cur, statements)
+
     def _ddl(self, cur, statements: list[str]) -> None:
         if self.postgres:
             # Foreign keys are checked at commit; PostgreSQL refuses to alter
@@ -1797,12 +1806,8 @@ class _Writer:
                     "SELECT setval(pg_get_serial_sequence('catalog_standard', 'id'), %s)",
                     [self.last_id],
                 )
-        if self.deferred_ddl:
-            with self.connection.cursor() as cur:
-                if self.postgres:
-                    cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-                self._ddl(cur, self.deferred_ddl)
-            self.deferred_ddl = []
+        self._build_again(self.deferred_ddl)
+        self.deferred_ddl = []
         if self.gin_index:
             with self.connection.cursor() as cur:
                 cur.execute(
@@ -1882,11 +1887,8 @@ class _Writer:
             ],
             [(now, now, s, t, k, d, note) for (s, t, k), d in wanted.items()],
         )
-        if self.relation_ddl:
-            with self.connection.cursor() as cur:
-                cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-                self._ddl(cur, self.relation_ddl)
-            self.relation_ddl = []
+        self._build_again(self.relation_ddl)
+        self.relation_ddl = []
         if self.status_changes:
             changes = list(self.status_changes)
             transaction.on_commit(lambda: _send_status_changes(changes))
