@@ -599,32 +599,24 @@ class MetrologyEvent(models.Model):
         return f"{self.at:%Y-%m-%d} {self.type}"
 
     @property
-    def status_change(self) -> str:
-        """A status change as its translated labels ("Active → Suspended");
-        empty for other events."""
-        if self.type != self.Type.STATUS_CHANGED:
-            return ""
-        labels = dict(MeasurementStandard.Status.choices)
-        return " → ".join(
-            str(labels.get(self.details.get(end), self.details.get(end, "")))
-            for end in ("from", "to")
-        )
-
-    @property
-    def reassessment(self) -> str:
-        """A re-assessment as its new certificate and validity ("certificate
-        X, valid until 2030-03-01"); empty for other events."""
-        if self.type != self.Type.REASSESSED:
-            return ""
-        return _("certificate %(certificate)s, valid until %(date)s") % {
-            "certificate": self.details.get("certificate", ""),
-            "date": self.details.get("valid_until", ""),
-        }
-
-    @property
-    def retirement(self) -> str:
-        """An instrument taken out of use as its day ("from 2026-05-01");
-        empty for other events."""
-        if self.type != self.Type.RETIRED:
-            return ""
-        return _("from %(date)s") % {"date": self.details.get("on", "")}
+    def summary(self) -> str:
+        """What the event's details say, for the history lists: a status
+        change as its labels ("Active → Suspended"), a re-assessment as its
+        certificate and validity ("certificate X, valid until 2030-03-01"), an
+        instrument taken out of use as its day ("from 2026-05-01"); empty for
+        the other events."""
+        details = self.details
+        if self.type == self.Type.STATUS_CHANGED:
+            labels = dict(MeasurementStandard.Status.choices)
+            return " → ".join(
+                str(labels.get(details.get(end), details.get(end, "")))
+                for end in ("from", "to")
+            )
+        if self.type == self.Type.REASSESSED:
+            return _("certificate %(certificate)s, valid until %(date)s") % {
+                "certificate": details.get("certificate", ""),
+                "date": details.get("valid_until", ""),
+            }
+        if self.type == self.Type.RETIRED:
+            return _("from %(date)s") % {"date": details.get("on", "")}
+        return ""

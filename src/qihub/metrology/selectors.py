@@ -234,8 +234,9 @@ def overview() -> dict:
         ).count(),
         "reference_materials": ReferenceMaterial.objects.count(),
         # in use today, as the instrument list shows by default
-        "instruments": Instrument.objects.in_use_on(today).count(),
-        "suspect": Instrument.objects.in_use_on(today).filter(suspect=True).count(),
+        **Instrument.objects.in_use_on(today).aggregate(
+            instruments=Count("id"), suspect=Count("id", filter=Q(suspect=True))
+        ),
         "laboratories": Laboratory.objects.count(),
     }
 

@@ -123,26 +123,35 @@ def standard_detail(request, pk: int):
     return _standard_page(request, standard)
 
 
+def _change_on_page(request, item, form, change, done, page):
+    """A staff form on a standard's or an instrument's page: ``change(form)``
+    calls the service and returns the item as saved, ``done(item)`` says what
+    it did; a refusal is shown by ``page(form)``, with what was typed."""
+    if form.is_valid():
+        try:
+            item = change(form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, done(item))
+            return redirect(item)
+    return page(form)
+
+
 def _standard_change(request, pk: int, form_class, service, done, form_name: str):
-    """A staff form on a standard's page: ``service`` makes the change and
-    ``done(standard)`` says what it did; a refusal is shown on the page with
-    what was typed (as ``form_name``)."""
+    """A staff form on a standard's page: ``service`` makes the change."""
     _staff_only(request)
     standard = get_object_or_404(
         MeasurementStandard.objects.select_related("holder"), pk=pk
     )
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            standard = service(
-                standard=standard, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, done(standard))
-            return redirect(standard)
-    return _standard_page(request, standard, **{form_name: form})
+    return _change_on_page(
+        request,
+        standard,
+        form_class(request.POST),
+        lambda data: service(standard=standard, actor=request.user, **data),
+        done,
+        lambda form: _standard_page(request, standard, **{form_name: form}),
+    )
 
 
 @login_required
@@ -267,22 +276,19 @@ def instrument_retire(request, pk: int):
     """Take an instrument out of use from its page."""
     _staff_only(request)
     instrument = _instrument(pk)
-    form = InstrumentRetireForm(request.POST)
-    if form.is_valid():
-        try:
-            instrument = services.instrument_retire(
-                instrument=instrument, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Instrument %(code)s taken out of use on %(date)s.")
-                % {"code": instrument.code, "date": instrument.retired_on.isoformat()},
-            )
-            return redirect(instrument)
-    return _instrument_page(request, instrument, retire_form=form)
+    return _change_on_page(
+        request,
+        instrument,
+        InstrumentRetireForm(request.POST),
+        lambda data: services.instrument_retire(
+            instrument=instrument, actor=request.user, **data
+        ),
+        lambda saved: (
+            _("Instrument %(code)s taken out of use on %(date)s.")
+            % {"code": saved.code, "date": saved.retired_on.isoformat()}
+        ),
+        lambda form: _instrument_page(request, instrument, retire_form=form),
+    )
 
 
 def certificate_list(request):

@@ -86,7 +86,7 @@ def test_an_instrument_is_taken_out_of_use(registry, staff_user):
     [event] = _retirements(registry.instrument)
     assert (event.actor, event.reason) == (staff_user, REASON)
     assert event.details == {"on": "2026-07-15"}
-    assert event.retirement == "from 2026-07-15"
+    assert event.summary == "from 2026-07-15"
     # its record, certificates and history stay
     assert CalibrationEvent.objects.filter(instrument=instrument).count() == 1
     assert (

@@ -73,7 +73,7 @@ def test_a_reassessment_is_recorded_with_the_new_validity(registry, staff_user):
         "previous_certificate": "",
         "previous_valid_until": "2024-01-01",
     }
-    assert event.reassessment == f"certificate {CERTIFICATE}, valid until 2029-12-01"
+    assert event.summary == f"certificate {CERTIFICATE}, valid until 2029-12-01"
 
 
 def test_each_reassessment_follows_the_last(registry, staff_user):

@@ -39,7 +39,7 @@ def test_a_suspension_is_recorded_with_its_reason(registry, staff_user):
     [event] = _status_events(registry.working)
     assert (event.actor, event.reason) == (staff_user, "Sent for repair")
     assert event.details == {"from": "active", "to": "suspended"}
-    assert event.status_change == "Active → Suspended"
+    assert event.summary == "Active → Suspended"
 
 
 def test_a_suspended_standard_is_reactivated(registry, staff_user):
