@@ -302,6 +302,47 @@ class StandardRelation(TimeStampedModel):
         return f"{self.source.identifier} {self.get_kind_display()} {self.target.identifier}"
 
 
+class StandardDraftingUnit(models.Model):
+    """An organisation that drafted a standard (起草单位), in the order the
+    standard lists them: ``position`` 1 is the first drafting unit."""
+
+    standard = models.ForeignKey(
+        Standard,
+        verbose_name=_("standard"),
+        on_delete=models.CASCADE,
+        related_name="drafting_units",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="standards_drafted",
+        db_index=False,  # catalog_drafting_org starts with it
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("drafting unit")
+        verbose_name_plural = _("drafting units")
+        ordering = ["standard", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "organisation"], name="catalog_drafting_once"
+            ),
+            models.UniqueConstraint(
+                fields=["standard", "position"], name="catalog_drafting_position"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "standard"], name="catalog_drafting_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.organisation}"
+
+
 class StandardEvent(models.Model):
     """One thing that happened to a standard: who, when, what, why.
 

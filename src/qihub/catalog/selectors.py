@@ -7,7 +7,12 @@ import datetime
 from django.db.models import Count, Prefetch, QuerySet
 
 from qihub.catalog.identifiers import try_parse
-from qihub.catalog.models import Standard, StandardEvent, StandardRelation
+from qihub.catalog.models import (
+    Standard,
+    StandardDraftingUnit,
+    StandardEvent,
+    StandardRelation,
+)
 from qihub.catalog.search import SearchPage, search_standards
 
 __all__ = [
@@ -144,3 +149,62 @@ def relation_graph(standard: Standard, *, depth: int = 2, limit: int = 40) -> di
 def standard_counts_by_level() -> dict[str, int]:
     rows = Standard.objects.values("level").annotate(n=Count("id")).order_by()
     return {row["level"]: row["n"] for row in rows}
+
+
+def drafting_units(standard: Standard) -> list:
+    """The organisations that drafted a standard, first drafting unit first."""
+    return [
+        unit.organisation
+        for unit in standard.drafting_units.select_related("organisation").order_by(
+            "position"
+        )
+    ]
+
+
+def standards_drafted(org_ids) -> QuerySet[Standard]:
+    """Standards any of these organisations drafted, newest first."""
+    return Standard.objects.filter(
+        pk__in=StandardDraftingUnit.objects.filter(
+            organisation_id__in=list(org_ids)
+        ).values("standard_id")
+    ).order_by("-issued_on", "-id")
+
+
+def organisation_metrics(org_ids) -> list:
+    """Profile provider (``organisations.profile``): standards drafted, per
+    level and year of issue; a standard drafted by several of the
+    organisations counts once. One query."""
+    from django.utils.translation import gettext_lazy as _
+
+    from qihub.organisations.profile import Metric
+
+    rows = (
+        Standard.objects.filter(
+            pk__in=StandardDraftingUnit.objects.filter(
+                organisation_id__in=list(org_ids)
+            ).values("standard_id")
+        )
+        .values("level", "year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_level: dict[str, dict[int | None, int]] = {}
+    total = 0
+    for row in rows:
+        by_level.setdefault(row["level"], {})[row["year"]] = row["n"]
+        total += row["n"]
+    ordered = {
+        level: dict(sorted(by_level[level].items(), key=lambda kv: kv[0] or 0))
+        for level in Standard.Level.values
+        if level in by_level
+    }
+    return [
+        Metric(
+            key="standards_drafted",
+            label=_("Standards drafted"),
+            value=total,
+            section=_("Standards"),
+            by_level_year=ordered,
+            level_labels=dict(Standard.Level.choices),
+        )
+    ]

@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihub.catalog.identifiers import IdentifierError, StandardIdentifier, parse
-from qihub.catalog.models import Standard, StandardEvent, StandardRelation
+from qihub.catalog.models import (
+    Standard,
+    StandardDraftingUnit,
+    StandardEvent,
+    StandardRelation,
+)
 from qihub.catalog.signals import standard_status_changed
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import is_staff_member
@@ -603,3 +608,41 @@ def standards_refresh_statuses(*, today: datetime.date | None = None) -> int:
         )
         _notify_status_change(standard, Standard.Status.TO_BE_IMPLEMENTED)
     return len(due)
+
+
+@transaction.atomic
+def standard_set_drafting_units(
+    *, standard: Standard, organisations: Iterable, actor, reason: str = ""
+) -> list:
+    """Set the organisations that drafted a standard, in the standard's order
+    (the first drafting unit first); each organisation once. The history
+    records the old and new lists (organisation ids)."""
+    _check_actor(actor)
+    orgs = []
+    seen: set[int] = set()
+    for org in organisations:
+        if org is None or org.pk in seen:
+            continue
+        seen.add(org.pk)
+        orgs.append(org)
+    old = list(
+        standard.drafting_units.order_by("position").values_list(
+            "organisation_id", flat=True
+        )
+    )
+    new = [org.pk for org in orgs]
+    if old == new:
+        return orgs
+    standard.drafting_units.all().delete()
+    StandardDraftingUnit.objects.bulk_create(
+        StandardDraftingUnit(standard=standard, organisation=org, position=i)
+        for i, org in enumerate(orgs, start=1)
+    )
+    _event(
+        standard,
+        StandardEvent.Type.UPDATED,
+        actor=actor,
+        reason=reason,
+        changes={"drafting_units": [old, new]},
+    )
+    return orgs

@@ -71,6 +71,7 @@ def _add_routers() -> None:
     from qihub.declarations.api import router as declarations_router
     from qihub.lifecycle.api import router as lifecycle_router
     from qihub.metrology.api import router as metrology_router
+    from qihub.organisations.api import networks_router, organisations_router
     from qihub.requirements.api import router as requirements_router
     from qihub.vocab.api import router as vocab_router
 
@@ -80,6 +81,8 @@ def _add_routers() -> None:
     api.add_router("/lifecycle/", lifecycle_router, tags=["lifecycle"])
     api.add_router("/declarations/", declarations_router, tags=["declarations"])
     api.add_router("/metrology/", metrology_router, tags=["metrology"])
+    api.add_router("/organisations/", organisations_router, tags=["organisations"])
+    api.add_router("/networks/", networks_router, tags=["organisations"])
 
 
 _add_routers()

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "qihub.core",
     "qihub.vocab",
+    "qihub.organisations",
     "qihub.catalog",
     "qihub.requirements",
     "qihub.lifecycle",
@@ -270,6 +271,7 @@ QIHUB_DEMO_LOADERS = [
     "qihub.core.demo.load",
     "qihub.vocab.demo.load",
     "qihub.catalog.demo.load",
+    "qihub.organisations.demo.load",
     # Declarations first: their demo enterprises declared before the
     # machine-readable GB 31701 with its full set of limits was imported.
     "qihub.declarations.demo.load",

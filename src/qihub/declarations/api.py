@@ -11,7 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
-from qihub.declarations import credit_codes, proposing, selectors, services
+from qihub.declarations import proposing, selectors, services
 from qihub.declarations.declaration_checks import issue_message
 from qihub.declarations.models import (
     Declaration,
@@ -19,6 +19,7 @@ from qihub.declarations.models import (
     ForerunnerEvaluation,
     SpotCheckPlan,
 )
+from qihub.organisations import credit_codes
 
 router = Router()
 

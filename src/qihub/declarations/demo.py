@@ -7,8 +7,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from qihub.declarations.credit_codes import check_character
 from qihub.declarations.models import Enterprise
+from qihub.organisations.credit_codes import check_character
 
 CATEGORY = "children's textiles"
 

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError
-from qihub.declarations import credit_codes, services
+from qihub.declarations import services
 from qihub.declarations.models import (
     CheckRun,
     Declaration,
@@ -33,6 +33,7 @@ from qihub.declarations.models import (
     Enterprise,
 )
 from qihub.declarations.search_keys import text_key
+from qihub.organisations import credit_codes
 
 MAX_BYTES = 50 * 1024 * 1024
 

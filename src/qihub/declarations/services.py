@@ -32,7 +32,7 @@ from qihub.catalog.models import Standard
 from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import Role, has_role
-from qihub.declarations import credit_codes, declaration_checks
+from qihub.declarations import declaration_checks
 from qihub.declarations.models import (
     CheckRun,
     Declaration,
@@ -44,6 +44,7 @@ from qihub.declarations.models import (
     Notice,
 )
 from qihub.declarations.search_keys import text_key
+from qihub.organisations import credit_codes
 from qihub.requirements.services import parameter_resolve
 
 #: Rows per statement in the bulk re-check.

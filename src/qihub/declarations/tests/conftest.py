@@ -2,7 +2,7 @@
 
 import pytest
 
-from qihub.declarations import credit_codes
+from qihub.organisations import credit_codes
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qihub.declarations import credit_codes
+from qihub.organisations import credit_codes
 
 body = st.text(alphabet=credit_codes.ALPHABET, min_size=17, max_size=17)
 

@@ -1,0 +1,128 @@
+"""Reads of organisations, designations and networks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from qihub.organisations.models import (
+    Designation,
+    Membership,
+    Network,
+    NetworkMember,
+    Organisation,
+    Region,
+    SecretariatTerm,
+)
+from qihub.organisations.names import query_tokens
+
+
+def region_q(region: Region | str, field: str = "region") -> Q:
+    """Records in a region or any division inside it (by GB/T 2260 prefix)."""
+    code = region.code if isinstance(region, Region) else str(region)
+    if code.endswith("0000"):
+        prefix = code[:2]
+    elif code.endswith("00"):
+        prefix = code[:4]
+    else:
+        prefix = code
+    return Q(**{f"{field}__code__startswith": prefix})
+
+
+def organisation_search(
+    *,
+    q: str = "",
+    kind: str = "",
+    region: str = "",
+    designation: str = "",
+    on: datetime.date | None = None,
+) -> QuerySet[Organisation]:
+    """Organisations whose names (current or former) hold every fragment of
+    ``q`` or whose credit code is ``q``, filtered by kind, region (with the
+    divisions inside it) and a designation valid on ``on`` (today)."""
+    qs = Organisation.objects.select_related("region")
+    text = (q or "").strip()
+    if text:
+        code = "".join(text.split()).upper()
+        if len(code) == 18 and code.isalnum():
+            qs = qs.filter(credit_code=code)
+        else:
+            for token in query_tokens(text):
+                qs = qs.filter(search_text__contains=token)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region:
+        qs = qs.filter(region_q(region))
+    if designation:
+        day = on or timezone.localdate()
+        qs = qs.filter(
+            pk__in=designations_valid_on(day)
+            .filter(kind=designation)
+            .values("organisation_id")
+        )
+    return qs.order_by("name_key", "id")
+
+
+def designations_valid_on(day: datetime.date) -> QuerySet[Designation]:
+    """Designations that count on ``day`` (an expired one stops on its day)."""
+    return Designation.objects.filter(valid_from__lte=day).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gt=day)
+    )
+
+
+def organisation_designations(organisation: Organisation) -> QuerySet[Designation]:
+    return organisation.designations.select_related(
+        "issuing_authority", "network"
+    ).order_by("-valid_from", "id")
+
+
+def organisations_of_user(user) -> QuerySet[Organisation]:
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).order_by("name_key")
+
+
+def organisation_users(organisation: Organisation) -> QuerySet[Membership]:
+    return organisation.memberships.select_related("user").order_by("user__username")
+
+
+def members_on(
+    network: Network, day: datetime.date | None = None
+) -> QuerySet[NetworkMember]:
+    """The network's members on ``day`` (today)."""
+    day = day or timezone.localdate()
+    return (
+        network.members.select_related("organisation", "organisation__region")
+        .filter(joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .order_by("joined_on", "id")
+    )
+
+
+def secretariat_history(network: Network) -> QuerySet[SecretariatTerm]:
+    return network.secretariat_terms.select_related("organisation").order_by(
+        "starts_on"
+    )
+
+
+def secretariat_on(network: Network, day: datetime.date | None = None):
+    day = day or timezone.localdate()
+    return (
+        network.secretariat_terms.select_related("organisation")
+        .filter(starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=day))
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def network_memberships(organisation: Organisation) -> QuerySet[NetworkMember]:
+    return organisation.network_memberships.select_related("network").order_by(
+        "-joined_on"
+    )
+
+
+def networks_list() -> QuerySet[Network]:
+    return Network.objects.select_related("region").order_by("name_zh", "id")
