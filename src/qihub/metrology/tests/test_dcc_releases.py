@@ -159,6 +159,29 @@ def test_the_command_prints_release_signature_and_warnings(db, staff_user):
     assert "warning: The file has no schemaVersion attribute" in text
 
 
+@needs_share
+def test_the_page_and_api_show_signing_time_and_warnings(staff_client, staff_api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    name = "pydcc__dcc_gp_temperature_typical_v12_signed.xml"
+    data = (REAL_DIR / name).read_bytes()
+    response = staff_client.post(
+        reverse("metrology:dcc_import"),
+        {"file": SimpleUploadedFile(name, data), "dry_run": "on"},
+    )
+    html = response.content.decode()
+    assert "2022-10-21T07:47:21+00:00" in html
+    assert "embeds no revocation data" in html
+    response = staff_api.post(
+        "/api/metrology/dcc",
+        {"file": SimpleUploadedFile(name, data), "dry_run": "true"},
+    )
+    body = response.json()
+    assert body["signed_at"] == "2022-10-21T07:47:21+00:00"
+    assert any("trusted CA" in w for w in body["warnings"])
+
+
 # -- synthetic PKI: a CA, a laboratory certificate, CRLs ----------------------
 
 
