@@ -238,6 +238,8 @@ class DccOut(Schema):
     reference: str | None
     results: int
     signature: str
+    signed_at: str = ""
+    warnings: list[str] = []
     id: int | None
 
 

@@ -951,6 +951,8 @@ class DccImport:
     results: int
     signature: str
     event: CalibrationEvent | None
+    signed_at: str = ""  # the signing time stated in the signature, ISO 8601
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 def _dcc_laboratory(data: dcc.DccData) -> Laboratory:
@@ -975,9 +977,10 @@ def dcc_import(
 ) -> DccImport:
     """Import a calibration certificate from a PTB DCC file.
 
-    The file is parsed safely, its signature verified when it has one, and it
-    is validated against the schema of its ``schemaVersion``; a refused file
-    stores nothing. The calibrated item is matched by its identifications
+    The file is parsed safely, its signature verified at its signing time
+    when it has one, and it is validated against the schema of its release
+    (2.1.0 to 3.3.0); a refused file stores nothing, and what was checked but
+    not conclusive comes back as warnings. The calibrated item is matched by its identifications
     (a registered standard's code, the customer's asset number, or maker and
     serial) and registered when unknown; the ``basic_normalUsed`` equipment
     is matched to a registered standard: the traceability link.
@@ -1034,6 +1037,7 @@ def dcc_import(
                 registered_on=parsed.performed_on,
             )
             created = True
+    signed_at = parsed.signing_time.isoformat() if parsed.signing_time else ""
     main = next((r for r in parsed.results if r.expanded_uncertainty is not None), None)
     results = [dataclasses.asdict(r) for r in parsed.results]
     event = calibration_record(
@@ -1061,9 +1065,16 @@ def dcc_import(
         certificate=event,
         instrument=instrument,
         standard=calibrated_standard,
-        details={"file": filename, "schema": parsed.schema_version},
+        details={
+            "file": filename,
+            "schema": parsed.schema_version,
+            "signed_at": signed_at,
+            "warnings": parsed.warnings,
+        },
     )
     outcome = DccImport(
+        signed_at=signed_at,
+        warnings=parsed.warnings,
         certificate_number=parsed.certificate_number,
         schema_version=parsed.schema_version,
         item=str(instrument or calibrated_standard),

@@ -25,6 +25,19 @@ class Command(BaseCommand):
             "--json", action="store_true", help="print the outcome as JSON"
         )
 
+    def _report(self, path, outcome) -> None:
+        self.stdout.write(
+            _("%(file)s: DCC %(version)s, %(number)s, %(signature)s")
+            % {
+                "file": path.name,
+                "version": outcome.schema_version,
+                "number": outcome.certificate_number,
+                "signature": _signature(outcome),
+            }
+        )
+        for warning in outcome.warnings:
+            self.stdout.write(self.style.WARNING(_("  warning: %s") % warning))
+
     def handle(self, *args, files, dry_run, json, **options):
         outcomes = []
         for path in tqdm(files, disable=not sys.stderr.isatty() or len(files) < 2):
@@ -43,6 +56,8 @@ class Command(BaseCommand):
             row["id"] = outcome.event.pk if outcome.event else None
             row["file"] = str(path)
             outcomes.append(row)
+            if not json:
+                self._report(path, outcome)
         if json:
             self.stdout.write(_dumps(outcomes))
             return
@@ -56,6 +71,14 @@ class Command(BaseCommand):
                 "results": sum(o["results"] for o in outcomes),
             }
         )
+
+
+def _signature(outcome) -> str:
+    if outcome.signature == "verified" and outcome.signed_at:
+        return _("signature verified, signed %(at)s") % {"at": outcome.signed_at}
+    if outcome.signature == "verified":
+        return _("signature verified")
+    return _("unsigned")
 
 
 def _dumps(data) -> str:
