@@ -131,7 +131,9 @@ def test_size_limit(monkeypatch):
 def test_entities_expanding_past_the_limit_are_refused(monkeypatch):
     monkeypatch.setattr(sts, "MAX_BYTES", 2000)
     data = (
-        b'<!DOCTYPE standard [<!ENTITY big "' + b"x" * 1000 + b'">]><standard>'
+        b'<!DOCTYPE standard [<!ENTITY big "'
+        + b"x" * 1000
+        + b'">]><standard>'
         + b"&big;" * 20
         + b"</standard>"
     )
