@@ -235,8 +235,18 @@ def propose_requirements(
     on a parameter outside the vocabulary is attached to a *new* parameter
     named as printed, for staff to map."""
     count = 0
+    # Same limit for two products (two columns of one row) are two requirements.
     existing = {
-        (r.clause_id, r.parameter.key, r.operator, r.value, r.upper, r.unit)
+        (
+            r.clause_id,
+            r.parameter.key,
+            r.operator,
+            r.value,
+            r.upper,
+            r.unit,
+            r.subject,
+            tuple(sorted((r.conditions or {}).items())),
+        )
         for r in Requirement.objects.filter(standard=document.standard).select_related(
             "parameter"
         )
@@ -253,7 +263,16 @@ def propose_requirements(
                 parameter = parameter_propose(name=p.parameter, unit=p.unit)
             if parameter is None:
                 continue
-            key = (clause.pk, parameter.key, p.operator, p.value, p.upper, p.unit)
+            key = (
+                clause.pk,
+                parameter.key,
+                p.operator,
+                p.value,
+                p.upper,
+                p.unit,
+                p.subject[:200],
+                tuple(sorted(p.conditions.items())),
+            )
             if key in existing:
                 continue
             existing.add(key)

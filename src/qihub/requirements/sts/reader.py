@@ -71,6 +71,15 @@ def _text(el: etree._Element) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
+def _footnote_text(fn: etree._Element) -> str:
+    """A footnote's label and text ("a Designated architectures …")."""
+    label = _label_of(fn)
+    body = " ".join(_text(x) for x in fn if _local(x.tag) != "label")
+    if not any(_local(x.tag) != "label" for x in fn):
+        body = re.sub(r"\s+", " ", fn.text or "").strip()
+    return f"{label} {body}".strip()
+
+
 def _footnotes_in(el: etree._Element) -> list[tuple[str, str]]:
     """(anchor, text) of the footnotes written inline inside ``el`` (in a
     paragraph or a table cell), not those of a footnote group."""
@@ -81,7 +90,7 @@ def _footnotes_in(el: etree._Element) -> list[tuple[str, str]]:
         parent = fn.getparent()
         if parent is not None and _local(parent.tag) in ("fn-group", "table-wrap-foot"):
             continue
-        text = _text(fn)
+        text = _footnote_text(fn)
         if text:
             found.append((fn.get("id", ""), text))
     return found
@@ -195,7 +204,7 @@ def _table(el: etree._Element) -> ParsedTable:
                 _local(fn.tag) == "fn"
                 or _local(fn.getparent().tag) == "table-wrap-foot"
             ):
-                text = _text(fn)
+                text = _footnote_text(fn) if _local(fn.tag) == "fn" else _text(fn)
                 if text:
                     table.foot.append(text)
     if table_el is not None:
@@ -292,7 +301,7 @@ class _Builder:
         elif name == "fn-group":
             self.footnotes(
                 clause,
-                [(fn.get("id", ""), _text(fn)) for fn in el if _text(fn)],
+                [(fn.get("id", ""), _footnote_text(fn)) for fn in el if _text(fn)],
             )
         elif name in (
             "non-normative-note",
@@ -493,7 +502,14 @@ class _Builder:
                 if originator and number:
                     sep = ":" if originator.upper().startswith(("ISO", "IEC")) else "-"
                     ref = f"{originator} {number}" + (f"{sep}{year}" if year else "")
-        return _undated_month(ref), titles.get("zh", ""), titles.get("en", "")
+        # Without a Chinese or English title, the title in the file's other
+        # language (a DIN text's German one) stands in for the English.
+        english = (
+            titles.get("en")
+            or titles.get("")
+            or next((t for lang, t in titles.items() if lang != "zh" and t), "")
+        )
+        return _undated_month(ref), titles.get("zh", ""), english
 
     def identify(self, metas: list[etree._Element]) -> None:
         """Identifier and titles from the first front-matter block that names
@@ -551,7 +567,7 @@ class _Builder:
         cites it, as a footnote."""
         unplaced = 0
         for fn in notes:
-            text, anchor = _text(fn), fn.get("id", "")
+            text, anchor = _footnote_text(fn), fn.get("id", "")
             if not text:
                 continue
             index = self.citing_clause.get(anchor)
