@@ -534,6 +534,9 @@ def extract_table(
     )
     caption_key = caption_params[0][2] if caption_params else None
     group_label = ""
+    # Rows outside the vocabulary are read only where the table says it sets
+    # limits; tables of data (failure rates, typical values) are not.
+    limits_table = bool(_LIMITS_TABLE.search(f"{caption} {' '.join(header)}"))
     for row in body:
         if not row:
             continue
@@ -612,7 +615,7 @@ def extract_table(
                         parameter_text=label,
                     )
                 )
-        elif not caption_key:
+        elif not caption_key and limits_table:
             # A parameter row whose parameter is not in the vocabulary
             # (ISO 17301-1 Table 1: "Chalky kernels"): the row label is
             # proposed as a new parameter, one limit per product column.
@@ -655,6 +658,11 @@ def extract_table(
 
 
 _QUALIFIER_IN_LABEL = re.compile(r"[（(]以[^（）()]{1,12}计[）)]")
+_LIMITS_TABLE = re.compile(
+    r"maxim|minim|permissible|permitted|\blimits?\b|限量|限值|指标|要求|最大|最小|[≤≥]"
+    r"|\bmax\b|\bmin\b",
+    re.I,
+)
 
 
 def _new_parameter_row(
@@ -667,7 +675,11 @@ def _new_parameter_row(
     label = row[0].strip()
     name = _QUALIFIER_IN_LABEL.sub("", _UNIT_IN_LABEL.sub("", label))
     name = re.sub(r"\s+[a-z]\)?$", "", name).strip(" ≤≥<>/:：")
-    if not re.search(r"[A-Za-z\u4e00-\u9fff]", name) or to_number(name) is not None:
+    if (
+        not re.search(r"[A-Za-z]{2}|[\u4e00-\u9fff]", name)
+        or len(name) > 80
+        or to_number(name) is not None
+    ):
         return []
     columns = [j for j in range(1, len(row)) if _read_cell(row[j]) is not None]
     proposals = []

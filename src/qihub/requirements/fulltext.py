@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -228,13 +228,18 @@ def _link_references(document: Document, parsed: sts.ParsedDocument) -> int:
     return linked
 
 
+class ProposalCounts(NamedTuple):
+    proposed: int
+    new_parameters: int
+
+
 def propose_requirements(
     *, document: Document, clauses: list[Clause], actor=None
-) -> int:
+) -> ProposalCounts:
     """Run extraction over the stored clauses and record proposals. A limit
     on a parameter outside the vocabulary is attached to a *new* parameter
     named as printed, for staff to map."""
-    count = 0
+    count = new = 0
     # Same limit for two products (two columns of one row) are two requirements.
     existing = {
         (
@@ -298,7 +303,8 @@ def propose_requirements(
                 actor=None,
             )
             count += 1
-    return count
+            new += parameter.is_new
+    return ProposalCounts(count, new)
 
 
 class _DryRun(Exception):
@@ -393,14 +399,9 @@ def _import(parsed, data, filename, fmt, actor, replace, extract, result) -> Non
         if warning:
             result.warnings.append(warning)
     if extract:
-        result.proposed = propose_requirements(
+        result.proposed, result.new_parameters = propose_requirements(
             document=document, clauses=clauses, actor=actor
         )
-        result.new_parameters = Requirement.objects.filter(
-            standard=standard,
-            status=Requirement.Status.PROPOSED,
-            parameter__is_new=True,
-        ).count()
         if result.new_parameters:
             result.warnings.append(
                 _(

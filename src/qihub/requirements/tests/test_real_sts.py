@@ -207,3 +207,20 @@ def test_din_adoption_is_catalogued_as_foreign_and_adopts_the_iso_standard():
     assert StandardRelation.objects.filter(
         source=din, target=iso, kind=StandardRelation.Kind.ADOPTS
     ).exists()
+
+
+@needs_share
+def test_data_tables_of_iso_13849_1_propose_no_new_parameters():
+    """Its tables hold failure rates and typical values, not limits: no row of
+    them becomes a new parameter."""
+    from qihub.requirements import extraction
+
+    parsed = sts.parse_sts(ISO_13849.read_bytes())
+    proposals = [
+        p
+        for c in parsed.clauses
+        for p in extraction.extract_clause(
+            c.text, [t.as_json() for t in c.tables], title=c.title
+        )
+    ]
+    assert not [p for p in proposals if p.new_parameter]
