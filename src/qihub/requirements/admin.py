@@ -14,7 +14,8 @@ from qihub.requirements.models import (
 
 @admin.register(Parameter)
 class ParameterAdmin(admin.ModelAdmin):
-    list_display = ("key", "name_zh", "name_en", "default_unit", "dimension")
+    list_display = ("key", "name_zh", "name_en", "default_unit", "dimension", "is_new")
+    list_filter = ("is_new",)
     search_fields = ("key", "name_zh", "name_en")
 
 

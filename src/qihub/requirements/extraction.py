@@ -41,6 +41,9 @@ class Proposal:
     source_text: str = ""
     origin: str = "sentence"
     parameter_text: str = ""
+    # The parameter is not in the vocabulary: ``parameter`` is the name as
+    # written (a table's row label), for staff to map to a parameter.
+    new_parameter: bool = False
 
 
 # --- Parameter names -------------------------------------------------------------
@@ -103,7 +106,7 @@ _UNIT_WORDS = (
     r"(?:[毫微纳]?克|千克|公斤|[毫微]?升|[毫厘微]?米|摄氏度|分贝|牛顿?|千帕|帕|伏|瓦|个|级)"
     r"|(?:[μµu]?g|mg|ng|kg|mL|ml|L|mm|cm|dm|m|N|kPa|Pa|V|W|J|dB|CFU|MPN|cfu)(?:\^?[23]|²|³)?"
 )
-_UNIT = rf"(?P<unit>%|‰|ppm|ppb|℃|°C|(?:{_UNIT_WORDS})(?:\s*(?:/|每)\s*(?:\d+\s*)?(?:{_UNIT_WORDS})(?:\d)?)?)"
+_UNIT = rf"(?P<unit>%\s?vol\b|%|‰|ppm|ppb|℃|°C|(?:{_UNIT_WORDS})(?:\s*(?:/|每)\s*(?:\d+\s*)?(?:{_UNIT_WORDS})(?:\d)?)?)"
 
 
 def to_number(text: str) -> Decimal | None:
@@ -170,7 +173,8 @@ _OP_RES = [(op, re.compile(pat, re.I)) for op, pat in _OPS]
 _LIMIT = re.compile(rf"^\s*(?P<grade>grade\s+)?(?P<num>{_NUMBER})\s*{_UNIT}?", re.I)
 _NOT_DETECTED = re.compile(r"不得检出|不应检出|shall not be detected|not detectable")
 _NEGATIVE_BOOL = re.compile(
-    r"不应有|不得有|应无|不应存在|不得存在|shall not (?:have|contain|be present)|shall be free (?:from|of)|shall have no",
+    r"不应有|不得有|应无|不应存在|不得存在|不得使用|不应使用|禁止使用|严禁使用|不得添加|不应添加|禁止添加|严禁添加"
+    r"|shall not (?:have|contain|be present|be used|be added)|shall be free (?:from|of)|shall have no",
     re.I,
 )
 
@@ -307,8 +311,10 @@ def extract_sentence(
     proposals: list[Proposal] = []
     for segment in _segments(text):
         kind = detect_kind(segment) or default_kind
-        if kind is None and re.search(r"[≤≥]", segment):
-            kind = "shall"  # a bare "≤ 75 mg/kg" in a requirements clause
+        if kind is None and (
+            re.search(r"[≤≥]", segment) or re.search(r"\d\s*[~～〜]\s*\d", segment)
+        ):
+            kind = "shall"  # a bare "≤ 75 mg/kg" or "38.0~55.0 %vol" in a list
         if kind is None:
             continue
         params = find_parameters(segment)
@@ -316,6 +322,7 @@ def extract_sentence(
             ctx = find_parameters(context)
             params = [(0, 0, key, name) for _s, _e, key, name in ctx[:1]]
         if not params:
+            proposals.extend(_unknown_parameter_line(segment, kind, text))
             continue
         conditions = detect_conditions(segment) or detect_conditions(context)
         for idx, (_s, end, key, name) in enumerate(params):
@@ -344,7 +351,9 @@ def extract_sentence(
                         )
                     )
                 continue
+            label_unit = _unit_in(window[end : end + 16])
             for op, value, upper, unit in _limits_after(window, end):
+                unit = unit or label_unit
                 proposals.append(
                     Proposal(
                         key,
@@ -359,6 +368,44 @@ def extract_sentence(
                     )
                 )
     return _dedupe(proposals)
+
+
+# "甲醇 ≤2.0 g/L", "氰化物(以HCN计)/(mg/L) ≤ 8.0": a name, an optional basis
+# ("以…计") and unit, then the limit, on a line of its own.
+_QUALIFIER = r"(?:\s*[（(]以[^（）()]{1,12}计[）)])"
+_NAMED_LIMIT = re.compile(
+    rf"^\s*(?P<name>[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff \-]{{0,19}}?)"
+    rf"{_QUALIFIER}?\s*(?:/\s*[（(]?[^（）()\d]{{1,12}}[）)]?)?\s*"
+    rf"(?=≤|≥|<|>|{_NUMBER}\s*[~～〜])"
+)
+_NOT_A_NAME = re.compile(r"应|不|得|宜|可|须|为|是|shall|should|may|must", re.I)
+
+
+def _unknown_parameter_line(segment: str, kind: str, text: str) -> list[Proposal]:
+    """A limit whose parameter is not in the vocabulary, when the line is just
+    "name limit": the name becomes a new parameter for staff to map."""
+    m = _NAMED_LIMIT.match(segment)
+    if not m or _NOT_A_NAME.search(m.group("name")):
+        return []
+    rest = re.sub(rf"{_NUMBER}|{_UNIT}", " ", segment[m.end() :])
+    if re.sub(r"[\s≤≥<>~～〜。.;；,，)）]|\b[a-z]\b", "", rest):
+        return []  # more than a limit follows: a sentence, not a limit line
+    name = m.group("name").strip()
+    label_unit = _unit_in(segment[: m.end()])
+    return [
+        Proposal(
+            name,
+            op,
+            value,
+            upper,
+            unit or label_unit,
+            kind=kind,
+            source_text=text,
+            parameter_text=name,
+            new_parameter=True,
+        )
+        for op, value, upper, unit in _limits_after(segment, m.end())
+    ]
 
 
 def _dedupe(proposals: Iterable[Proposal]) -> list[Proposal]:
@@ -383,7 +430,9 @@ def _dedupe(proposals: Iterable[Proposal]) -> list[Proposal]:
 
 # --- Tables ----------------------------------------------------------------------------
 
-_UNIT_IN_LABEL = re.compile(rf"(?:[/（(]\s*\(?|/)\s*{_UNIT}")
+_UNIT_IN_LABEL = re.compile(
+    rf"(?:[/（(]\s*\(?|/)\s*{_UNIT}|(?<=\s)(?P<bare>%|‰)(?=\s|$)"
+)
 _OP_IN_LABEL = re.compile(r"(≤|≥|<|>|不大于|不小于|不超过|最大|最小|max|min)\s*$", re.I)
 _CELL = re.compile(
     rf"^\s*(?P<op>≤|≥|<|>|不大于|不小于)?\s*(?P<num>{_NUMBER})\s*(?:(?:～|~|〜|－|-|至)\s*(?P<hi>{_NUMBER}))?\s*{_UNIT}?\s*[a-z]?\)?\s*$"
@@ -406,7 +455,7 @@ _OP_WORDS = {
 
 def _unit_in(text: str) -> str:
     m = _UNIT_IN_LABEL.search(text)
-    return clean_unit(m.group("unit")) if m else ""
+    return clean_unit(m.group("unit") or m.group("bare")) if m else ""
 
 
 def _op_in(text: str) -> str | None:
@@ -485,6 +534,9 @@ def extract_table(
     )
     caption_key = caption_params[0][2] if caption_params else None
     group_label = ""
+    # Rows outside the vocabulary are read only where the table says it sets
+    # limits; tables of data (failure rates, typical values) are not.
+    limits_table = bool(_LIMITS_TABLE.search(f"{caption} {' '.join(header)}"))
     for row in body:
         if not row:
             continue
@@ -563,6 +615,13 @@ def extract_table(
                         parameter_text=label,
                     )
                 )
+        elif not caption_key and limits_table:
+            # A parameter row whose parameter is not in the vocabulary
+            # (ISO 17301-1 Table 1: "Chalky kernels"): the row label is
+            # proposed as a new parameter, one limit per product column.
+            proposals.extend(
+                _new_parameter_row(row, header, caption, label_unit, label_op)
+            )
         elif caption_key:
             # Subject rows: the row is a product category, the column a limit.
             for j, cell in enumerate(rest, start=1):
@@ -596,6 +655,73 @@ def extract_table(
             p for p in extract_sentence(note, context=caption, resolve=resolve)
         )
     return _dedupe(proposals)
+
+
+_QUALIFIER_IN_LABEL = re.compile(r"[（(]以[^（）()]{1,12}计[）)]")
+_LIMITS_TABLE = re.compile(
+    r"maxim|minim|permissible|permitted|\blimits?\b|限量|限值|指标|要求|最大|最小|[≤≥]"
+    r"|\bmax\b|\bmin\b",
+    re.I,
+)
+
+
+def _new_parameter_row(
+    row: list[str],
+    header: list[str],
+    caption: str,
+    label_unit: str,
+    label_op: str | None,
+) -> list[Proposal]:
+    label = row[0].strip()
+    name = _QUALIFIER_IN_LABEL.sub("", _UNIT_IN_LABEL.sub("", label))
+    name = re.sub(r"\s+[a-z]\)?$", "", name).strip(" ≤≥<>/:：")
+    if (
+        not re.search(r"[A-Za-z]{2}|[\u4e00-\u9fff]", name)
+        or len(name) > 80
+        or to_number(name) is not None
+    ):
+        return []
+    columns = [j for j in range(1, len(row)) if _read_cell(row[j]) is not None]
+    proposals = []
+    for j in columns:
+        op, value, upper, unit = _read_cell(row[j])
+        col_head = header[j] if j < len(header) else ""
+        conds = detect_conditions(col_head)
+        # Several product columns: each limit belongs to its column's product.
+        subject = ""
+        if not conds and len(row) > 2:
+            subject = _column_subject(header, j)
+        proposals.append(
+            Proposal(
+                name,
+                op or label_op or _op_in(col_head) or _op_in(caption) or "<=",
+                value,
+                upper,
+                unit or label_unit or _unit_in(col_head) or _unit_in(caption),
+                kind="shall",
+                conditions=conds,
+                subject=subject[:200],
+                source_text=" | ".join(row),
+                origin="table",
+                parameter_text=label,
+                new_parameter=True,
+            )
+        )
+    return proposals
+
+
+def _column_subject(header: list[str], j: int) -> str:
+    """The product a limit column is for: the part of its header that the
+    other limit columns do not share ("Maximum … defects % Husked rice")."""
+    words = header[j].split()
+    others = [h.split() for k, h in enumerate(header) if k and k != j]
+    prefix = 0
+    if others:
+        while prefix < len(words) and all(
+            prefix < len(o) and o[prefix] == words[prefix] for o in others
+        ):
+            prefix += 1
+    return re.sub(r"^(in|for|of)\s+", "", " ".join(words[prefix:]), flags=re.I)
 
 
 def extract_clause(

@@ -8,11 +8,10 @@ that cannot be read changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,6 +32,7 @@ from qihub.requirements.models import (
 from qihub.requirements.services import (
     _resolve_standard,
     check_staff,
+    parameter_propose,
     parameter_resolve,
     requirement_create,
 )
@@ -49,7 +49,10 @@ class ImportResult:
     terms: int = 0
     references: int = 0
     linked_references: int = 0
+    bibliography: int = 0
+    tables: int = 0
     proposed: int = 0
+    new_parameters: int = 0
     schema_errors: list[str] | None = None
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -65,7 +68,10 @@ class ImportResult:
             "terms": self.terms,
             "references": self.references,
             "linked_references": self.linked_references,
+            "bibliography": self.bibliography,
+            "tables": self.tables,
             "proposed_requirements": self.proposed,
+            "new_parameters": self.new_parameters,
             "schema_valid": None
             if self.schema_errors is None
             else not self.schema_errors,
@@ -83,17 +89,21 @@ class ImportResult:
         else:
             schema = _("%(n)d schema errors") % {"n": len(self.schema_errors)}
         return _(
-            "%(id)s: %(verb)s %(clauses)d clauses, %(terms)d terms, %(refs)d "
-            "references (%(linked)d linked), %(proposed)d proposed requirements; "
-            "%(schema)s."
+            "%(id)s: %(verb)s %(clauses)d clauses, %(tables)d tables, %(terms)d "
+            "terms, %(refs)d normative references (%(linked)d linked), "
+            "%(bib)d bibliography entries, %(proposed)d proposed requirements "
+            "(%(new)d with a new parameter); %(schema)s."
         ) % {
             "id": self.identifier,
             "verb": verb,
             "clauses": self.clauses,
+            "tables": self.tables,
             "terms": self.terms,
             "refs": self.references,
             "linked": self.linked_references,
+            "bib": self.bibliography,
             "proposed": self.proposed,
+            "new": self.new_parameters,
             "schema": schema,
         }
 
@@ -218,13 +228,30 @@ def _link_references(document: Document, parsed: sts.ParsedDocument) -> int:
     return linked
 
 
+class ProposalCounts(NamedTuple):
+    proposed: int
+    new_parameters: int
+
+
 def propose_requirements(
     *, document: Document, clauses: list[Clause], actor=None
-) -> int:
-    """Run extraction over the stored clauses and record proposals."""
-    count = 0
+) -> ProposalCounts:
+    """Run extraction over the stored clauses and record proposals. A limit
+    on a parameter outside the vocabulary is attached to a *new* parameter
+    named as printed, for staff to map."""
+    count = new = 0
+    # Same limit for two products (two columns of one row) are two requirements.
     existing = {
-        (r.clause_id, r.parameter.key, r.operator, r.value, r.upper, r.unit)
+        (
+            r.clause_id,
+            r.parameter.key,
+            r.operator,
+            r.value,
+            r.upper,
+            r.unit,
+            r.subject,
+            tuple(sorted((r.conditions or {}).items())),
+        )
         for r in Requirement.objects.filter(standard=document.standard).select_related(
             "parameter"
         )
@@ -237,9 +264,20 @@ def propose_requirements(
             clause.text, clause.tables, title=clause.title
         ):
             parameter = parameter_resolve(p.parameter)
+            if parameter is None and p.new_parameter:
+                parameter = parameter_propose(name=p.parameter, unit=p.unit)
             if parameter is None:
                 continue
-            key = (clause.pk, parameter.key, p.operator, p.value, p.upper, p.unit)
+            key = (
+                clause.pk,
+                parameter.key,
+                p.operator,
+                p.value,
+                p.upper,
+                p.unit,
+                p.subject[:200],
+                tuple(sorted(p.conditions.items())),
+            )
             if key in existing:
                 continue
             existing.add(key)
@@ -265,7 +303,8 @@ def propose_requirements(
                 actor=None,
             )
             count += 1
-    return count
+            new += parameter.is_new
+    return ProposalCounts(count, new)
 
 
 class _DryRun(Exception):
@@ -348,18 +387,36 @@ def _import(parsed, data, filename, fmt, actor, replace, extract, result) -> Non
     for pk, number in reattach.items():
         Requirement.objects.filter(pk=pk).update(clause=by_number.get(number))
     result.clauses = len(clauses)
+    result.tables = sum(len(pc.tables) for pc in parsed.clauses)
     result.terms = len(parsed.terms)
     result.references = len(parsed.references)
+    result.bibliography = len(parsed.bibliography)
     result.linked_references = _link_references(document, parsed)
     if parsed.adopted_identifier:
-        _link_adoption(
+        warning = _link_adoption(
             standard, parsed.adopted_identifier, parsed.adoption_degree or "IDT", actor
         )
+        if warning:
+            result.warnings.append(warning)
     if extract:
-        result.proposed = propose_requirements(
+        result.proposed, result.new_parameters = propose_requirements(
             document=document, clauses=clauses, actor=actor
         )
-    document.report = result.as_dict() | {"source_format": fmt}
+        if result.new_parameters:
+            result.warnings.append(
+                _(
+                    "%(n)d proposed requirements limit a parameter outside the "
+                    "vocabulary (marked new parameter): map them in the review."
+                )
+                % {"n": result.new_parameters}
+            )
+    document.report = result.as_dict() | {
+        "source_format": fmt,
+        # Kept apart: the bibliography is not the normative references.
+        "bibliography_entries": [
+            {"identifier": r.identifier, "title": r.title} for r in parsed.bibliography
+        ],
+    }
     document.save()
     result.document = document
     DocumentEvent.objects.create(
@@ -370,21 +427,27 @@ def _import(parsed, data, filename, fmt, actor, replace, extract, result) -> Non
     )
 
 
-def _link_adoption(standard: Standard, adopted: str, degree: str, actor) -> None:
-    """Record that the national standard adopts the international one when
-    the latter is catalogued."""
+def _link_adoption(standard: Standard, adopted: str, degree: str, actor) -> str:
+    """Record that the national standard (Chinese or foreign: GB, DIN EN ISO,
+    BS EN …) adopts the international one when the latter is catalogued;
+    returns a warning when the relation could not be recorded."""
     target = _resolve_standard(adopted)
-    if target is None or target.pk == standard.pk:
-        return
+    if target is None:
+        return _(
+            "The adopted standard %(adopted)s is not in the catalogue: the "
+            "adoption is not recorded."
+        ) % {"adopted": adopted}
+    if target.pk == standard.pk:
+        return ""
     from qihub.catalog.models import StandardRelation
 
     if StandardRelation.objects.filter(
         source=standard, target=target, kind=StandardRelation.Kind.ADOPTS
     ).exists():
-        return
+        return ""
     # The catalogue may refuse (e.g. the target is not international): the
     # import still stands, the relation is simply not recorded.
-    with contextlib.suppress(ApplicationError):
+    try:
         relation_add(
             source=standard,
             target=target,
@@ -392,6 +455,12 @@ def _link_adoption(standard: Standard, adopted: str, degree: str, actor) -> None
             degree=degree,
             actor=actor,
         )
+    except ApplicationError as exc:
+        return _("The adoption of %(adopted)s is not recorded: %(reason)s") % {
+            "adopted": adopted,
+            "reason": str(exc),
+        }
+    return ""
 
 
 # --- Export ---------------------------------------------------------------------------
@@ -452,6 +521,7 @@ def document_as_dict(document: Document) -> dict[str, Any]:
             }
             for r in document.references.all()
         ],
+        "bibliography": list((document.report or {}).get("bibliography_entries", [])),
     }
 
 

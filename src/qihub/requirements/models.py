@@ -19,6 +19,9 @@ class Parameter(TimeStampedModel):
     ``key`` is the slug every domain uses; ``synonyms`` lists other spellings
     (Chinese and English) that extraction and product data map to it.
     ``dimension`` is the pint dimensionality of ``default_unit``.
+    A *new* parameter was proposed by extraction from a name outside the
+    vocabulary (a limits table's row label); staff map it onto an existing
+    parameter (``parameter_map``) or keep it by clearing the mark.
     """
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
@@ -27,6 +30,11 @@ class Parameter(TimeStampedModel):
     synonyms = models.JSONField(_("synonyms"), default=list, blank=True)
     dimension = models.CharField(_("dimension"), max_length=100, blank=True)
     default_unit = models.CharField(_("default unit"), max_length=40, blank=True)
+    is_new = models.BooleanField(
+        _("new parameter"),
+        default=False,
+        help_text=_("Proposed by extraction from an unknown name; staff to map."),
+    )
 
     class Meta:
         verbose_name = _("parameter")

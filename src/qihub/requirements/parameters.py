@@ -387,6 +387,28 @@ BUILTIN: list[tuple[str, str, str, str, list[str]]] = [
         ["磁通量指数", "magnetic flux index", "flux index"],
     ),
     ("age", "年龄", "age", "month", ["年龄", "age"]),
+    # Distilled spirits and liquor (GB 2757, GB/T 10781)
+    (
+        "methanol",
+        "甲醇",
+        "methanol",
+        "g/L",
+        ["甲醇", "甲醇含量", "methanol", "methyl alcohol"],
+    ),
+    (
+        "cyanide",
+        "氰化物",
+        "cyanide",
+        "mg/L",
+        ["氰化物", "氰化物（以HCN计）", "cyanide", "cyanide (as HCN)", "HCN"],
+    ),
+    (
+        "alcoholic_strength",
+        "酒精度",
+        "alcoholic strength",
+        "%vol",
+        ["酒精度", "乙醇含量", "alcoholic strength", "alcohol content", "alcohol"],
+    ),
 ]
 
 _PUNCT = re.compile(r"[\s（）()\[\]·、:：,，。]+")

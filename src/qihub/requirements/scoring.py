@@ -16,6 +16,7 @@ import yaml
 
 from qihub.requirements import units
 from qihub.requirements.extraction import Proposal, extract_sentence, extract_table
+from qihub.requirements.parameters import fold
 
 LABELLED_SET = Path(__file__).parent / "tests" / "data" / "labelled-requirements.yaml"
 
@@ -55,7 +56,16 @@ def _same_number(a: Decimal | None, b: Any, a_unit: str, b_unit: str) -> bool:
 
 
 def matches(p: Proposal, label: dict[str, Any]) -> bool:
-    if p.parameter != label["parameter"] or p.operator != str(label["operator"]):
+    """A label with ``new: true`` names a parameter outside the vocabulary by
+    its printed name; the proposal must say it is new and carry that name."""
+    if bool(label.get("new")) != p.new_parameter:
+        return False
+    same = (
+        fold(p.parameter) == fold(str(label["parameter"]))
+        if p.new_parameter
+        else p.parameter == label["parameter"]
+    )
+    if not same or p.operator != str(label["operator"]):
         return False
     if label.get("kind", "shall") != p.kind:
         return False
@@ -68,7 +78,10 @@ def matches(p: Proposal, label: dict[str, Any]) -> bool:
 
 
 def _describe(p: Proposal) -> str:
-    return f"{p.parameter} {p.operator} {p.value} {p.upper or ''} {p.unit} ({p.kind})"
+    new = " (new parameter)" if p.new_parameter else ""
+    return (
+        f"{p.parameter}{new} {p.operator} {p.value} {p.upper or ''} {p.unit} ({p.kind})"
+    )
 
 
 def score(path: Path = LABELLED_SET) -> Score:

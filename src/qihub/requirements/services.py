@@ -6,11 +6,13 @@ that changes this domain's data goes through the functions here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
@@ -121,6 +123,62 @@ def parameter_resolve(text: str) -> Parameter | None:
             _lookup_cache.clear()
             table = _lookup_table()
     return None
+
+
+def parameter_propose(*, name: str, unit: str = "") -> Parameter:
+    """The *new* parameter for a name outside the vocabulary, created on first
+    use; extraction attaches the limits it found to it for staff to map."""
+    name = name.strip()[:200]
+    slug = slugify(name)[:60]
+    if len(slug) < 3:  # Chinese names have no ASCII slug
+        slug = hashlib.sha1(name.encode()).hexdigest()[:12]  # noqa: S324
+    key = f"new-{slug}"
+    cjk = any("\u4e00" <= c <= "\u9fff" for c in name)
+    parameter, _created = Parameter.objects.get_or_create(
+        key=key,
+        defaults={
+            "name_zh": name if cjk else "",
+            "name_en": "" if cjk else name,
+            "synonyms": [name],
+            "default_unit": unit[:40],
+            "is_new": True,
+        },
+    )
+    return parameter
+
+
+@transaction.atomic
+def parameter_map(*, parameter: Parameter, target: Parameter, actor) -> int:
+    """Map a new parameter onto a vocabulary one: its requirements move to
+    ``target`` (each records the correction), its name becomes a synonym of
+    ``target`` so the next extraction knows it, and the new one is removed.
+    Returns how many requirements moved."""
+    check_staff(actor)
+    if not parameter.is_new:
+        raise ApplicationError(
+            _("%(p)s is not a new parameter; only new ones are mapped.")
+            % {"p": parameter.name}
+        )
+    if target.pk == parameter.pk or target.is_new:
+        raise ApplicationError(_("Map a new parameter onto a known parameter."))
+    moved = 0
+    for requirement in Requirement.objects.filter(parameter=parameter):
+        requirement.parameter = target
+        requirement.save(update_fields=["parameter", "updated_at"])
+        _event(
+            requirement,
+            RequirementEvent.Type.CORRECTED,
+            actor=actor,
+            reason=_("New parameter mapped"),
+            changes={"parameter": [parameter.key, target.key]},
+        )
+        moved += 1
+    names = [n for n in (parameter.name_zh, parameter.name_en) if n]
+    target.synonyms = list(dict.fromkeys([*(target.synonyms or []), *names]))
+    target.save(update_fields=["synonyms", "updated_at"])
+    parameter.delete()
+    _lookup_cache.clear()
+    return moved
 
 
 def _decimal(value: Any, field: str) -> Decimal | None:

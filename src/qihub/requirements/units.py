@@ -22,6 +22,8 @@ ureg.define("fibre = count")
 ureg.define("sound_level_decibel = [sound_level] = dB_level")
 ureg.define("pH_unit = [acidity] = pH")
 ureg.define("grade_level = [grade]")
+# Alcoholic strength (酒精度, GB/T 15038): percent by volume, written %vol.
+ureg.define("percent_by_volume = 0.01 = pct_vol")
 
 
 class UnitError(ValueError):
@@ -78,6 +80,11 @@ _CHINESE = [
 _ALIASES = {
     "": "dimensionless",
     "%": "percent",
+    "%vol": "percent_by_volume",
+    "% vol": "percent_by_volume",
+    "%(vol)": "percent_by_volume",
+    "%(V/V)": "percent_by_volume",
+    "%(v/v)": "percent_by_volume",
     "％": "percent",
     "‰": "permille",
     "ppm": "ppm",
@@ -156,6 +163,7 @@ def normalise_unit(text: str) -> str:
     symbol = re.sub(r"/hg$", "/100g", symbol)
     symbol = re.sub(r"/dL$", "/100mL", symbol)
     symbol = symbol.replace("dB_level", "dB").replace("grade_level", "grade")
+    symbol = symbol.replace("pct_vol", "%vol")
     if scale != 1:
         symbol = f"{symbol} ×{scale.normalize():f}"
     return symbol

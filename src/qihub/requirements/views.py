@@ -106,6 +106,8 @@ def document_import(request):
             form.add_error("file", str(exc))
         else:
             messages.success(request, result.summary())
+            for warning in result.warnings:
+                messages.warning(request, warning)
             return redirect(result.document.get_absolute_url())
     return render(
         request, "requirements/document_import.html", {"form": form, "result": result}

@@ -98,7 +98,78 @@ def test_score_command():
 
     out = StringIO()
     call_command("extraction_score", stdout=out)
-    assert "labelled-requirements.yaml: 137 labelled" in out.getvalue()
+    assert "labelled-requirements.yaml: 196 labelled" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("甲醇 ≤2.0 g/L", ("methanol", "<=", "2.0", None, "g/L")),
+        (
+            "酒精度 38.0~55.0 %vol",
+            ("alcoholic_strength", "range", "38.0", "55.0", "%vol"),
+        ),
+        ("氰化物(以HCN计) ≤8.0 mg/L", ("cyanide", "<=", "8.0", None, "mg/L")),
+        ("甲醇/(g/L) ≤ 0.6", ("methanol", "<=", "0.6", None, "g/L")),
+        (
+            "纺织产品不得使用可分解致癌芳香胺染料。",
+            ("aromatic_amines", "bool", "0", None, ""),
+        ),
+    ],
+)
+def test_real_limits_of_issue_18(text, expected):
+    (p,) = extraction.extract_sentence(text)
+    got = (p.parameter, p.operator, str(p.value), p.upper and str(p.upper), p.unit)
+    assert got == expected
+    assert not p.new_parameter
+
+
+def test_unknown_parameter_in_a_limit_line_is_proposed_as_new():
+    (p,) = extraction.extract_sentence("总酸(以乙酸计)/(g/L) ≥ 0.40")
+    assert (p.parameter, p.operator, str(p.value), p.unit) == (
+        "总酸",
+        ">=",
+        "0.40",
+        "g/L",
+    )
+    assert p.new_parameter
+    # Sentences that merely mention numbers propose nothing.
+    assert extraction.extract_sentence("本文件适用于 3~14 岁儿童使用的产品。") == []
+
+
+def test_limits_table_with_unknown_row_names():
+    """ISO 17301-1:2016 Table 1: defects × products, none in the vocabulary."""
+    header = "Maximum permissible mass fraction of defects %"
+    table = {
+        "caption": "Maximum permissible mass fraction of defects",
+        "head": [
+            ["Defect", header, header, header, header],
+            [
+                "Defect",
+                "Husked rice",
+                "Milled rice (non-glutinous)",
+                "Husked parboiled rice",
+                "Milled parboiled rice",
+            ],
+        ],
+        "body": [
+            ["Paddy", "2,5", "0,3", "2,5", "0,3"],
+            ["Chalky kernels", "5,0 c", "5,0", "Not applicable", "Not applicable"],
+        ],
+        "foot": ["Live insects shall not be present."],
+    }
+    got = [
+        (p.parameter, p.operator, str(p.value), p.unit, p.subject, p.new_parameter)
+        for p in extraction.extract_table(table)
+    ]
+    assert got == [
+        ("Paddy", "<=", "2.5", "%", "Husked rice", True),
+        ("Paddy", "<=", "0.3", "%", "Milled rice (non-glutinous)", True),
+        ("Paddy", "<=", "2.5", "%", "Husked parboiled rice", True),
+        ("Paddy", "<=", "0.3", "%", "Milled parboiled rice", True),
+        ("Chalky kernels", "<=", "5.0", "%", "Husked rice", True),
+        ("Chalky kernels", "<=", "5.0", "%", "Milled rice (non-glutinous)", True),
+    ]
 
 
 @pytest.mark.parametrize(

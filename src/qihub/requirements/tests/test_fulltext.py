@@ -29,8 +29,21 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 """
 
 EXTERNAL_DTD = b"""<?xml version="1.0"?>
-<!DOCTYPE standard SYSTEM "http://example.com/evil.dtd">
+<!DOCTYPE standard SYSTEM "http://127.0.0.1:9/ISOSTS.dtd">
+<standard><front><iso-meta><title-wrap xml:lang="en"><full>Welding &mdash;
+Electrodes &Eacute;&times;2</full></title-wrap>
+<std-ref type="undated">ISO 2560</std-ref><std-ref type="dated">ISO 2560:2009</std-ref>
+</iso-meta></front><body><sec id="s1"><label>1</label><title>Scope</title>
+<p>Text&nbsp;here&hellip;</p></sec></body></standard>
+"""
+
+PARAMETER_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE standard [<!ENTITY % dtd SYSTEM "http://example.com/evil.dtd"> %dtd;]>
 <standard/>
+"""
+
+UNKNOWN_ENTITY = b"""<?xml version="1.0"?>
+<standard><body><sec><p>&nosuch;</p></sec></body></standard>
 """
 
 
@@ -92,9 +105,10 @@ def test_adoption_links_international_standard(sts_data):
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        (BILLION_LAUGHS, "line 3: Entity declarations are not allowed"),
-        (EXTERNAL_ENTITY, "line 2: Entity declarations are not allowed"),
-        (EXTERNAL_DTD, "line 2: External DTD references are not allowed"),
+        (BILLION_LAUGHS, "line 4: Entity declarations that refer to other entities"),
+        (EXTERNAL_ENTITY, "line 2: External entities are not allowed"),
+        (PARAMETER_ENTITY, "line 2: Parameter entities are not allowed"),
+        (UNKNOWN_ENTITY, r"line 2: Unknown entity &nosuch;"),
         (b"<standard><body><sec></body></standard>", "line 1: Malformed XML"),
         (b"<article/>", "expected <standard> or <adoption>"),
         (b"<standard><body/></standard>", "No <std-ref>"),
@@ -112,6 +126,41 @@ def test_size_limit(monkeypatch):
     monkeypatch.setattr(sts, "MAX_BYTES", 100)
     with pytest.raises(sts.StsError, match="limit"):
         sts.safe_parse(b"<standard>" + b" " * 200 + b"</standard>")
+
+
+def test_entities_expanding_past_the_limit_are_refused(monkeypatch):
+    monkeypatch.setattr(sts, "MAX_BYTES", 2000)
+    data = (
+        b'<!DOCTYPE standard [<!ENTITY big "'
+        + b"x" * 1000
+        + b'">]><standard>'
+        + b"&big;" * 20
+        + b"</standard>"
+    )
+    with pytest.raises(sts.StsError, match="expand past the size limit"):
+        sts.safe_parse(data)
+
+
+def test_doctype_is_accepted_but_never_loaded_and_iso_entities_resolve():
+    """Real ISO STS files name ISOSTS.dtd and use its entities: the DTD is
+    never read (the URL here would fail), the entities come from the shipped
+    table, and line numbers stay right."""
+    parsed = sts.parse_sts(EXTERNAL_DTD)
+    assert parsed.identifier == "ISO 2560:2009"  # the dated form, not ISO 2560
+    assert parsed.title_en == "Welding — Electrodes É×2"
+    assert parsed.clauses[0].paragraphs == ["Text here…"]  # nbsp collapsed
+    with pytest.raises(sts.StsError, match="line 7: Malformed XML"):
+        sts.safe_parse(EXTERNAL_DTD.replace(b"</sec></body>", b"</body>"))
+
+
+def test_plain_internal_entities_are_expanded():
+    data = (
+        b'<!DOCTYPE standard [\n  <!ENTITY td "table cell text">\n'
+        b"  <!ELEMENT x ANY>\n]>\n<standard><body><sec><p>&td; &amp; &td;</p>"
+        b"</sec></body></standard>"
+    )
+    root = sts.safe_parse(data)
+    assert "".join(root.itertext()) == "table cell text & table cell text"
 
 
 def test_failure_midway_rolls_back(sts_data, monkeypatch):
@@ -284,5 +333,5 @@ def test_import_command(sts_data, tmp_path):
     assert report["clauses"] == 9
     bad = tmp_path / "bad.xml"
     bad.write_bytes(BILLION_LAUGHS)
-    with pytest.raises(CommandError, match="Entity declarations are not allowed"):
+    with pytest.raises(CommandError, match="Entity declarations that refer"):
         call_command("import_sts", str(bad))

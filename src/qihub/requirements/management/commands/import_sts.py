@@ -57,6 +57,8 @@ class Command(BaseCommand):
             reports.append(result)
             if not options["json"]:
                 self.stdout.write(result.summary())
+                for warning in result.warnings:
+                    self.stdout.write(f"  warning: {warning}")
                 for error in (result.schema_errors or [])[:5]:
                     self.stdout.write(f"  schema: {error}")
         if options["json"]:
