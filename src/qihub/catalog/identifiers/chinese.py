@@ -249,9 +249,10 @@ def _cn_prefix(s: str, upper: str, original: str) -> tuple[str, str, str, str]:
     found = re.match(r"[^\s\d]*", s).group(0) or s.split(" ")[0]
     raise IdentifierError(
         _(
-            "Unknown prefix %(prefix)r in %(original)r: expected GB, GB/T, GB/Z, an "
-            "industry code such as JB/T, DB + province code (DB51/T), T/ + group "
-            "code, Q/ + enterprise code, JJG/JJF, or ISO, IEC, ISO/IEC, ITU-T."
+            "Unknown prefix %(prefix)r in %(original)r: expected GB, GB/T, GB/Z, GBZ, "
+            "an industry code such as JB/T or JGJ, DB + province code (DB51/T), T/ + "
+            "group code, Q/ + enterprise code, JJG/JJF, ISO, IEC, ISO/IEC, ITU-T, OIML, "
+            "or a foreign code such as EN, DIN, BS, NF, JIS, ANSI, ASTM."
         )
         % {"prefix": found, "original": original},
         text=original,

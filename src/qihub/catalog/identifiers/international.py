@@ -68,7 +68,7 @@ SUPPLEMENTS = {
 }
 
 _PUBLISHER = re.compile(
-    "(" + "|".join(re.escape(p) for p in PUBLISHERS) + ")(?![A-Z0-9])", re.IGNORECASE
+    "(" + "|".join(re.escape(p) for p in PUBLISHERS) + ")(?![A-Z])", re.IGNORECASE
 )
 _INTL_NUMBER = re.compile(
     r"(\d+(?:-(?:\d+[A-Z]{0,3}|[A-Z]{1,2}\d*)(?![A-Z]))*)(?:\.(\d+))?", re.IGNORECASE

@@ -292,6 +292,8 @@ def test_base_key_is_the_undated_identifiers_key(text):
 @pytest.mark.parametrize(
     ("text", "canonical", "level", "nature"),
     [
+        ("ISO9001:2015", "ISO 9001:2015", "international", "voluntary"),
+        ("ISO/IEC27001:2022", "ISO/IEC 27001:2022", "international", "voluntary"),
         ("ISO/R 185:1961", "ISO/R 185:1961", "international", "voluntary"),
         ("ISO/IEEE 11073-10101:2004", None, "international", "voluntary"),
         ("ISO/CIE 11664-1:2019", None, "international", "voluntary"),
