@@ -109,7 +109,7 @@ class EventInline(admin.TabularInline):
 class StandardAdmin(ServiceWritesAdmin):
     form = StandardAdminForm
     list_display = ["identifier", "title_zh", "title_en", "level", "status", "year"]
-    list_filter = ["level", "status", "nature"]
+    list_filter = ["level", "status", "nature", "referenced_only"]
     # The search box goes to the catalogue's search (identifiers in any
     # spelling, zh and en titles), not to LIKE scans of a million rows.
     search_fields = ["identifier"]

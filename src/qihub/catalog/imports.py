@@ -166,6 +166,9 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     relations: int = 0
+    #: Records created as "referenced only": targets of cites/replaces that
+    #: were neither in the file nor in the catalogue.
+    placeholders: int = 0
     dry_run: bool = False
     seconds: float = 0.0
     #: The ``ImportRun`` of an import that wrote (none for a dry run or refusal).
@@ -189,7 +192,7 @@ class ImportReport:
                 "rows": self.rows,
             }
         verb = _("would import") if self.dry_run else _("imported")
-        return _(
+        text = _(
             "%(verb)s %(total)s standards (%(new)s new, %(upd)s updated), "
             "%(rel)s relations in %(sec).1f s"
         ) % {
@@ -200,6 +203,13 @@ class ImportReport:
             "rel": f"{self.relations:,}",
             "sec": self.seconds,
         }
+        if self.placeholders:
+            text += "; " + _(
+                "%(n)s cited or replaced standards catalogued as referenced only"
+            ) % {"n": f"{self.placeholders:,}"}
+        if self.warnings:
+            text += "; " + _("%(n)s warning(s)") % {"n": f"{len(self.warnings):,}"}
+        return text
 
 
 @dataclass(slots=True)
@@ -250,6 +260,25 @@ class _Prepared:
     ids: list[int]
     standards: list[tuple] | bytes
     ics: list[tuple[int, str]] | bytes
+
+    def without(self, drop: set[str]) -> _Prepared:
+        """The batch without the rows of the identifiers in ``drop``."""
+        gone = {pk for key, pk in zip(self.keys, self.ids, strict=True) if key in drop}
+        keep = [i for i, key in enumerate(self.keys) if key not in drop]
+        if isinstance(self.standards, bytes):
+            lines = self.standards.split(b"\n")[:-1]  # one line per row
+            standards = b"".join(lines[i] + b"\n" for i in keep)
+            ics = b"".join(
+                line + b"\n"
+                for line in self.ics.split(b"\n")[:-1]
+                if int(line.split(b"\t", 1)[0]) not in gone
+            )
+        else:
+            standards = [self.standards[i] for i in keep]
+            ics = [row for row in self.ics if row[0] not in gone]
+        return _Prepared(
+            [self.keys[i] for i in keep], [self.ids[i] for i in keep], standards, ics
+        )
 
 
 #: COPY's text format: these characters are written as escapes.
@@ -737,7 +766,16 @@ class _Validator:
     """Checks rows one by one, remembering what relations must resolve to."""
 
     #: What checking changes (handed back by a checking process).
-    STATE = ("errors", "warnings", "keys", "base_years", "external_ids", "refs", "rows")
+    STATE = (
+        "errors",
+        "warnings",
+        "keys",
+        "base_years",
+        "external_ids",
+        "refs",
+        "rows",
+        "duplicates",
+    )
 
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
@@ -750,6 +788,10 @@ class _Validator:
         self.external_ids: dict[str, str] = {}  # ISO id -> ident_key
         self.refs: list[tuple[str, _Ref]] = []  # (source ident_key, ref)
         self.rows = 0
+        #: (ident_key, first line, later line): settled by settle_duplicates().
+        self.duplicates: list[tuple[str, int, int]] = []
+        #: Targets to catalogue as "referenced only": ident_key -> (parsed, status).
+        self.placeholders: dict[str, tuple[identifiers.StandardIdentifier, str]] = {}
         self.today = timezone.localdate()
 
     def clean(self, line: int, row: dict) -> _Clean | None:
@@ -778,18 +820,13 @@ class _Validator:
         else:
             base_key = f"{primary.prefix}{primary.number}".replace(" ", "").upper()
         if key in self.keys:
-            errors.append(
-                RowError(
-                    line,
-                    "identifier",
-                    _("%(id)s also appears on line %(other)d")
-                    % {"id": canonical, "other": self.keys[key]},
-                )
-            )
-        else:
-            self.keys[key] = line
-            if ident.year:
-                self.base_years.setdefault(base_key, []).append((ident.year, key))
+            # The same values again are merged, other values refused: which
+            # one is told by settle_duplicates() once every row is read.
+            self.duplicates.append((key, self.keys[key], line))
+            return None
+        self.keys[key] = line
+        if ident.year:
+            self.base_years.setdefault(base_key, []).append((ident.year, key))
         status_text = _str(row.get("status"))
         status = STATUS_ALIASES.get(status_text.lower(), status_text.lower())
         implemented_on = _date(
@@ -991,6 +1028,16 @@ class _Validator:
                     resolved.append((src_key, max(editions)[1], ref))
                 else:
                     pending_bases.setdefault(ref.base_key, []).append((src_key, ref))
+            elif ref.kind == StandardRelation.Kind.CITES:
+                # A bibliography names articles and reports too.
+                self.warnings.append(
+                    RowError(
+                        ref.line,
+                        ref.field,
+                        _('"%(v)s" is not a standard identifier: no relation recorded')
+                        % {"v": ref.text},
+                    )
+                )
             else:
                 self._unresolved(
                     ref, _('"%(v)s" is not a standard identifier') % {"v": ref.text}
@@ -1000,7 +1047,7 @@ class _Validator:
             for src_key, ref in items:
                 if k in found:
                     resolved.append((src_key, found[k], ref))
-                else:
+                elif not self._placeholder(src_key, ref, k, resolved):
                     self._unresolved(ref, self._missing(ref))
         latest: dict[str, tuple[int, int]] = {}
         for pk, base, year in (
@@ -1014,7 +1061,7 @@ class _Validator:
             for src_key, ref in items:
                 if base in latest:
                     resolved.append((src_key, latest[base][1], ref))
-                else:
+                elif not self._placeholder(src_key, ref, base, resolved):
                     self._unresolved(ref, self._missing(ref))
         by_ext = dict(
             Standard.objects.filter(external_id__in=list(pending_ext))
@@ -1035,6 +1082,86 @@ class _Validator:
                         % {"id": ext},
                     )
         return resolved
+
+    #: Relations whose unknown target is catalogued as "referenced only".
+    PLACEHOLDER_KINDS = frozenset(
+        {StandardRelation.Kind.CITES, StandardRelation.Kind.REPLACES}
+    )
+
+    def _placeholder(self, src_key: str, ref: _Ref, key: str, resolved: list) -> bool:
+        """Resolve ``ref`` to a "referenced only" record for ``key`` (created
+        by the writer, found by search, upgraded in place when its real record
+        is imported); False for a relation that needs a real target."""
+        if ref.kind not in self.PLACEHOLDER_KINDS or not ref.text:
+            return False
+        parsed = identifiers.try_parse(ref.text)
+        if parsed is None:
+            return False
+        parsed = parsed.primary
+        # What the row says of it: the standard it replaces is replaced.
+        replaced = ref.kind == StandardRelation.Kind.REPLACES and not ref.reverse
+        status = Standard.Status.REPLACED if replaced else Standard.Status.UNKNOWN
+        known = self.placeholders.get(key)
+        if known is None or status == Standard.Status.REPLACED:
+            self.placeholders[key] = (
+                parsed if parsed.dated else parsed.undated,
+                status,
+            )
+        if known is None:
+            self.warnings.append(
+                RowError(
+                    ref.line,
+                    ref.field,
+                    _(
+                        "%(id)s is neither in the file nor in the catalogue: "
+                        "catalogued as referenced only"
+                    )
+                    % {"id": parsed.canonical},
+                )
+            )
+        resolved.append((src_key, key, ref))
+        return True
+
+    def settle_duplicates(self, src: _Source, fmt: str) -> None:
+        """Compare the rows that share an identifier: the same values are
+        merged with a warning (the row is written once), other values
+        refused. Reads the file again for those lines only when there are
+        duplicates (rare), so checking every row costs nothing more."""
+        if not self.duplicates:
+            return
+        wanted = {line for _key, *lines in self.duplicates for line in lines}
+        seen: dict[int, str] = {}
+        for line, row in READERS[fmt](src):
+            if line in wanted:
+                seen[line] = repr(sorted(row.items(), key=str))
+        for key, first, later in sorted(self.duplicates, key=lambda d: d[2]):
+            parsed = identifiers.try_parse(key)
+            args = {"id": parsed.canonical if parsed else key, "other": first}
+            if seen.get(first) == seen.get(later):
+                self.warnings.append(
+                    RowError(
+                        later,
+                        "identifier",
+                        _(
+                            "%(id)s also appears on line %(other)d with the same "
+                            "values: merged"
+                        )
+                        % args,
+                    )
+                )
+            else:
+                self.errors.append(
+                    RowError(
+                        later,
+                        "identifier",
+                        _(
+                            "%(id)s also appears on line %(other)d with other "
+                            "values: keep one row"
+                        )
+                        % args,
+                    )
+                )
+        self.duplicates = []
 
     @staticmethod
     def _missing(ref: _Ref) -> str:
@@ -1111,6 +1238,7 @@ def standards_import(
                 writer.write(batch)
             if progress and seen:
                 progress(seen)
+        validator.settle_duplicates(src, fmt)
         if writer is not None and not validator.errors:
             writer.close()  # indexes back before relations are looked up
         refs = validator.resolve_refs()
@@ -1128,7 +1256,9 @@ def standards_import(
             )
             report.created = len(validator.keys) - report.updated
             report.relations = len({(s, str(t), r.kind) for s, t, r in refs})
+            report.placeholders = len(validator.placeholders)
         else:
+            report.placeholders = writer.add_placeholders(validator.placeholders)
             report.relations = writer.relate(refs)
             report.created, report.updated = writer.created, writer.updated
             report.run_id = writer.finish(report)
@@ -1196,6 +1326,8 @@ def _check(
             continue
         clean = validator.clean(line, row)
         seen += 1
+        if clean is None and not validator.errors:
+            continue  # a row again: settle_duplicates() tells
         if not keep or validator.errors:
             batch.clear()
             if seen >= 1000:
@@ -1268,7 +1400,6 @@ def _check_in_children(
     for child in children:
         child.start()
     written: set[str] = set()
-    clash = False
     try:
         running = len(children)
         while running:
@@ -1287,11 +1418,18 @@ def _check_in_children(
                     yield [], seen
                     continue
                 keys = payload.keys if prepare else [c.key for c in payload]
-                # The same identifier in two children's shares: reported by
-                # the merge below; writing it would break the unique index.
-                clash = clash or not written.isdisjoint(keys)
+                # The same identifier in two children's shares: written once
+                # (the merge below tells whether the rows are the same, else
+                # the file is refused).
+                again = written.intersection(keys)
                 written.update(keys)
-                yield ([] if clash else payload), seen
+                if again:
+                    payload = (
+                        payload.without(again)
+                        if prepare
+                        else [c for c in payload if c.key not in again]
+                    )
+                yield payload, seen
             elif kind == "done":
                 _merge_state(validator, payload)
                 running -= 1
@@ -1312,6 +1450,7 @@ def _merge_state(validator: _Validator, state: dict) -> None:
     validator.warnings.extend(state["warnings"])
     validator.refs.extend(state["refs"])
     validator.external_ids.update(state["external_ids"])
+    validator.duplicates.extend(state["duplicates"])
     # Set operations and update() rather than a loop per row (a million
     # keys at the end of a large import).
     years, their_years = validator.base_years, state["base_years"]
@@ -1329,15 +1468,7 @@ def _merge_state(validator: _Validator, state: dict) -> None:
         if other != line:
             first, later = sorted((other, line))
             keys[key] = first
-            parsed = identifiers.try_parse(key)
-            validator.errors.append(
-                RowError(
-                    later,
-                    "identifier",
-                    _("%(id)s also appears on line %(other)d")
-                    % {"id": parsed.canonical if parsed else key, "other": first},
-                )
-            )
+            validator.duplicates.append((key, first, later))
 
 
 def _child_check(channel, src, fmt, validator, keep, share, prepare) -> None:
@@ -1607,6 +1738,7 @@ class _Writer:
             "source": values["source"],
             "external_id": values.get("external_id", ""),
             "search_text": c.search_text or _search_document(c),
+            "referenced_only": False,  # a placeholder upgraded in place
         }
 
     def _new_rows(self, batch: list[_Clean], ids: list[int], now) -> list[tuple]:
@@ -1844,6 +1976,45 @@ class _Writer:
         )
         if sized:
             cur.execute(fts + "('hashsize', %s)", [FTS_DEFAULT_HASH_SIZE])
+
+    def add_placeholders(
+        self, placeholders: dict[str, tuple[identifiers.StandardIdentifier, str]]
+    ) -> int:
+        """Catalogue the "referenced only" records that relations of this
+        import need (the index is back: after ``close()``); returns how many."""
+        if not placeholders:
+            return 0
+        records = []
+        for key, (ident, status) in placeholders.items():
+            records.append(
+                Standard(
+                    identifier=ident.canonical,
+                    ident_key=key,
+                    base_key=ident.base_key,
+                    prefix=ident.prefix,
+                    number=ident.number,
+                    year=ident.year,
+                    level=ident.level,
+                    nature=ident.nature,
+                    status=status,
+                    source="reference",
+                    referenced_only=True,
+                    import_run=self.run,
+                    search_text=search_text_for(
+                        identifier=ident.canonical,
+                        title_zh="",
+                        title_en="",
+                        prefix=ident.prefix,
+                        level=ident.level,
+                        year=ident.year,
+                    ),
+                )
+            )
+        Standard.objects.bulk_create(records, batch_size=500)
+        self.key_to_pk.update(
+            _chunked_lookup(Standard.objects, "ident_key", list(placeholders))
+        )
+        return len(records)
 
     def finish(self, report: ImportReport) -> int:
         """Record what the import did on its run; returns the run's id."""

@@ -63,13 +63,19 @@ class Standard(TimeStampedModel):
 
     Levels: international (ISO, IEC, ISO/IEC, ITU...), national (GB mandatory,
     GB/T recommended, GB/Z guidance), industry (JB/T, HG/T ...), local
-    (DB51/T ...), group (T/CAS ...) and enterprise (Q/HBJ ...).
+    (DB51/T ...), group (T/CAS ...) and enterprise (Q/HBJ ...); and two
+    levels outside China's system: foreign regional (EN) and foreign national
+    (DIN, BS, NF, JIS, ANSI, ASTM, with their adoptions: DIN EN ISO 9001).
 
     Statuses: a *draft* is not yet issued; *to be implemented* is issued but
     before its implementation date (即将实施); *in force* (现行); *withdrawn*
     (废止, abolished without successor); *replaced* (superseded by a newer
     edition or another standard). *Published* is used for international
-    deliverables whose implementation date is not tracked.
+    deliverables whose implementation date is not tracked. *Unknown* is the
+    status of a record that is *referenced only*: another record cites or
+    replaces it, but the catalogue holds nothing else about it yet (its
+    title, dates and status arrive when the real record is imported, which
+    upgrades it in place).
     """
 
     class Level(models.TextChoices):
@@ -79,6 +85,8 @@ class Standard(TimeStampedModel):
         LOCAL = "local", _("Local")
         GROUP = "group", _("Group")
         ENTERPRISE = "enterprise", _("Enterprise")
+        FOREIGN_REGIONAL = "foreign_regional", _("Foreign regional")
+        FOREIGN_NATIONAL = "foreign_national", _("Foreign national")
 
     class Nature(models.TextChoices):
         MANDATORY = "mandatory", _("Mandatory")
@@ -93,6 +101,7 @@ class Standard(TimeStampedModel):
         IN_FORCE = "in_force", _("In force")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         REPLACED = "replaced", _("Replaced")
+        UNKNOWN = "unknown", _("Unknown (referenced only)")
 
     #: Statuses under which a standard may be cited and applied today.
     VALID_STATUSES = (Status.PUBLISHED, Status.IN_FORCE, Status.TO_BE_IMPLEMENTED)
@@ -156,6 +165,14 @@ class Standard(TimeStampedModel):
     )
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    referenced_only = models.BooleanField(
+        _("referenced only"),
+        default=False,
+        help_text=_(
+            "Named by another record (cited or replaced) but not itself "
+            "catalogued yet: upgraded in place when its record is imported."
+        ),
+    )
     import_run = models.ForeignKey(
         ImportRun,
         verbose_name=_("created by import"),

@@ -218,32 +218,40 @@ def standard_create(
 
     Level and nature follow from the identifier unless given. A double number
     (``GB/T 19001-2016/ISO 9001:2015``) records an identical adoption of the
-    international standard when that one is in the catalogue.
+    international standard when that one is in the catalogue. A record that
+    is *referenced only* (another record cites or replaces it) is upgraded in
+    place: it keeps its id and relations and gets the given metadata.
     """
     _check_actor(actor)
     ident = identifier_parse(identifier)
-    if Standard.objects.filter(ident_key=ident.primary.key).exists():
+    placeholder = Standard.objects.filter(ident_key=ident.primary.key).first()
+    if placeholder is not None and not placeholder.referenced_only:
         raise Conflict(
             _("%(identifier)s is already in the catalogue.")
             % {"identifier": ident.primary.canonical},
             details={"identifier": "exists"},
         )
     level = level or ident.level
-    standard = Standard(
-        title_zh=title_zh.strip(),
-        title_en=title_en.strip(),
-        level=level,
-        nature=nature or ident.nature,
-        issued_on=issued_on,
-        implemented_on=implemented_on,
-        withdrawn_on=withdrawn_on,
-        issuing_body=issuing_body,
-        committee=committee,
-        scope=scope,
-        source=source,
-        external_id=external_id,
-        status=status or default_status(level=level, implemented_on=implemented_on),
-    )
+    values = {
+        "title_zh": title_zh.strip(),
+        "title_en": title_en.strip(),
+        "level": level,
+        "nature": nature or ident.nature,
+        "issued_on": issued_on,
+        "implemented_on": implemented_on,
+        "withdrawn_on": withdrawn_on,
+        "issuing_body": issuing_body,
+        "committee": committee,
+        "scope": scope,
+        "source": source,
+        "external_id": external_id,
+        "status": status or default_status(level=level, implemented_on=implemented_on),
+    }
+    if placeholder is not None:
+        return _placeholder_upgrade(
+            placeholder, ident, values, ics=ics, ccs=ccs, actor=actor, reason=reason
+        )
+    standard = Standard(**values)
     _apply_identifier(standard, ident)
     ics_codes = _resolve_ics(ics)
     standard.ccs = _resolve_ccs(ccs)
@@ -279,6 +287,42 @@ def standard_create(
                 degree=StandardRelation.Degree.IDT,
                 actor=actor,
             )
+    return standard
+
+
+def _placeholder_upgrade(
+    standard: Standard,
+    ident: StandardIdentifier,
+    values: dict[str, Any],
+    *,
+    ics: Iterable[str],
+    ccs: str | None,
+    actor,
+    reason: str,
+) -> Standard:
+    """``standard_create`` of a record that was referenced only: the same row
+    (its relations stay) with the real metadata; the history says so."""
+    old_status = standard.status
+    for name, value in values.items():
+        setattr(standard, name, value)
+    _apply_identifier(standard, ident)
+    standard.referenced_only = False
+    ics_codes = _resolve_ics(ics)
+    standard.ccs = _resolve_ccs(ccs)
+    _validate(standard)
+    standard.ics.set(ics_codes)
+    standard.search_text = search_text_for_standard(standard)
+    standard.save()
+    _event(
+        standard,
+        StandardEvent.Type.UPDATED,
+        actor=actor,
+        reason=reason or _("Catalogued: it was referenced only."),
+        changes={
+            "referenced_only": [True, False],
+            "status": [old_status, standard.status],
+        },
+    )
     return standard
 
 

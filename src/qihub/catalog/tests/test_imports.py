@@ -173,7 +173,8 @@ BAD_ROWS = [
     {"identifier": "GB 2-2020", "title_zh": "坏状态", "status": "foo"},
     {"identifier": "GB 3-2020", "title_zh": "坏日期", "issued_on": "2020-13-45"},
     {"identifier": "GB 4-2020", "title_zh": "坏分类", "ics": "99.999.99", "ccs": "ZZ9"},
-    {"identifier": "GB 5-2020", "title_zh": "坏关系", "replaces": "GB 999-1999"},
+    # A replaced standard must be one (an unknown one becomes a placeholder).
+    {"identifier": "GB 5-2020", "title_zh": "坏关系", "replaces": "GB 999 of 1999"},
     {"identifier": "GB 1-2020", "title_zh": "重复"},
 ]
 
@@ -194,7 +195,7 @@ def test_bad_csv_reports_every_row_and_imports_nothing(tmp_path, classifications
     }
     reasons = {(e.line, e.field): e.reason for e in report.errors}
     assert reasons[(4, "status")] == 'unknown status "foo"'
-    assert "GB 999-1999" in reasons[(7, "replaces")]
+    assert "GB 999 of 1999" in reasons[(7, "replaces")]
     assert "line 2" in reasons[(8, "identifier")]
     assert str(report.errors[1]) == 'line 4, field status: unknown status "foo"'
     assert report.created == 0
