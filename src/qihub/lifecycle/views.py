@@ -118,7 +118,6 @@ def project_edit(request, pk: int):
         "ics",
         "scope",
         "proposer_organisation",
-        "drafting_units",
         "drafters",
         "planned_consultation_on",
         "planned_submission_on",
@@ -126,11 +125,21 @@ def project_edit(request, pk: int):
         "implementation_months",
     ]
     initial = {name: getattr(project, name) for name in fields}
-    form = forms.ProjectForm(request.POST or None, initial=initial)
+    form = forms.ProjectForm(
+        request.POST or None,
+        initial=initial,
+        drafting_units=project.drafting_organisations(),
+    )
     for name in ("kind", "replaces", "research_projects"):
         del form.fields[name]
     if request.method == "POST" and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        changed = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name not in form.drafting_slots
+        }
+        if form.drafting_units_changed():
+            changed["drafting_units"] = form.cleaned_data["drafting_units"]
         try:
             services.project_update(
                 project=project,
