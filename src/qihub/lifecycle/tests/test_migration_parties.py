@@ -154,9 +154,11 @@ def test_old_parties_point_to_organisations_after_migration():
         "某服装有限公司": "enterprise",
         "中国科学院某研究所": "research_institute",
     }
-    assert [
-        CommitteeMember.objects.get(pk=s.pk).organisation_id for s in seats
-    ] == [registered.pk, org("东华大学").pk, None]
+    assert [CommitteeMember.objects.get(pk=s.pk).organisation_id for s in seats] == [
+        registered.pk,
+        org("东华大学").pk,
+        None,
+    ]
     assert Project.objects.get(pk=p1.pk).proposer_organisation == org(
         "中国纺织工业联合会"
     )
@@ -191,7 +193,9 @@ def test_old_parties_point_to_organisations_after_migration():
             "number"
         )
     ] == [("东华 大学", org("东华大学").pk), ("某不知名检测站", None)]
-    assert Feedback.objects.get(pk=fb_match.pk).organisation == org("中国纺织工业联合会")
+    assert Feedback.objects.get(pk=fb_match.pk).organisation == org(
+        "中国纺织工业联合会"
+    )
     assert Feedback.objects.get(pk=fb_free.pk).organisation_name == "路人甲公司"
     assert Feedback.objects.get(pk=fb_free.pk).organisation is None
     assert not Organisation.objects.filter(name_key=name_key("路人甲公司")).exists()
