@@ -443,6 +443,7 @@ class ProjectDraftingUnit(models.Model):
         verbose_name=_("project"),
         on_delete=models.CASCADE,
         related_name="drafting_units",
+        db_index=False,  # lifecycle_drafting_once starts with it
     )
     organisation = models.ForeignKey(
         "organisations.Organisation",

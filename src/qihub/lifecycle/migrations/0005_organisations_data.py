@@ -15,9 +15,11 @@ Public input (comments, feedback, patent holders) only *links* to an
 organisation whose name key matches; no organisation is created from it and
 the typed text stays.
 
-Set-based for a million rows: names are collected in one pass per table, the
-organisations loaded by key into a dict (batches of 500 keys), the missing
-ones bulk-created, and the links written with ``bulk_update`` in batches.
+Set-based for a million rows: the distinct names are collected per column,
+the organisations loaded by key into a dict (batches of 500 keys), the
+missing ones bulk-created, and each column's links written by one UPDATE
+joining a temporary table of (text, organisation id); the drafting units are
+inserted as plain rows in batches.
 """
 
 from django.db import migrations
@@ -33,12 +35,13 @@ def _cjk(text):
     return any("\u3400" <= c <= "\u9fff" for c in text or "")
 
 
-def _rows(model, field):
-    """(pk, text) of the rows with a non-blank ``field``, in pk order."""
+def _texts(model, field):
+    """The distinct non-blank values of a text column."""
     return (
         model.objects.exclude(**{field: ""})
-        .order_by("pk")
-        .values_list("pk", field)
+        .order_by()
+        .values_list(field, flat=True)
+        .distinct()
         .iterator(chunk_size=BATCH)
     )
 
@@ -79,24 +82,43 @@ def _ensure(Organisation, names):
     return ids
 
 
-def _link(model, text_field, fk_field, ids, *, require_all):
-    """Point each row's ``fk_field`` at the organisation of its text."""
-    pending = []
-    for pk, text in _rows(model, text_field):
+def _link(schema_editor, model, text_field, fk_field, ids, *, require_all):
+    """Point each row's ``fk_field`` at the organisation of its text: the
+    distinct texts and their organisations go into a temporary table, and one
+    UPDATE joins it (no statement per row, nor a CASE per batch)."""
+    pairs = []
+    for text in _texts(model, text_field):
         key = name_key(text)
         org_id = ids.get(key)
         if org_id is None:
             # A text of punctuation only names nobody; anything else that
             # is staff-entered was registered above.
             if require_all and key:
-                raise RuntimeError(f"{model.__name__} {pk}: no organisation for {text!r}")
+                raise RuntimeError(f"{model.__name__}: no organisation for {text!r}")
             continue
-        pending.append(model(pk=pk, **{fk_field + "_id": org_id}))
-        if len(pending) >= BATCH:
-            model.objects.bulk_update(pending, [fk_field], batch_size=BATCH)
-            pending = []
-    if pending:
-        model.objects.bulk_update(pending, [fk_field], batch_size=BATCH)
+        pairs.append((text, org_id))
+    if not pairs:
+        return
+    qn = schema_editor.quote_name
+    table = qn(model._meta.db_table)
+    text_col = qn(model._meta.get_field(text_field).column)
+    fk_col = qn(model._meta.get_field(fk_field).column)
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE lifecycle_party_map "
+            "(party_text TEXT PRIMARY KEY, org_id BIGINT NOT NULL)"
+        )
+        for i in range(0, len(pairs), BATCH):
+            cursor.executemany(
+                "INSERT INTO lifecycle_party_map (party_text, org_id) VALUES (%s, %s)",
+                pairs[i : i + BATCH],
+            )
+        cursor.execute(
+            f"UPDATE {table} SET {fk_col} = (SELECT m.org_id FROM lifecycle_party_map m"
+            f" WHERE m.party_text = {table}.{text_col})"
+            f" WHERE {text_col} IN (SELECT party_text FROM lifecycle_party_map)"
+        )
+        cursor.execute("DROP TABLE lifecycle_party_map")
 
 
 def forward(apps, schema_editor):
@@ -122,30 +144,44 @@ def forward(apps, schema_editor):
         (ResearchProject, "lead_organisation_text"),
         (Project, "proposer_organisation_text"),
     ):
-        for _pk, text in _rows(model, field):
+        for text in _texts(model, field):
             collect(text)
-    for _pk, text in _rows(Project, "drafting_units_text"):
+    for text in _texts(Project, "drafting_units_text"):
         for name in split_names(text):
             collect(name)
     ids = _ensure(Organisation, names)
 
     # 2. Staff-entered parties point to their organisation.
-    _link(CommitteeMember, "organisation_text", "organisation", ids, require_all=True)
-    _link(ResearchProject, "lead_organisation_text", "lead_organisation", ids, require_all=True)
-    _link(Project, "proposer_organisation_text", "proposer_organisation", ids, require_all=True)
+    for model, text_field, fk_field in (
+        (CommitteeMember, "organisation_text", "organisation"),
+        (ResearchProject, "lead_organisation_text", "lead_organisation"),
+        (Project, "proposer_organisation_text", "proposer_organisation"),
+    ):
+        _link(schema_editor, model, text_field, fk_field, ids, require_all=True)
+    # The drafting units, inserted as plain rows (the ORM's per-object work
+    # would dominate at a million projects).
+    qn = schema_editor.quote_name
+    insert = (
+        f"INSERT INTO {qn(ProjectDraftingUnit._meta.db_table)} "
+        f"({qn('project_id')}, {qn('organisation_id')}, {qn('position')}) "
+        "VALUES (%s, %s, %s)"
+    )
+    rows = (
+        Project.objects.exclude(drafting_units_text="")
+        .order_by("pk")
+        .values_list("pk", "drafting_units_text")
+        .iterator(chunk_size=BATCH)
+    )
     units = []
-    for pk, text in _rows(Project, "drafting_units_text"):
-        for position, name in enumerate(split_names(text), start=1):
-            units.append(
-                ProjectDraftingUnit(
-                    project_id=pk, organisation_id=ids[name_key(name)], position=position
-                )
-            )
-        if len(units) >= BATCH:
-            ProjectDraftingUnit.objects.bulk_create(units, batch_size=BATCH)
-            units = []
-    if units:
-        ProjectDraftingUnit.objects.bulk_create(units, batch_size=BATCH)
+    with schema_editor.connection.cursor() as cursor:
+        for pk, text in rows:
+            for position, name in enumerate(split_names(text), start=1):
+                units.append((pk, ids[name_key(name)], position))
+            if len(units) >= BATCH:
+                cursor.executemany(insert, units)
+                units = []
+        if units:
+            cursor.executemany(insert, units)
 
     # 3. Public input links only to organisations registered (now, including
     # the ones just created); nothing is created from it.
@@ -154,8 +190,15 @@ def forward(apps, schema_editor):
         (Feedback, "organisation_name", "organisation"),
         (PatentDisclosure, "holder", "holder_organisation"),
     ):
-        keys = {name_key(text) for _pk, text in _rows(model, text_field)} - {""}
-        _link(model, text_field, fk_field, _load_ids(Organisation, keys), require_all=False)
+        keys = {name_key(text) for text in _texts(model, text_field)} - {""}
+        _link(
+            schema_editor,
+            model,
+            text_field,
+            fk_field,
+            _load_ids(Organisation, keys),
+            require_all=False,
+        )
 
 
 def backward(apps, schema_editor):
