@@ -179,8 +179,12 @@ def main() -> None:
     from qihub.lifecycle.models import CommitteeMember, Project, ProjectDraftingUnit
     from qihub.organisations.models import Organisation
 
-    assert not Project.objects.filter(proposer_organisation__isnull=True).exists()
-    assert not CommitteeMember.objects.filter(organisation__isnull=True).exists()
+    unlinked = (
+        Project.objects.filter(proposer_organisation__isnull=True).count()
+        + CommitteeMember.objects.filter(organisation__isnull=True).count()
+    )
+    if unlinked:
+        raise SystemExit(f"{unlinked} staff-entered parties point to no organisation")
     print(
         f"migrate lifecycle 0004-0006: {took:.1f} s for {args.records:,} records "
         f"(target < 300 s at 1,000,000); {Organisation.objects.count():,} "

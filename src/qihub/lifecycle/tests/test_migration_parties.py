@@ -59,7 +59,10 @@ def test_old_parties_point_to_organisations_after_migration():
         ),
         CommitteeMember.objects.create(committee=committee, user=users[2]),
     ]
-    state = State.objects.get(slug="proposal")
+    # (an earlier transactional test may have flushed the workflow states)
+    state, _created = State.objects.get_or_create(
+        slug="proposal", defaults={"name_zh": "提案", "name_en": "Proposal"}
+    )
     p1 = Project.objects.create(
         code="P1",
         state=state,
