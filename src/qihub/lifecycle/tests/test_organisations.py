@@ -381,3 +381,41 @@ def test_plan_import_finds_or_registers_parties_in_order(
     assert p1.proposer_organisation == units[0]
     assert p1.drafting_organisations() == [new, units[2], units[0]]
     assert Project.objects.get(code="P-2").drafting_organisations() == [new]
+
+
+def test_organisation_page_shows_the_lifecycle_counts(
+    client, monkeypatch, make_project, units
+):
+    """Once the lead registers the provider, the organisation page shows it."""
+    from qihub.organisations import profile
+
+    monkeypatch.setattr(
+        profile,
+        "PROVIDERS",
+        (*profile.PROVIDERS, "qihub.lifecycle.selectors.organisation_metrics"),
+    )
+    make_project(proposer_organisation=units[0], drafting_units=[units[0]])
+    html = client.get(units[0].get_absolute_url()).content.decode()
+    assert "Standard projects led" in html
+    assert "Committee seats" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("中国标准化研究院", "standardization_institute"),
+        ("四川省标准化协会", "standardization_institute"),
+        ("中国科学院沈阳自动化研究所", "research_institute"),
+        ("东华大学", "university"),
+        ("四川工程职业技术学院", "university"),
+        ("中国纺织工业联合会", "social_organisation"),
+        ("某服装有限公司", "enterprise"),
+        ("中国电子科技集团", "enterprise"),
+        ("绵阳市市场监督管理局", "government"),
+        ("国家纺织制品质量检验检测中心", "research_institute"),
+    ],
+)
+def test_kind_is_guessed_from_the_name(name, kind):
+    from qihub.lifecycle.parties import guess_kind
+
+    assert guess_kind(name) == kind
