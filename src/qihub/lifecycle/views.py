@@ -27,6 +27,7 @@ from qihub.lifecycle.models import (
     Committee,
     Consultation,
     Feedback,
+    PatentDisclosure,
     Project,
     ResearchProject,
     State,
@@ -165,6 +166,13 @@ def project_detail(request, pk: int):
     except Project.DoesNotExist as exc:
         raise Http404 from exc
     consultations = list(project.consultations.all())
+    patents = list(selectors.patents_for(project=project))
+    if has_role(request.user, Role.STAFF):
+        for patent in patents:
+            patent.holder_form = forms.PatentHolderForm(
+                prefix=f"patent-{patent.pk}",
+                initial={"holder_organisation": patent.holder_organisation},
+            )
     context = {
         "project": project,
         "events": selectors.project_timeline(project=project),
@@ -173,7 +181,7 @@ def project_detail(request, pk: int):
         ),
         "consultations": consultations,
         "ballots": project.ballots.all(),
-        "patents": selectors.patents_for(project=project),
+        "patents": patents,
         "may_manage": may_manage(request.user, project.committee),
         "may_edit": not project.state.terminal
         and (
@@ -189,6 +197,28 @@ def project_detail(request, pk: int):
         "today": timezone.localdate(),
     }
     return render(request, "lifecycle/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def patent_link_holder(request, pk: int):
+    """Staff link a declared patent holder to its registered organisation."""
+    patent = get_object_or_404(PatentDisclosure, pk=pk)
+    form = forms.PatentHolderForm(request.POST, prefix=f"patent-{pk}")
+    if form.is_valid():
+        try:
+            services.patent_link_holder(
+                patent=patent,
+                actor=request.user,
+                organisation=form.cleaned_data["holder_organisation"],
+            )
+            messages.success(request, _("Patent holder linked."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose a registered organisation."))
+    target = patent.project or patent.standard
+    return redirect(target.get_absolute_url() + "#patents")
 
 
 @login_required

@@ -419,3 +419,41 @@ def test_kind_is_guessed_from_the_name(name, kind):
     from qihub.lifecycle.parties import guess_kind
 
     assert guess_kind(name) == kind
+
+
+def test_staff_link_a_patent_holder_on_the_project_page(
+    client, make_project, staff_user, enterprise_user, units
+):
+    project = make_project()
+    patent = services.patent_disclose(
+        actor=None,
+        project=project,
+        patent_number="ZL9",
+        holder="东华大学技术转移中心",
+        licensing="frand",
+        declarant="D",
+    )
+    assert patent.holder_organisation is None
+    url = f"/lifecycle/patents/{patent.pk}/holder/"
+    client.force_login(enterprise_user)
+    assert f'id="patent-{patent.pk}-holder"' not in (
+        client.get(project.get_absolute_url()).content.decode()
+    )
+    client.post(url, {f"patent-{patent.pk}-holder_organisation": units[2].pk})
+    patent.refresh_from_db()
+    assert patent.holder_organisation is None
+    client.force_login(staff_user)
+    assert f'id="patent-{patent.pk}-holder"' in (
+        client.get(project.get_absolute_url()).content.decode()
+    )
+    response = client.post(
+        url, {f"patent-{patent.pk}-holder_organisation": units[2].pk}
+    )
+    assert response.status_code == 302
+    patent.refresh_from_db()
+    assert (patent.holder, patent.holder_organisation) == (
+        "东华大学技术转移中心",
+        units[2],
+    )
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert f'<a href="{units[2].get_absolute_url()}">东华大学技术转移中心</a>' in html
