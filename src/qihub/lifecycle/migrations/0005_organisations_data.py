@@ -5,10 +5,12 @@ Staff-entered parties (a committee member's organisation, a project's
 proposer and drafting units, a research project's lead) are matched by the
 normalised name (``organisations.names.name_key``; these texts carry no
 credit code) and the organisations missing are created, with a kind
-*guessed* from the name (``lifecycle.parties.guess_kind``: 标准化研究院 →
-standardization institute, 大学/学院 → university, 研究院/研究所 → research
-institute, 公司/集团 → enterprise, 局/委员会/厅 → government, else research
-institute). Drafting units are split with ``names.split_names`` and keep
+*guessed* from the name (``lifecycle.parties.guess_kind``: 标准化研究院/
+标准化协会 → standardization institute, 协会/联合会/学会 → social
+organisation, 科学院/研究院/研究所 → research institute, 大学/学院 →
+university, 公司/集团 → enterprise, 局/委员会/厅 → government, else research
+institute); it is a guess, staff correct it on the organisation's page.
+Former names are not searched: a registry fresh from issue 14 has none. Drafting units are split with ``names.split_names`` and keep
 their order (position 1 = first drafting unit).
 
 Public input (comments, feedback, patent holders) only *links* to an
