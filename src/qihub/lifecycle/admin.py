@@ -14,6 +14,7 @@ from qihub.lifecycle.models import (
     PatentDisclosure,
     PeriodicReview,
     Project,
+    ProjectDraftingUnit,
     ProjectEvent,
     ResearchMilestone,
     ResearchProject,
@@ -27,7 +28,7 @@ from qihub.lifecycle.models import (
 class CommitteeMemberInline(admin.TabularInline):
     model = CommitteeMember
     extra = 0
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "organisation"]
 
 
 @admin.register(Committee)
@@ -80,6 +81,19 @@ class ProjectEventInline(admin.TabularInline):
         return False
 
 
+class ProjectDraftingUnitInline(admin.TabularInline):
+    """Shown in order; changed on the project's plan page, which records it."""
+
+    model = ProjectDraftingUnit
+    extra = 0
+    fields = ["position", "organisation"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     """The state is changed only through the workflow service, never here."""
@@ -96,7 +110,8 @@ class ProjectAdmin(admin.ModelAdmin):
         "proposer",
         "research_projects",
     ]
-    inlines = [ProjectEventInline]
+    raw_id_fields = ["proposer_organisation"]
+    inlines = [ProjectDraftingUnitInline, ProjectEventInline]
 
     def has_add_permission(self, request):
         # Projects are proposed through the pages or the API so that the
@@ -139,8 +154,8 @@ class CommentAdmin(admin.ModelAdmin):
         "resolution",
     ]
     list_filter = ["resolution", "type"]
-    search_fields = ["commenter", "organisation", "text"]
-    raw_id_fields = ["user", "resolved_by"]
+    search_fields = ["commenter", "organisation_name", "text"]
+    raw_id_fields = ["user", "resolved_by", "organisation"]
 
 
 class VoteInline(admin.TabularInline):
@@ -158,10 +173,17 @@ class BallotAdmin(admin.ModelAdmin):
 
 @admin.register(PatentDisclosure)
 class PatentDisclosureAdmin(admin.ModelAdmin):
-    list_display = ["patent_number", "holder", "licensing", "project", "standard"]
+    list_display = [
+        "patent_number",
+        "holder",
+        "holder_organisation",
+        "licensing",
+        "project",
+        "standard",
+    ]
     list_filter = ["licensing"]
     search_fields = ["patent_number", "holder"]
-    raw_id_fields = ["project", "standard", "user"]
+    raw_id_fields = ["project", "standard", "user", "holder_organisation"]
 
 
 class MilestoneInline(admin.TabularInline):
@@ -178,7 +200,8 @@ class ResearchReviewInline(admin.TabularInline):
 class ResearchProjectAdmin(admin.ModelAdmin):
     list_display = ["code", "title_zh", "programme", "status", "starts_on", "ends_on"]
     list_filter = ["status"]
-    search_fields = ["code", "title_zh", "title_en"]
+    search_fields = ["code", "title_zh", "title_en", "lead_organisation__name_zh"]
+    raw_id_fields = ["lead_organisation"]
     inlines = [MilestoneInline, ResearchReviewInline]
 
 
@@ -199,5 +222,5 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["tracking_number", "standard", "kind", "status", "committee"]
     list_filter = ["status", "kind"]
     search_fields = ["tracking_number", "subject", "name"]
-    raw_id_fields = ["standard", "user"]
+    raw_id_fields = ["standard", "user", "organisation"]
     inlines = [FeedbackEventInline]

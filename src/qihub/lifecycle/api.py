@@ -4,6 +4,7 @@ research projects."""
 
 import datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -11,6 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.catalog.models import Standard
 from qihub.core.api_auth import write_auth
+from qihub.core.errors import ApplicationError
 from qihub.lifecycle import selectors, services
 from qihub.lifecycle.models import (
     Ballot,
@@ -18,11 +20,49 @@ from qihub.lifecycle.models import (
     Committee,
     CommitteeMember,
     Consultation,
+    PatentDisclosure,
     Project,
     ResearchProject,
 )
+from qihub.organisations.models import Organisation
 
 router = Router(tags=["lifecycle"])
+
+
+class OrganisationRef(Schema):
+    """An organisation a record names: its id, name and page."""
+
+    id: int
+    name: str
+    url: str = Field(..., alias="get_absolute_url")
+
+
+def _organisation(field: str, org_id: int | None) -> Organisation | None:
+    """The organisation of an ``*_id`` input; an unknown id is refused naming
+    the field."""
+    if org_id is None:
+        return None
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None:
+        raise ApplicationError(
+            _("%(field)s: no organisation has the id %(id)d.")
+            % {"field": field, "id": org_id},
+            details={field: [str(org_id)]},
+        )
+    return org
+
+
+def _organisations(field: str, ids: list[int]) -> list[Organisation]:
+    """Organisations of a list of ids, in the order given (one query)."""
+    found = Organisation.objects.in_bulk(ids)
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        raise ApplicationError(
+            _("%(field)s: no organisation has the id %(ids)s.")
+            % {"field": field, "ids": ", ".join(map(str, unknown))},
+            details={field: [str(i) for i in unknown]},
+        )
+    return [found[i] for i in ids]
 
 
 class ProjectOut(Schema):
@@ -40,6 +80,12 @@ class ProjectOut(Schema):
     standard_id: int | None = None
     due_on: datetime.date | None
     url: str = Field(..., alias="get_absolute_url")
+    proposer_organisation: OrganisationRef | None = None
+    drafting_units: list[OrganisationRef]
+
+    @staticmethod
+    def resolve_drafting_units(obj) -> list[Organisation]:
+        return obj.drafting_organisations()
 
 
 class ProjectIn(Schema):
@@ -52,8 +98,10 @@ class ProjectIn(Schema):
     identifier: str = ""
     scope: str = ""
     ics: str = ""
-    proposer_organisation: str = ""
-    drafting_units: str = ""
+    proposer_organisation_id: int | None = None
+    drafting_unit_ids: list[int] = Field(
+        default_factory=list, description="Drafting units, the first one first."
+    )
     drafters: str = ""
     due_on: datetime.date | None = None
 
@@ -78,7 +126,7 @@ class TransitionIn(Schema):
 class CommentIn(Schema):
     text: str
     commenter: str = ""
-    organisation: str = ""
+    organisation_name: str = ""
     email: str = ""
     clause: str = ""
     paragraph: str = ""
@@ -90,7 +138,8 @@ class CommentOut(Schema):
     id: int
     number: int
     commenter: str
-    organisation: str
+    organisation_name: str
+    organisation: OrganisationRef | None = None
     clause: str
     paragraph: str
     type: str
@@ -137,6 +186,7 @@ class PatentOut(Schema):
     patent_number: str
     title: str
     holder: str
+    holder_organisation: OrganisationRef | None = None
     licensing: str
     declarant: str
     project: str | None = Field(None, alias="project.code")
@@ -150,7 +200,7 @@ class FeedbackIn(Schema):
     subject: str
     body: str
     kind: str = "feedback"
-    organisation: str = ""
+    organisation_name: str = ""
     email: str = ""
     clause: str = ""
 
@@ -192,6 +242,7 @@ class ResearchOut(Schema):
     title_en: str
     programme: str
     status: str
+    lead_organisation: OrganisationRef | None = None
 
 
 class CommitteeIn(Schema):
@@ -208,14 +259,14 @@ class CommitteeIn(Schema):
 class MemberIn(Schema):
     username: str
     role: str = CommitteeMember.Role.MEMBER
-    organisation: str = ""
+    organisation_id: int | None = None
 
 
 class MemberOut(Schema):
     committee: str = Field(..., alias="committee.code")
     username: str = Field(..., alias="user.username")
     role: str
-    organisation: str
+    organisation: OrganisationRef | None = None
 
 
 class ResearchIn(Schema):
@@ -223,7 +274,7 @@ class ResearchIn(Schema):
     title_zh: str = ""
     title_en: str = ""
     programme: str = ""
-    lead_organisation: str = ""
+    lead_organisation_id: int | None = None
     leader: str = ""
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
@@ -265,6 +316,12 @@ def project_create(request, payload: ProjectIn):
         actor=request.user,
         committee=get_object_or_404(Committee, code=committee) if committee else None,
         replaces=get_object_or_404(Standard, identifier=replaces) if replaces else None,
+        proposer_organisation=_organisation(
+            "proposer_organisation_id", data.pop("proposer_organisation_id")
+        ),
+        drafting_units=_organisations(
+            "drafting_unit_ids", data.pop("drafting_unit_ids")
+        ),
         **data,
     )
     return Status(201, selectors.project_get(project.pk))
@@ -272,9 +329,10 @@ def project_create(request, payload: ProjectIn):
 
 @router.get("/projects/{project_id}/", response=ProjectOut)
 def project(request, project_id: int):
-    return get_object_or_404(
-        Project.objects.select_related("state", "committee", "replaces"), pk=project_id
-    )
+    try:
+        return selectors.project_get(project_id)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 @router.get("/projects/{project_id}/events/", response=list[EventOut])
@@ -376,6 +434,23 @@ def patent_disclose(request, payload: PatentIn):
     return Status(201, patent)
 
 
+class PatentHolderIn(Schema):
+    holder_organisation_id: int | None = None
+
+
+@router.post("/patents/{patent_id}/holder/", response=PatentOut, auth=write_auth)
+def patent_link_holder(request, patent_id: int, payload: PatentHolderIn):
+    """Link the holder of a disclosure to its registered organisation, or
+    unlink it with ``null`` (institute staff)."""
+    return services.patent_link_holder(
+        patent=get_object_or_404(PatentDisclosure, pk=patent_id),
+        actor=request.auth,
+        organisation=_organisation(
+            "holder_organisation_id", payload.holder_organisation_id
+        ),
+    )
+
+
 @router.post("/feedback/", response={201: FeedbackOut})
 def feedback_submit(request, payload: FeedbackIn):
     """Submit feedback or a complaint; the answer holds the tracking number."""
@@ -431,7 +506,11 @@ def committee_member_add(request, committee_id: int, payload: MemberIn):
     data = payload.dict()
     user = selectors.user_by_username(data.pop("username"))
     member = services.committee_member_add(
-        committee=committee, user=user, actor=request.auth, **data
+        committee=committee,
+        user=user,
+        actor=request.auth,
+        organisation=_organisation("organisation_id", data.pop("organisation_id")),
+        **data,
     )
     return Status(201, member)
 
@@ -439,14 +518,21 @@ def committee_member_add(request, committee_id: int, payload: MemberIn):
 @router.get("/research/", response=list[ResearchOut])
 @paginate(PageNumberPagination)
 def research(request):
-    return ResearchProject.objects.all()
+    return selectors.research_list()
 
 
 @router.post("/research/", response={201: ResearchOut}, auth=write_auth)
 def research_create(request, payload: ResearchIn):
     """Register a standards research project (institute staff; 409 when the
     code exists already)."""
-    research = services.research_project_create(actor=request.auth, **payload.dict())
+    data = payload.dict()
+    research = services.research_project_create(
+        actor=request.auth,
+        lead_organisation=_organisation(
+            "lead_organisation_id", data.pop("lead_organisation_id")
+        ),
+        **data,
+    )
     return Status(201, research)
 
 

@@ -13,6 +13,8 @@ from qihub.catalog.services import standard_create
 from qihub.core.services import user_create
 from qihub.lifecycle import services
 from qihub.lifecycle.models import Committee, CommitteeMember
+from qihub.organisations.models import Organisation
+from qihub.organisations.services import organisation_find_or_create
 
 COMMITTEE = "SAC/TC 219"
 DEMO_PASSWORD = "qihub-demo"  # noqa: S105 - documented demo credential
@@ -50,6 +52,11 @@ def _standard(identifier: str, **fields) -> Standard:
     return standard_create(actor=None, identifier=identifier, **fields)
 
 
+def _org(name: str, kind: str) -> Organisation:
+    org, _created = organisation_find_or_create(actor=None, name=name, kind=kind)
+    return org
+
+
 @transaction.atomic
 def load(stdout=None) -> None:
     if Committee.objects.filter(code=COMMITTEE).exists():
@@ -59,6 +66,12 @@ def load(stdout=None) -> None:
     enterprise = _user("enterprise", ["enterprise"])
     secretary = _user("tc219-secretary", [])
     members = [_user(f"tc219-member{i}", ["reviewer"]) for i in range(1, 5)]
+    federation = _org("中国纺织工业联合会", Organisation.Kind.SOCIAL_ORGANISATION)
+    testing_centre = _org(
+        "国家纺织制品质量检验检测中心", Organisation.Kind.TESTING_BODY
+    )
+    institute = _org("中国标准化研究院", Organisation.Kind.STANDARDIZATION_INSTITUTE)
+    university = _org("东华大学", Organisation.Kind.UNIVERSITY)
 
     committee = services.committee_create(
         actor=staff,
@@ -72,9 +85,13 @@ def load(stdout=None) -> None:
         user=secretary,
         actor=staff,
         role=CommitteeMember.Role.SECRETARY,
+        organisation=institute,
     )
-    for member in members:
-        services.committee_member_add(committee=committee, user=member, actor=staff)
+    seats = [federation, testing_centre, university, None]
+    for member, organisation in zip(members, seats, strict=True):
+        services.committee_member_add(
+            committee=committee, user=member, actor=staff, organisation=organisation
+        )
 
     research = services.research_project_create(
         actor=staff,
@@ -82,7 +99,7 @@ def load(stdout=None) -> None:
         title_zh="婴幼儿纺织产品有害物质限量重要技术标准研究",
         title_en="Research on limits of hazardous substances in infant textiles",
         programme="16项重要技术标准研究",
-        lead_organisation="中国纺织工业联合会",
+        lead_organisation=federation,
         leader="张明",
         starts_on=datetime.date(2025, 1, 1),
         ends_on=datetime.date(2026, 12, 31),
@@ -135,8 +152,8 @@ def load(stdout=None) -> None:
         title_en="Safety technical code for infants and children textile products",
         identifier="GB 31701-2026",
         committee=committee,
-        proposer_organisation="中国纺织工业联合会",
-        drafting_units="中国纺织工业联合会\n国家纺织制品质量检验检测中心",
+        proposer_organisation=federation,
+        drafting_units=[federation, testing_centre, university],
         drafters="张明、李华",
         planned_consultation_on=today - datetime.timedelta(days=10),
         due_on=today + datetime.timedelta(days=300),
@@ -156,7 +173,7 @@ def load(stdout=None) -> None:
         consultation=consultation,
         actor=None,
         commenter="王工",
-        organisation="某纺织品检测中心",
+        organisation_name="国家纺织制品质量检验检测中心",
         clause="4.1",
         type="te",
         text="建议甲醛限量与 GB 18401 A 类一致。",
@@ -190,7 +207,8 @@ def load(stdout=None) -> None:
         title_zh="儿童服装绳带安全要求",
         title_en="Safety requirements for cords and drawstrings on children's clothing",
         committee=committee,
-        proposer_organisation="某服装企业",
+        proposer_organisation=_org("某服装企业", Organisation.Kind.ENTERPRISE),
+        drafting_units=[testing_centre],
         due_on=today - datetime.timedelta(days=30),
     )
     services.project_transition(project=new, to_state="approved", actor=staff)
@@ -199,7 +217,9 @@ def load(stdout=None) -> None:
         level="group",
         title_zh="婴幼儿纺织品用色牢度快速评价方法",
         title_en="Rapid evaluation of colour fastness for infant textiles",
-        proposer_organisation="某团体标准化组织",
+        proposer_organisation=_org(
+            "某团体标准化组织", Organisation.Kind.SOCIAL_ORGANISATION
+        ),
     )
     services.feedback_submit(
         standard=old,

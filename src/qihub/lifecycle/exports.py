@@ -57,7 +57,7 @@ def rows(consultation: Consultation) -> list[list[str | int]]:
                 _cell(v)
                 for v in (
                     c.number,
-                    c.organisation or c.commenter,
+                    c.organisation_name or c.commenter,
                     c.clause,
                     c.paragraph,
                     c.type,

@@ -20,13 +20,27 @@ from qihub.lifecycle.models import (
     ResearchReview,
     Vote,
 )
+from qihub.organisations.widgets import OrganisationField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DRAFT_EXTENSIONS = ("pdf", "docx", "doc", "odt", "txt", "md", "xml")
 DRAFT_MAX_BYTES = 40 * 2**20
+#: Empty drafting-unit pickers offered after the ones filled in.
+SPARE_DRAFTING_SLOTS = 3
+MIN_DRAFTING_SLOTS = 5
+
+
+def drafting_slot(i: int) -> str:
+    return f"drafting_unit_{i}"
 
 
 class ProjectForm(forms.Form):
+    """A project's plan. Drafting units are an ordered list of organisation
+    pickers (``drafting_unit_1`` is the first drafting unit); blank pickers
+    are skipped, so leaving a gap does not change the order of the others.
+    ``cleaned_data["drafting_units"]`` is the list of organisations in order.
+    Save with all pickers filled to get more."""
+
     kind = forms.ChoiceField(label=_("Kind"), choices=Project.Kind.choices)
     level = forms.ChoiceField(
         label=_("Level"),
@@ -52,13 +66,8 @@ class ProjectForm(forms.Form):
     )
     ics = forms.CharField(label=_("ICS codes"), max_length=200, required=False)
     scope = forms.CharField(label=_("Scope"), widget=forms.Textarea, required=False)
-    proposer_organisation = forms.CharField(
-        label=_("Proposing organisation"), max_length=300, required=False
-    )
-    drafting_units = forms.CharField(
-        label=_("Drafting units"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+    proposer_organisation = OrganisationField(
+        label=_("Proposing organisation"), required=False
     )
     drafters = forms.CharField(
         label=_("Drafters"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -83,6 +92,49 @@ class ProjectForm(forms.Form):
         queryset=ResearchProject.objects.all(),
         required=False,
     )
+
+    def __init__(self, *args, drafting_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        units = list(drafting_units)
+        data = self.data if self.is_bound else {}
+        posted = sum(1 for key in data if key.startswith("drafting_unit_"))
+        count = max(len(units) + SPARE_DRAFTING_SLOTS, MIN_DRAFTING_SLOTS, posted)
+        # The pickers go right after the proposing organisation.
+        fields = list(self.fields.items())
+        at = [name for name, _field in fields].index("proposer_organisation") + 1
+        slots = []
+        for i in range(1, count + 1):
+            field = OrganisationField(
+                label=_("Drafting unit %(n)d") % {"n": i}, required=False
+            )
+            if i == 1:
+                field.help_text = _("The first drafting unit.")
+            if i <= len(units):
+                self.initial.setdefault(drafting_slot(i), units[i - 1])
+            slots.append((drafting_slot(i), field))
+        self.fields = dict(fields[:at] + slots + fields[at:])
+        self.drafting_slots = [name for name, _field in slots]
+
+    def clean(self):
+        cleaned = super().clean()
+        units = []
+        for name in self.drafting_slots:
+            org = cleaned.pop(name, None)
+            if org is None:
+                continue
+            if org in units:
+                self.add_error(
+                    name,
+                    _("%(org)s is listed twice among the drafting units.")
+                    % {"org": org.name},
+                )
+                continue
+            units.append(org)
+        cleaned["drafting_units"] = units
+        return cleaned
+
+    def drafting_units_changed(self) -> bool:
+        return any(name in self.changed_data for name in self.drafting_slots)
 
     def clean_replaces(self):
         text = self.cleaned_data["replaces"].strip()
@@ -136,7 +188,7 @@ class TransitionForm(forms.Form):
 
 class CommentForm(forms.Form):
     commenter = forms.CharField(label=_("Your name"), max_length=200, required=False)
-    organisation = forms.CharField(
+    organisation_name = forms.CharField(
         label=_("Organisation"), max_length=300, required=False
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -200,7 +252,7 @@ class PatentForm(forms.Form):
 class FeedbackForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Feedback.Kind.choices)
     name = forms.CharField(label=_("Your name"), max_length=200, required=False)
-    organisation = forms.CharField(
+    organisation_name = forms.CharField(
         label=_("Organisation"), max_length=300, required=False
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -283,9 +335,7 @@ class CommitteeMemberForm(forms.Form):
         choices=CommitteeMember.Role.choices,
         initial=CommitteeMember.Role.MEMBER,
     )
-    organisation = forms.CharField(
-        label=_("Organisation"), max_length=300, required=False
-    )
+    organisation = OrganisationField(label=_("Organisation"), required=False)
 
     def clean_user(self):
         try:
@@ -299,12 +349,18 @@ class ResearchProjectForm(forms.Form):
     title_zh = forms.CharField(label=_("Chinese title"), max_length=500, required=False)
     title_en = forms.CharField(label=_("English title"), max_length=500, required=False)
     programme = forms.CharField(label=_("Programme"), max_length=300, required=False)
-    lead_organisation = forms.CharField(
-        label=_("Lead organisation"), max_length=300, required=False
-    )
+    lead_organisation = OrganisationField(label=_("Lead organisation"), required=False)
     leader = forms.CharField(label=_("Project leader"), max_length=200, required=False)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE, required=False)
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
     summary = forms.CharField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+
+class PatentHolderForm(forms.Form):
+    """Staff link a patent holder to its registered organisation."""
+
+    holder_organisation = OrganisationField(
+        label=_("Registered organisation of the holder"), required=False
     )

@@ -89,7 +89,15 @@ class CommitteeMember(models.Model):
     role = models.CharField(
         _("role"), max_length=12, choices=Role.choices, default=Role.MEMBER
     )
-    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="committee_seats",
+        help_text=_("The organisation the member represents, if one was recorded."),
+    )
 
     class Meta:
         verbose_name = _("committee member")
@@ -201,8 +209,13 @@ class ResearchProject(TimeStampedModel):
     title_zh = models.CharField(_("Chinese title"), max_length=500, blank=True)
     title_en = models.CharField(_("English title"), max_length=500, blank=True)
     programme = models.CharField(_("programme"), max_length=300, blank=True)
-    lead_organisation = models.CharField(
-        _("lead organisation"), max_length=300, blank=True
+    lead_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("lead organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="research_led",
     )
     leader = models.CharField(_("project leader"), max_length=200, blank=True)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
@@ -343,10 +356,14 @@ class Project(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="proposed_projects",
     )
-    proposer_organisation = models.CharField(
-        _("proposing organisation"), max_length=300, blank=True
+    proposer_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("proposing organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects_proposed",
     )
-    drafting_units = models.TextField(_("drafting units"), blank=True)
     drafters = models.TextField(_("drafters"), blank=True)
     replaces = models.ForeignKey(
         Standard,
@@ -403,6 +420,60 @@ class Project(TimeStampedModel):
     @property
     def title(self) -> str:
         return localised(self.title_zh, self.title_en)
+
+    def drafting_organisations(self) -> list:
+        """The drafting units in order, first drafting unit first (uses the
+        prefetched ``drafting_units`` when the selector loaded them)."""
+        if "drafting_units" in getattr(self, "_prefetched_objects_cache", {}):
+            units = sorted(self.drafting_units.all(), key=lambda unit: unit.position)
+        else:
+            units = self.drafting_units.select_related("organisation").order_by(
+                "position"
+            )
+        return [unit.organisation for unit in units]
+
+
+class ProjectDraftingUnit(models.Model):
+    """An organisation drafting a project's standard (起草单位), in the order
+    the plan lists them: ``position`` 1 is the first drafting unit. When the
+    project is published the standard gets the same list."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="drafting_units",
+        db_index=False,  # lifecycle_drafting_once starts with it
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="project_drafting",
+        db_index=False,  # lifecycle_drafting_org starts with it
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("project drafting unit")
+        verbose_name_plural = _("project drafting units")
+        ordering = ["project", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation"], name="lifecycle_drafting_once"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "position"], name="lifecycle_drafting_position"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "position"], name="lifecycle_drafting_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} #{self.position} {self.organisation_id}"
 
 
 class ProjectEvent(models.Model):
@@ -527,7 +598,18 @@ class Comment(TimeStampedModel):
         related_name="lifecycle_comments",
     )
     commenter = models.CharField(_("commenter"), max_length=200)
-    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    organisation_name = models.CharField(
+        _("organisation (as typed)"), max_length=300, blank=True
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("registered organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_comments",
+        help_text=_("Linked only when the typed name matches a registered one."),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     clause = models.CharField(_("clause/subclause"), max_length=60, blank=True)
     paragraph = models.CharField(
@@ -689,6 +771,15 @@ class PatentDisclosure(models.Model):
     patent_number = models.CharField(_("patent number"), max_length=100)
     title = models.CharField(_("patent title"), max_length=500, blank=True)
     holder = models.CharField(_("patent holder"), max_length=300)
+    holder_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("holder (registered organisation)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patent_disclosures",
+        help_text=_("Matched from the holder's name, or linked by staff."),
+    )
     licensing = models.CharField(
         _("licensing declaration"), max_length=10, choices=Licensing.choices
     )
@@ -803,7 +894,18 @@ class Feedback(TimeStampedModel):
         db_index=True,
     )
     name = models.CharField(_("name"), max_length=200)
-    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    organisation_name = models.CharField(
+        _("organisation (as typed)"), max_length=300, blank=True
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("registered organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_submitted",
+        help_text=_("Linked only when the typed name matches a registered one."),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

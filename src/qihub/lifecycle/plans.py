@@ -12,12 +12,17 @@ Chinese            English                meaning
 代替标准           replaces               identifier of the standard revised
 层级               level                  national, industry, local, group
 归口单位           committee              committee code, e.g. SAC/TC 219
-起草单位           drafting units         drafting units
+提出单位           proposer               proposing organisation
+起草单位           drafting units         drafting units, first one first (、 ， ;)
 计划完成时间       due on                 planned publication (YYYY-MM-DD)
 =================  =====================  ========================================
 
 The whole file is checked first; any bad row refuses the file and nothing is
 written. Imported projects start in the *approved* state: a plan is issued.
+The proposer and the drafting units are matched to registered organisations
+(credit code, then normalised name); the ones missing are registered with a
+kind guessed from the name (``parties.guess_kind``) in the same transaction,
+so a refused or dry-run file registers none.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from qihub.catalog.models import Standard
 from qihub.core.errors import ApplicationError
 from qihub.lifecycle import services, workflow
 from qihub.lifecycle.models import Committee
+from qihub.lifecycle.parties import guess_kind
+from qihub.organisations.names import split_names
+from qihub.organisations.services import organisation_find_or_create
 
 MAX_ROWS = 20_000
 
@@ -55,6 +63,8 @@ HEADERS = {
     "level": "level",
     "归口单位": "committee",
     "committee": "committee",
+    "提出单位": "proposer_organisation",
+    "proposer": "proposer_organisation",
     "起草单位": "drafting_units",
     "drafting units": "drafting_units",
     "计划完成时间": "due_on",
@@ -120,7 +130,19 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _row_args(row: dict[str, str], committees: dict, line: int) -> dict:
+def _organisation(name: str, *, actor, cache: dict):
+    """The registered organisation of a name in the plan, registering it
+    when missing (the platform itself registers for a command)."""
+    if name not in cache:
+        cache[name], _created = organisation_find_or_create(
+            actor=actor, name=name, kind=guess_kind(name)
+        )
+    return cache[name]
+
+
+def _row_args(
+    row: dict[str, str], committees: dict, line: int, *, actor, cache: dict
+) -> dict:
     kind = KINDS.get(row.get("kind", "").strip().lower() or "new")
     if kind is None:
         raise ApplicationError(
@@ -132,8 +154,15 @@ def _row_args(row: dict[str, str], committees: dict, line: int) -> dict:
         "title_en": row.get("title_en", ""),
         "kind": kind,
         "level": row.get("level") or Standard.Level.NATIONAL,
-        "drafting_units": row.get("drafting_units", ""),
+        "drafting_units": [
+            _organisation(name, actor=actor, cache=cache)
+            for name in split_names(row.get("drafting_units", ""))
+        ],
     }
+    if row.get("proposer_organisation"):
+        args["proposer_organisation"] = _organisation(
+            row["proposer_organisation"], actor=actor, cache=cache
+        )
     if row.get("committee"):
         committee = committees.get(row["committee"])
         if committee is None:
@@ -171,13 +200,16 @@ def plan_import(
     """Create one approved project per row, all or nothing."""
     result = PlanImport(rows=len(rows), dry_run=dry_run)
     committees = {c.code: c for c in Committee.objects.all()}
+    organisations: dict = {}
     seen: set[str] = set()
     iterator = progress(rows) if progress else rows
     try:
         with transaction.atomic():
             for line, row in enumerate(iterator, start=2):
                 try:
-                    args = _row_args(row, committees, line)
+                    args = _row_args(
+                        row, committees, line, actor=actor, cache=organisations
+                    )
                     if args["code"] and args["code"] in seen:
                         raise ApplicationError(
                             _("Line %(l)d: plan number %(c)s appears twice.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from qihub.lifecycle.models import (
     PatentDisclosure,
     PeriodicReview,
     Project,
+    ProjectDraftingUnit,
     ProjectEvent,
     ResearchProject,
     State,
@@ -39,7 +40,9 @@ def project_list(
 ) -> QuerySet[Project]:
     """Projects, newest first; ``user`` limits to those they proposed or whose
     committee they sit on."""
-    qs = Project.objects.select_related("state", "committee", "replaces", "standard")
+    qs = Project.objects.select_related(
+        "state", "committee", "replaces", "standard", "proposer_organisation"
+    ).prefetch_related(_drafting_prefetch())
     if state:
         qs = qs.filter(state__slug=state)
     if q:
@@ -56,12 +59,27 @@ def project_list(
     return qs
 
 
+def _drafting_prefetch() -> Prefetch:
+    """A project's drafting units with their organisations, in order."""
+    return Prefetch(
+        "drafting_units",
+        queryset=ProjectDraftingUnit.objects.select_related("organisation").order_by(
+            "position"
+        ),
+    )
+
+
 def project_get(pk: int) -> Project:
     return (
         Project.objects.select_related(
-            "state", "committee", "replaces", "standard", "proposer"
+            "state",
+            "committee",
+            "replaces",
+            "standard",
+            "proposer",
+            "proposer_organisation",
         )
-        .prefetch_related("research_projects")
+        .prefetch_related("research_projects", _drafting_prefetch())
         .get(pk=pk)
     )
 
@@ -216,7 +234,9 @@ def consultation_get(pk: int) -> Consultation:
 
 
 def consultation_comments(*, consultation: Consultation) -> QuerySet[Comment]:
-    return consultation.comments.select_related("resolved_by").order_by("number")
+    return consultation.comments.select_related("resolved_by", "organisation").order_by(
+        "number"
+    )
 
 
 def comments_of_user(*, consultation: Consultation, user) -> QuerySet[Comment]:
@@ -232,7 +252,9 @@ def ballot_get(pk: int) -> Ballot:
 def patents_for(
     *, standard: Standard | int | None = None, project: Project | None = None
 ) -> QuerySet[PatentDisclosure]:
-    qs = PatentDisclosure.objects.select_related("project", "standard")
+    qs = PatentDisclosure.objects.select_related(
+        "project", "standard", "holder_organisation"
+    )
     if standard is not None:
         qs = qs.filter(standard=standard)
     if project is not None:
@@ -261,17 +283,26 @@ def committee_list() -> QuerySet[Committee]:
 
 
 def committee_get(pk: int) -> Committee:
-    return Committee.objects.prefetch_related("memberships__user").get(pk=pk)
+    return Committee.objects.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=CommitteeMember.objects.select_related("user", "organisation"),
+        )
+    ).get(pk=pk)
 
 
 def research_list() -> QuerySet[ResearchProject]:
-    return ResearchProject.objects.annotate(n_projects=Count("projects"))
+    return ResearchProject.objects.select_related("lead_organisation").annotate(
+        n_projects=Count("projects")
+    )
 
 
 def research_get(pk: int) -> ResearchProject:
-    return ResearchProject.objects.prefetch_related(
-        "milestones", "reviews", "projects__state"
-    ).get(pk=pk)
+    return (
+        ResearchProject.objects.select_related("lead_organisation")
+        .prefetch_related("milestones", "reviews", "projects__state")
+        .get(pk=pk)
+    )
 
 
 def feedback_by_tracking_number(number: str) -> Feedback | None:
@@ -284,9 +315,105 @@ def feedback_by_tracking_number(number: str) -> Feedback | None:
 
 
 def feedback_queue(*, status: str | None = None) -> QuerySet[Feedback]:
-    qs = Feedback.objects.select_related("standard", "committee")
+    qs = Feedback.objects.select_related("standard", "committee", "organisation")
     if status:
         qs = qs.filter(status=status)
     else:
         qs = qs.exclude(status=Feedback.Status.CLOSED)
     return qs
+
+
+# --------------------------------------------------------------------------
+# Organisation profile
+
+
+def projects_led(org_ids) -> QuerySet[Project]:
+    """Standard projects these organisations lead: as the proposing
+    organisation or as the first drafting unit."""
+    ids = list(org_ids)
+    return Project.objects.filter(
+        Q(proposer_organisation_id__in=ids)
+        | Q(
+            pk__in=ProjectDraftingUnit.objects.filter(
+                organisation_id__in=ids, position=1
+            ).values("project_id")
+        )
+    )
+
+
+def projects_drafted(org_ids) -> QuerySet[Project]:
+    """Standard projects in which any of these organisations is a drafting unit."""
+    return Project.objects.filter(
+        pk__in=ProjectDraftingUnit.objects.filter(
+            organisation_id__in=list(org_ids)
+        ).values("project_id")
+    )
+
+
+def organisation_metrics(org_ids) -> list:
+    """Profile provider (``organisations.profile``): standard projects led
+    (proposer or first drafting unit; per level and year proposed) and taken
+    part in (any drafting unit), research projects led and of those accepted,
+    committee seats. Each record counts once for the whole set, however many
+    of the organisations it names. Four queries."""
+    from django.utils.translation import gettext_lazy
+
+    from qihub.organisations.profile import Metric
+
+    ids = sorted(set(org_ids))
+    by_level: dict[str, dict[int | None, int]] = {}
+    led = 0
+    rows = (
+        projects_led(ids)
+        .annotate(year=ExtractYear("created_at"))
+        .values("level", "year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        by_level.setdefault(row["level"], {})[row["year"]] = row["n"]
+        led += row["n"]
+    ordered = {
+        level: dict(sorted(by_level[level].items(), key=lambda kv: kv[0] or 0))
+        for level in Standard.Level.values
+        if level in by_level
+    }
+    research = ResearchProject.objects.filter(lead_organisation_id__in=ids).aggregate(
+        led=Count("id"),
+        accepted=Count("id", filter=Q(status=ResearchProject.Status.ACCEPTED)),
+    )
+    section = gettext_lazy("Standard development")
+    return [
+        Metric(
+            key="projects_led",
+            label=gettext_lazy("Standard projects led"),
+            value=led,
+            section=section,
+            by_level_year=ordered,
+            level_labels=dict(Standard.Level.choices),
+        ),
+        Metric(
+            key="projects_drafting",
+            label=gettext_lazy("Standard projects taken part in as drafting unit"),
+            value=projects_drafted(ids).count(),
+            section=section,
+        ),
+        Metric(
+            key="research_led",
+            label=gettext_lazy("Research projects led"),
+            value=research["led"],
+            section=section,
+        ),
+        Metric(
+            key="research_accepted",
+            label=gettext_lazy("Research projects led and accepted"),
+            value=research["accepted"],
+            section=section,
+        ),
+        Metric(
+            key="committee_seats",
+            label=gettext_lazy("Committee seats"),
+            value=CommitteeMember.objects.filter(organisation_id__in=ids).count(),
+            section=section,
+        ),
+    ]

@@ -37,6 +37,7 @@ from qihub.lifecycle.models import (
     PatentDisclosure,
     PeriodicReview,
     Project,
+    ProjectDraftingUnit,
     ProjectEvent,
     ResearchMilestone,
     ResearchProject,
@@ -46,6 +47,8 @@ from qihub.lifecycle.models import (
     Vote,
 )
 from qihub.lifecycle.ratelimit import anonymous_rate_check
+from qihub.organisations.models import Organisation
+from qihub.organisations.services import organisation_match
 
 #: Fields that ``project_update`` may change.
 PROJECT_FIELDS = (
@@ -108,6 +111,46 @@ def _check_public_input(model, *, email: str = "", **values: str) -> None:
                 _("%(e)s is not a valid e-mail address.") % {"e": email},
                 details={"email": "invalid"},
             ) from exc
+
+
+def _check_organisation(field: str, value) -> Organisation | None:
+    """A party is a registered organisation (or none); anything else is
+    refused naming the field."""
+    if value is None or isinstance(value, Organisation):
+        if value is not None and value.pk is None:
+            raise ApplicationError(
+                _("Register the organisation first."), details={field: ["unsaved"]}
+            )
+        return value
+    raise ApplicationError(
+        _("%(field)s must be a registered organisation.") % {"field": field},
+        details={field: ["not an organisation"]},
+    )
+
+
+def _check_drafting_units(units: Iterable[Organisation] | None) -> list[Organisation]:
+    """The drafting units in order; each organisation once."""
+    orgs: list[Organisation] = []
+    seen: set[int] = set()
+    for unit in units or ():
+        org = _check_organisation("drafting_units", unit)
+        if org is None:
+            continue
+        if org.pk in seen:
+            raise ApplicationError(
+                _("%(org)s is listed twice among the drafting units.")
+                % {"org": org.name},
+                details={"drafting_units": [str(org.pk)]},
+            )
+        seen.add(org.pk)
+        orgs.append(org)
+    return orgs
+
+
+def _public_organisation(text: str) -> Organisation | None:
+    """The registered organisation a name typed by the public stands for, if
+    any; nothing is ever registered from public input."""
+    return organisation_match(name=text) if text.strip() else None
 
 
 def _event(project: Project, type_: str, *, actor, comment: str = "", **kw):
@@ -181,14 +224,15 @@ def committee_member_add(
     user,
     actor,
     role: str = CommitteeMember.Role.MEMBER,
-    organisation: str = "",
+    organisation: Organisation | None = None,
 ) -> CommitteeMember:
-    """Seat ``user`` on ``committee`` (or change their role)."""
+    """Seat ``user`` on ``committee`` (or change their role), representing
+    ``organisation`` (a registered organisation, or none recorded)."""
     if actor is not None:
         _require_manager(actor, committee)
     if role not in CommitteeMember.Role.values:
         raise ApplicationError(_("Unknown committee role: %(r)s.") % {"r": role})
-    _check_public_input(CommitteeMember, organisation=organisation)
+    organisation = _check_organisation("organisation", organisation)
     member, _created = CommitteeMember.objects.update_or_create(
         committee=committee,
         user=user,
@@ -226,8 +270,8 @@ def project_create(
     identifier: str = "",
     scope: str = "",
     ics: str = "",
-    proposer_organisation: str = "",
-    drafting_units: str = "",
+    proposer_organisation: Organisation | None = None,
+    drafting_units: Iterable[Organisation] = (),
     drafters: str = "",
     planned_consultation_on: datetime.date | None = None,
     planned_submission_on: datetime.date | None = None,
@@ -238,7 +282,9 @@ def project_create(
     code: str = "",
 ) -> Project:
     """Propose a standard project (立项申请): a new standard, or a revision of
-    ``replaces``. Any registered user may propose; staff approve."""
+    ``replaces``. Any registered user may propose; staff approve. The
+    proposing organisation and the drafting units (in order, the first
+    drafting unit first) are registered organisations."""
     if actor is not None and not actor.is_authenticated:
         raise PermissionDenied(_("Log in to propose a standard project."))
     if not (title_zh.strip() or title_en.strip()):
@@ -265,6 +311,10 @@ def project_create(
         )
     if identifier.strip():
         _check_identifier(identifier)
+    proposer_organisation = _check_organisation(
+        "proposer_organisation", proposer_organisation
+    )
+    units = _check_drafting_units(drafting_units)
     workflow.workflow_ensure()
     today = timezone.localdate()
     code = code.strip()
@@ -283,7 +333,6 @@ def project_create(
         committee=committee,
         proposer=_user(actor),
         proposer_organisation=proposer_organisation,
-        drafting_units=drafting_units,
         drafters=drafters,
         replaces=replaces,
         planned_consultation_on=planned_consultation_on,
@@ -292,6 +341,7 @@ def project_create(
         implementation_months=implementation_months,
     )
     project.save()
+    _drafting_units_write(project, units)
     if research_projects:
         project.research_projects.set(list(research_projects))
     _event(
@@ -303,6 +353,14 @@ def project_create(
         details={"kind": kind, "replaces": replaces.identifier if replaces else None},
     )
     return project
+
+
+def _drafting_units_write(project: Project, units: list[Organisation]) -> None:
+    project.drafting_units.all().delete()
+    ProjectDraftingUnit.objects.bulk_create(
+        ProjectDraftingUnit(project=project, organisation=org, position=i)
+        for i, org in enumerate(units, start=1)
+    )
 
 
 def _check_identifier(text: str) -> None:
@@ -344,8 +402,22 @@ def project_update(*, project: Project, actor, comment: str = "", **fields) -> P
         )
     if fields.get("identifier"):
         _check_identifier(fields["identifier"])
+    if "proposer_organisation" in fields:
+        _check_organisation("proposer_organisation", fields["proposer_organisation"])
     changes = {}
     for name, value in fields.items():
+        if name == "drafting_units":
+            units = _check_drafting_units(value)
+            old_ids = list(
+                project.drafting_units.order_by("position").values_list(
+                    "organisation_id", flat=True
+                )
+            )
+            new_ids = [org.pk for org in units]
+            if old_ids != new_ids:
+                _drafting_units_write(project, units)
+                changes[name] = [old_ids, new_ids]
+            continue
         if name == "draft_file":
             if value:
                 project.draft_file = value
@@ -357,6 +429,11 @@ def project_update(*, project: Project, actor, comment: str = "", **fields) -> P
                 changes[name] = [
                     old.code if old else None,
                     value.code if value else None,
+                ]
+            elif name == "proposer_organisation":
+                changes[name] = [
+                    old.pk if old else None,
+                    value.pk if value else None,
                 ]
             else:
                 changes[name] = [_jsonable(old), _jsonable(value)]
@@ -581,6 +658,13 @@ def _publish(project: Project, *, actor, issued_on: datetime.date) -> dict:
         source="lifecycle",
         reason=_("Published by standard project %(code)s.") % {"code": project.code},
     )
+    catalog_services.standard_set_drafting_units(
+        standard=standard,
+        organisations=project.drafting_organisations(),
+        actor=actor,
+        reason=_("Drafting units of standard project %(code)s.")
+        % {"code": project.code},
+    )
     if project.replaces is not None:
         catalog_services.standard_replace(
             old=project.replaces,
@@ -675,7 +759,7 @@ def comment_submit(
     actor,
     text: str,
     commenter: str = "",
-    organisation: str = "",
+    organisation_name: str = "",
     email: str = "",
     clause: str = "",
     paragraph: str = "",
@@ -684,7 +768,8 @@ def comment_submit(
     ip: str | None = None,
 ) -> Comment:
     """Comment on a draft in consultation. Anyone may comment until the
-    deadline; anonymous visitors are rate-limited per address."""
+    deadline; anonymous visitors are rate-limited per address. The
+    organisation is kept as typed and linked when it names a registered one."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status != Consultation.Status.OPEN:
         raise Conflict(_("This consultation is closed; comments are no longer taken."))
@@ -700,7 +785,7 @@ def comment_submit(
         Comment,
         email=email,
         commenter=commenter,
-        organisation=organisation,
+        organisation_name=organisation_name,
         clause=clause,
         paragraph=paragraph,
         text=text,
@@ -721,7 +806,8 @@ def comment_submit(
         number=number,
         user=user,
         commenter=commenter.strip(),
-        organisation=organisation.strip(),
+        organisation_name=organisation_name.strip(),
+        organisation=_public_organisation(organisation_name),
         email=email.strip(),
         clause=clause.strip(),
         paragraph=paragraph.strip(),
@@ -866,7 +952,8 @@ def patent_disclose(
     ip: str | None = None,
 ) -> PatentDisclosure:
     """Declare a patent that may be essential to a draft or a standard.
-    Anyone may declare; the declaration is public."""
+    Anyone may declare; the declaration is public. The holder is kept as
+    typed and linked when it names a registered organisation."""
     if project is None and standard is None:
         raise ApplicationError(_("Say which project or standard the patent concerns."))
     if not patent_number.strip() or not holder.strip():
@@ -899,6 +986,7 @@ def patent_disclose(
         patent_number=patent_number.strip(),
         title=title.strip(),
         holder=holder.strip(),
+        holder_organisation=_public_organisation(holder),
         licensing=licensing,
         declarant=declarant.strip(),
         email=email.strip(),
@@ -910,6 +998,31 @@ def patent_disclose(
             ProjectEvent.Type.PATENT,
             actor=actor,
             details={"patent": patent.patent_number, "licensing": licensing},
+        )
+    return patent
+
+
+@transaction.atomic
+def patent_link_holder(
+    *, patent: PatentDisclosure, actor, organisation: Organisation | None
+) -> PatentDisclosure:
+    """Staff link a disclosure's holder to its registered organisation (or
+    unlink it); the holder's name as declared stays."""
+    _require_staff(actor, _("Only institute staff may link a patent holder."))
+    organisation = _check_organisation("holder_organisation", organisation)
+    patent = PatentDisclosure.objects.select_for_update().get(pk=patent.pk)
+    old = patent.holder_organisation_id
+    patent.holder_organisation = organisation
+    patent.save(update_fields=["holder_organisation"])
+    if patent.project_id and old != patent.holder_organisation_id:
+        _event(
+            patent.project,
+            ProjectEvent.Type.PATENT,
+            actor=actor,
+            details={
+                "patent": patent.patent_number,
+                "holder_organisation": [old, patent.holder_organisation_id],
+            },
         )
     return patent
 
@@ -926,13 +1039,13 @@ def research_project_create(
     title_zh: str = "",
     title_en: str = "",
     programme: str = "",
-    lead_organisation: str = "",
+    lead_organisation: Organisation | None = None,
     leader: str = "",
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
     summary: str = "",
 ) -> ResearchProject:
-    """Register a standards research project."""
+    """Register a standards research project led by ``lead_organisation``."""
     if actor is not None:
         _require_staff(actor)
     if not code.strip() or not (title_zh.strip() or title_en.strip()):
@@ -945,10 +1058,10 @@ def research_project_create(
         title_zh=title_zh,
         title_en=title_en,
         programme=programme,
-        lead_organisation=lead_organisation,
         leader=leader,
         summary=summary,
     )
+    lead_organisation = _check_organisation("lead_organisation", lead_organisation)
     if ResearchProject.objects.filter(code=code.strip()).exists():
         raise Conflict(_("Research project %(c)s exists already.") % {"c": code})
     return ResearchProject.objects.create(
@@ -1133,13 +1246,14 @@ def feedback_submit(
     subject: str,
     body: str,
     kind: str = Feedback.Kind.FEEDBACK,
-    organisation: str = "",
+    organisation_name: str = "",
     email: str = "",
     clause: str = "",
     ip: str | None = None,
 ) -> Feedback:
     """Submit implementation feedback or a complaint on a published standard.
-    The submitter follows it by its tracking number."""
+    The submitter follows it by its tracking number. The organisation is kept
+    as typed and linked when it names a registered one."""
     if standard.status == Standard.Status.DRAFT:
         raise ApplicationError(_("Feedback is taken on published standards only."))
     if kind not in Feedback.Kind.values:
@@ -1148,7 +1262,7 @@ def feedback_submit(
         Feedback,
         email=email,
         name=name,
-        organisation=organisation,
+        organisation_name=organisation_name,
         clause=clause,
         subject=subject,
         body=body,
@@ -1176,7 +1290,8 @@ def feedback_submit(
                     standard=standard,
                     kind=kind,
                     name=name.strip(),
-                    organisation=organisation.strip(),
+                    organisation_name=organisation_name.strip(),
+                    organisation=_public_organisation(organisation_name),
                     email=email.strip(),
                     user=user,
                     clause=clause.strip(),

@@ -47,6 +47,11 @@ urlpatterns = [
     path("ballots/<int:pk>/", views.ballot_detail, name="ballot_detail"),
     path("ballots/<int:pk>/close/", views.ballot_close, name="ballot_close"),
     path("patents/new/", views.patent_new, name="patent_new"),
+    path(
+        "patents/<int:pk>/holder/",
+        views.patent_link_holder,
+        name="patent_link_holder",
+    ),
     path("committees/", views.committee_list, name="committee_list"),
     path("committees/new/", views.committee_create, name="committee_create"),
     path("committees/<int:pk>/", views.committee_detail, name="committee_detail"),

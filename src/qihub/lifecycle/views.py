@@ -27,6 +27,7 @@ from qihub.lifecycle.models import (
     Committee,
     Consultation,
     Feedback,
+    PatentDisclosure,
     Project,
     ResearchProject,
     State,
@@ -118,7 +119,6 @@ def project_edit(request, pk: int):
         "ics",
         "scope",
         "proposer_organisation",
-        "drafting_units",
         "drafters",
         "planned_consultation_on",
         "planned_submission_on",
@@ -126,11 +126,21 @@ def project_edit(request, pk: int):
         "implementation_months",
     ]
     initial = {name: getattr(project, name) for name in fields}
-    form = forms.ProjectForm(request.POST or None, initial=initial)
+    form = forms.ProjectForm(
+        request.POST or None,
+        initial=initial,
+        drafting_units=project.drafting_organisations(),
+    )
     for name in ("kind", "replaces", "research_projects"):
         del form.fields[name]
     if request.method == "POST" and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        changed = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name not in form.drafting_slots
+        }
+        if form.drafting_units_changed():
+            changed["drafting_units"] = form.cleaned_data["drafting_units"]
         try:
             services.project_update(
                 project=project,
@@ -156,6 +166,13 @@ def project_detail(request, pk: int):
     except Project.DoesNotExist as exc:
         raise Http404 from exc
     consultations = list(project.consultations.all())
+    patents = list(selectors.patents_for(project=project))
+    if has_role(request.user, Role.STAFF):
+        for patent in patents:
+            patent.holder_form = forms.PatentHolderForm(
+                prefix=f"patent-{patent.pk}",
+                initial={"holder_organisation": patent.holder_organisation},
+            )
     context = {
         "project": project,
         "events": selectors.project_timeline(project=project),
@@ -164,7 +181,7 @@ def project_detail(request, pk: int):
         ),
         "consultations": consultations,
         "ballots": project.ballots.all(),
-        "patents": selectors.patents_for(project=project),
+        "patents": patents,
         "may_manage": may_manage(request.user, project.committee),
         "may_edit": not project.state.terminal
         and (
@@ -180,6 +197,28 @@ def project_detail(request, pk: int):
         "today": timezone.localdate(),
     }
     return render(request, "lifecycle/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def patent_link_holder(request, pk: int):
+    """Staff link a declared patent holder to its registered organisation."""
+    patent = get_object_or_404(PatentDisclosure, pk=pk)
+    form = forms.PatentHolderForm(request.POST, prefix=f"patent-{pk}")
+    if form.is_valid():
+        try:
+            services.patent_link_holder(
+                patent=patent,
+                actor=request.user,
+                organisation=form.cleaned_data["holder_organisation"],
+            )
+            messages.success(request, _("Patent holder linked."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose a registered organisation."))
+    target = patent.project or patent.standard
+    return redirect(target.get_absolute_url() + "#patents")
 
 
 @login_required

@@ -11,6 +11,7 @@ from qihub.catalog.tests.factories import StandardFactory
 from qihub.core.services import user_create
 from qihub.lifecycle import services
 from qihub.lifecycle.models import CommitteeMember
+from qihub.organisations.services import organisation_create
 
 
 @pytest.fixture(autouse=True)
@@ -101,3 +102,25 @@ def make_project(staff_user, committee, enterprise_user):
         return project
 
     return _make
+
+
+@pytest.fixture
+def make_org(db):
+    """Register an organisation by name (Chinese or English)."""
+
+    def _make(name: str, kind: str = "research_institute", **kw):
+        cjk = any("\u3400" <= c <= "\u9fff" for c in name)
+        return organisation_create(
+            actor=None,
+            kind=kind,
+            name_zh=name if cjk else "",
+            name_en="" if cjk else name,
+            **kw,
+        )
+
+    return _make
+
+
+@pytest.fixture
+def cnis(make_org):
+    return make_org("CNIS", kind="standardization_institute")

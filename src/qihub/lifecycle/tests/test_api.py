@@ -114,7 +114,7 @@ def test_committees_api(committee):
     assert data["items"][0]["approval_threshold"] == 0.75
 
 
-def test_committee_and_member_api(staff_api, token_client_for, enterprise_user):
+def test_committee_and_member_api(staff_api, token_client_for, enterprise_user, cnis):
     response = staff_api.post(
         "/api/lifecycle/committees/",
         {"code": "SAC/TC 176", "name_en": "Quality management", "quorum": 0.6},
@@ -144,7 +144,7 @@ def test_committee_and_member_api(staff_api, token_client_for, enterprise_user):
     url = f"/api/lifecycle/committees/{data['id']}/members/"
     member = staff_api.post(
         url,
-        {"username": "enterprise1", "role": "chair", "organisation": "CNIS"},
+        {"username": "enterprise1", "role": "chair", "organisation_id": cnis.pk},
         content_type="application/json",
     )
     assert member.status_code == 201
@@ -152,7 +152,11 @@ def test_committee_and_member_api(staff_api, token_client_for, enterprise_user):
         "committee": "SAC/TC 176",
         "username": "enterprise1",
         "role": "chair",
-        "organisation": "CNIS",
+        "organisation": {
+            "id": cnis.pk,
+            "name": "CNIS",
+            "url": cnis.get_absolute_url(),
+        },
     }
     unknown = staff_api.post(
         url, {"username": "nobody"}, content_type="application/json"

@@ -11,6 +11,7 @@ from qihub.catalog.tests.factories import StandardFactory
 from qihub.core.services import user_create
 from qihub.lifecycle import services
 from qihub.lifecycle.models import CommitteeMember, ResearchProject
+from qihub.organisations.services import organisation_create
 
 
 @pytest.mark.browser
@@ -30,12 +31,19 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
         user = user_create(username=f"voter{i}", password=f"pw-voter{i}")
         services.committee_member_add(committee=committee, user=user, actor=staff_user)
         voters.append(user)
+    federation = organisation_create(
+        actor=None, kind="social_organisation", name_zh="中国纺织工业联合会"
+    )
+    testing = organisation_create(
+        actor=None, kind="testing_body", name_zh="国家纺织制品质量检验检测中心"
+    )
     project = services.project_create(
         actor=enterprise_user,
         title_zh="婴幼儿及儿童纺织产品安全技术规范",
         title_en="Safety technical code for infants and children textile products",
         replaces=old,
         committee=committee,
+        drafting_units=[testing, federation],
     )
     url = f"/lifecycle/projects/{project.pk}/"
 
@@ -76,7 +84,7 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
     page.click("#consultations a")
     page.select_option("#id_clause", "4.1")
     page.fill("#id_commenter", "王工")
-    page.fill("#id_organisation", "某检测中心")
+    page.fill("#id_organisation_name", "某检测中心")
     page.select_option("#id_type", "te")
     page.fill("#id_text", "甲醛限量应与 GB 18401 一致")
     page.click("#comment-form button")
@@ -117,6 +125,10 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
     assert "Plan approved" in timeline
 
     assert page.locator("#published-standard").inner_text() == "GB 31701-2026"
+    # the drafting units are listed in order and link to their pages
+    units = page.locator("#drafting-units li a")
+    assert units.all_inner_texts() == [testing.name_zh, federation.name_zh]
+    assert units.first.get_attribute("href") == testing.get_absolute_url()
     response = page.goto(page.locator("#published-standard").get_attribute("href"))
     assert response.ok
     old.refresh_from_db()
@@ -127,6 +139,9 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
     assert standard_get_by_identifier("GB 31701").identifier == "GB 31701-2026"
     new = Standard.objects.get(identifier="GB 31701-2026")
     assert new.relations_out.get().target == old
+    from qihub.catalog.selectors import drafting_units
+
+    assert drafting_units(new) == [testing, federation]
     assert CommitteeMember.objects.count() == 3
 
 
@@ -135,6 +150,9 @@ def test_project_from_proposal_to_publication(page, staff_user, enterprise_user)
 def test_staff_register_committee_and_research_project(
     page, login, staff_user, reviewer_user
 ):
+    cnis = organisation_create(
+        actor=None, kind="standardization_institute", name_zh="中国标准化研究院"
+    )
     login(staff_user)
     page.goto("/lifecycle/committees/")
     page.click("text=New committee")
@@ -152,7 +170,12 @@ def test_staff_register_committee_and_research_project(
     page.click("summary:has-text('Add a member')")
     page.fill("#id_user", reviewer_user.username)
     page.select_option("#id_role", "secretary")
-    page.fill("#id_organisation", "中国标准化研究院")
+    # the organisation is picked by search as you type
+    page.fill("#member-form input[name=organisation__q]", "标准化研究")
+    page.click("#member-form .org-result-list button:has-text('中国标准化研究院')")
+    page.locator(
+        "#member-form [data-testid=organisation-picked]", has_text="中国标准化研究院"
+    ).wait_for()
     page.click("#member-form button[type=submit]")
     page.wait_for_selector(".messages:has-text('reviewer1 seated as Secretary.')")
     row = page.locator("table tbody tr", has_text="reviewer1")
@@ -198,4 +221,8 @@ def test_staff_register_committee_and_research_project(
         ("Mid-term check", datetime.date(2026, 9, 30))
     ]
     member = CommitteeMember.objects.get(committee__code="SAC/TC 176")
-    assert (member.user, member.role) == (reviewer_user, "secretary")
+    assert (member.user, member.role, member.organisation) == (
+        reviewer_user,
+        "secretary",
+        cnis,
+    )

@@ -524,21 +524,25 @@ def test_new_committee_and_research_pages_are_staff_only(client, enterprise_user
     assert not ResearchProject.objects.exists()
 
 
-def test_staff_add_committee_member_on_page(client, staff_user, committee, plain_user):
+def test_staff_add_committee_member_on_page(
+    client, staff_user, committee, plain_user, cnis
+):
     client.force_login(staff_user)
     html = client.get(committee.get_absolute_url()).content.decode()
     assert 'id="member-form"' in html
     response = client.post(
         committee.get_absolute_url(),
-        {"user": "visitor1", "role": "secretary", "organisation": "CNIS"},
+        {"user": "visitor1", "role": "secretary", "organisation": cnis.pk},
     )
     assert response.status_code == 302
     member = committee.memberships.get()
     assert (member.user, member.role, member.organisation) == (
         plain_user,
         "secretary",
-        "CNIS",
+        cnis,
     )
+    html = client.get(committee.get_absolute_url()).content.decode()
+    assert f'<a href="{cnis.get_absolute_url()}">CNIS</a>' in html
     response = client.post(
         committee.get_absolute_url(), {"user": "nobody", "role": "member"}
     )
@@ -549,7 +553,7 @@ def test_staff_add_committee_member_on_page(client, staff_user, committee, plain
 
 @pytest.mark.parametrize("role", ["chair", "secretary"])
 def test_committee_officer_seats_a_member_on_page(
-    client, staff_user, committee, plain_user, role
+    client, staff_user, committee, plain_user, role, cnis
 ):
     """The page follows ``committee_member_add``: the committee's chair and
     secretary seat members as staff do."""
@@ -563,12 +567,12 @@ def test_committee_officer_seats_a_member_on_page(
     url = committee.get_absolute_url()
     assert 'id="member-form"' in client.get(url).content.decode()
     response = client.post(
-        url, {"user": "visitor1", "role": "member", "organisation": "CNIS"}
+        url, {"user": "visitor1", "role": "member", "organisation": cnis.pk}
     )
     assert response.status_code == 302
     assert response["Location"] == url
     member = committee.memberships.get(user=plain_user)
-    assert (member.role, member.organisation) == ("member", "CNIS")
+    assert (member.role, member.organisation) == ("member", cnis)
     html = client.get(url).content.decode()
     assert "visitor1 seated as Member." in html
 

@@ -111,7 +111,7 @@ def test_comment_resolution_table_exports(make_project, staff_user):
         consultation=consultation,
         actor=None,
         commenter="王工",
-        organisation="某检测中心",
+        organisation_name="某检测中心",
         clause="4.2",
         paragraph="表1",
         type="te",
