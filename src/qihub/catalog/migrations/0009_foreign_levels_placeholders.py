@@ -38,7 +38,7 @@ STATUSES = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0007_search_tsv_lexemes"),
+        ("catalog", "0008_standard_drafting_units"),
     ]
 
     operations = [

@@ -197,7 +197,6 @@ def test_din_adoption_reads_both_identifiers():
     assert parsed.adoption_degree == "IDT"
 
 
-@pytest.mark.xfail(reason="needs foreign identifiers (branch i18-ident)", strict=False)
 def test_din_adoption_is_catalogued_as_foreign_and_adopts_the_iso_standard():
     iso = standard_for("ISO 13849-1:2006")
     result = fulltext.document_import(data=DIN_ADOPTION, filename="din.xml")
