@@ -47,7 +47,10 @@ class Metric:
 Provider = Callable[[Sequence[int]], list[Metric]]
 
 #: Dotted paths of the domains' providers, in page order.
-PROVIDERS: tuple[str, ...] = ("qihub.catalog.selectors.organisation_metrics",)
+PROVIDERS: tuple[str, ...] = (
+    "qihub.catalog.selectors.organisation_metrics",
+    "qihub.lifecycle.selectors.organisation_metrics",
+)
 
 
 def _load(path: str) -> Provider:
