@@ -141,7 +141,7 @@ def declaration_new(request):
 @login_required
 def declaration_edit(request, pk: int):
     declaration = get_object_or_404(
-        Declaration.objects.select_related("enterprise"), pk=pk
+        Declaration.objects.select_related("enterprise__organisation"), pk=pk
     )
     if not services.can_manage(request.user, declaration.enterprise):
         return HttpResponseForbidden(
@@ -330,7 +330,9 @@ def declaration_recheck(request, pk: int):
 
 
 def enterprise_detail(request, pk: int):
-    enterprise = get_object_or_404(Enterprise, pk=pk)
+    enterprise = get_object_or_404(
+        Enterprise.objects.select_related("organisation__region"), pk=pk
+    )
     declarations = enterprise.declarations.exclude(
         status=Declaration.Status.DRAFT
     ).order_by("-id")

@@ -53,19 +53,18 @@ def gb_toy(db):
 
 
 @pytest.fixture
-def enterprise(db, enterprise_user):
-    from qihub.declarations.models import Enterprise
-    from qihub.declarations.search_keys import text_key
+def enterprise(db, enterprise_user, staff_user):
+    from qihub.declarations import services
 
-    ent = Enterprise.objects.create(
+    return services.enterprise_create(
+        actor=staff_user,
         credit_code=make_code("91440300MA5FABCD1"),
         name="深圳市童衣有限公司",
-        name_key=text_key("深圳市童衣有限公司"),
         region="深圳",
         industry="纺织",
+        users=[enterprise_user],
     )
-    ent.users.add(enterprise_user)
-    return ent
+
 
 
 GOOD_INDICATORS = [

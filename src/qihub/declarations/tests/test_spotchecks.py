@@ -18,8 +18,8 @@ def _population(n=200):
 
 
 def _examiners():
-    # inspector k works for enterprise k (organisation 企业k)
-    return [Examiner(k, f"企业{k}", k) for k in range(1, 12)]
+    # inspector k works for organisation k (the enterprise 企业k)
+    return [Examiner(k, k) for k in range(1, 12)]
 
 
 def test_same_seed_same_draw_and_different_seed_differs():
@@ -50,8 +50,17 @@ def test_stratified_share_and_conflict_rule():
 
 def test_no_free_inspector_leaves_unassigned():
     pop = [Candidate(1, 1, 5, "企业5", "深圳", "纺织")]
-    result = draw(pop, [Examiner(1, "企业5", 5)], seed=1, share=Decimal("1"))
+    result = draw(pop, [Examiner(1, 5)], seed=1, share=Decimal("1"))
     assert result[0].inspector_id is None
+
+
+def _org(actor, name):
+    from qihub.organisations.services import organisation_find_or_create
+
+    org, _created = organisation_find_or_create(
+        actor=actor, name=name, kind="testing_body"
+    )
+    return org
 
 
 @pytest.mark.django_db
@@ -70,11 +79,11 @@ def test_plan_draw_findings_publish(staff_user, enterprise, gb_toy, enterprise_u
         )
         services.declaration_submit(actor=enterprise_user, declaration=d)
     own = spotchecks.inspector_create(
-        actor=staff_user, name="张三", organisation=enterprise.name
+        actor=staff_user, name="张三", organisation=enterprise.organisation
     )
-    assert own.enterprise == enterprise
+    assert own.organisation.enterprise == enterprise
     other = spotchecks.inspector_create(
-        actor=staff_user, name="李四", organisation="市质检院"
+        actor=staff_user, name="李四", organisation=_org(staff_user, "市质检院")
     )
     plan = spotchecks.spotcheck_plan_create(
         actor=staff_user, name="2026 第一批", share="0.5", seed=2026

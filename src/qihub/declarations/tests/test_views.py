@@ -47,8 +47,11 @@ def test_register_page_creates_enterprise_and_logs_in(client):
         },
     )
     assert resp.status_code == 302
-    ent = Enterprise.objects.get(credit_code=code)
-    assert ent.users.get().username == "newent"
+    ent = Enterprise.objects.get(organisation__credit_code=code)
+    membership = ent.organisation.memberships.get()
+    assert membership.user.username == "newent"
+    assert membership.role == "administrator"
+    assert ent.organisation.region_id == "440300"  # 深圳 read as 深圳市
     assert client.get("/declarations/mine/").status_code == 200
 
 
