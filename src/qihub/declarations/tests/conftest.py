@@ -66,7 +66,6 @@ def enterprise(db, enterprise_user, staff_user):
     )
 
 
-
 GOOD_INDICATORS = [
     {"parameter": "formaldehyde", "operator": "<=", "value": "15", "unit": "mg/kg"},
     {

@@ -119,3 +119,57 @@ def test_plan_draw_findings_publish(staff_user, enterprise, gb_toy, enterprise_u
     spotchecks.spotcheck_rectify(actor=staff_user, check=checks[1])
     assert SpotCheck.objects.get(pk=checks[1].pk).outcome == "rectified"
     spotchecks.spotcheck_plan_publish(actor=staff_user, plan=plan)
+
+
+@pytest.mark.django_db
+def test_conflict_rule_compares_organisations_not_spellings(
+    staff_user, enterprise, gb_toy, enterprise_user
+):
+    """An inspector whose organisation is written another way is still the
+    enterprise's own; one of a similar name but another party is not."""
+    from qihub.declarations import services
+    from qihub.declarations.tests.conftest import GOOD_INDICATORS
+
+    d = services.declaration_create(
+        actor=enterprise_user,
+        enterprise=enterprise,
+        product_name="婴儿连体衣",
+        category="children's textiles",
+        standards=["GB 31701-2015"],
+        indicators=GOOD_INDICATORS,
+    )
+    services.declaration_submit(actor=enterprise_user, declaration=d)
+    same = _org(staff_user, "深圳市 童衣有限公司（）")  # another spelling
+    assert same == enterprise.organisation
+    near = _org(staff_user, "深圳市童衣科技有限公司")  # another party
+    assert near != enterprise.organisation
+    own = spotchecks.inspector_create(actor=staff_user, name="张三", organisation=same)
+    other = spotchecks.inspector_create(
+        actor=staff_user, name="李四", organisation=near
+    )
+    candidate = spotchecks.candidates_for(
+        spotchecks.spotcheck_plan_create(actor=staff_user, name="p", share="1", seed=1)
+    )[0]
+    by_id = {e.inspector_id: e for e in spotchecks.examiners()}
+    assert spotchecks.conflicted(by_id[own.pk], candidate)
+    assert not spotchecks.conflicted(by_id[other.pk], candidate)
+    assert candidate.region == "深圳市"  # strata are named by the division
+    for seed in range(5):
+        plan = spotchecks.spotcheck_plan_create(
+            actor=staff_user, name=f"p{seed}", share="1", seed=seed, regions=["广东"]
+        )
+        (check,) = spotchecks.spotcheck_draw(actor=staff_user, plan=plan)
+        assert check.inspector_id == other.pk
+
+
+@pytest.mark.django_db
+def test_inspector_needs_a_name_and_an_organisation(staff_user):
+    from qihub.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError, match="organisation the inspector") as exc:
+        spotchecks.inspector_create(actor=staff_user, name="张三", organisation=None)
+    assert "organisation" in exc.value.details
+    with pytest.raises(ApplicationError, match="inspector's name"):
+        spotchecks.inspector_create(
+            actor=staff_user, name=" ", organisation=_org(staff_user, "市质检院")
+        )
