@@ -22,6 +22,7 @@ key, the missing ones bulk-created, the links bulk-updated in batches.
 from django.db import migrations
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from qihub.declarations.region_names import RegionIndex
 from qihub.organisations.names import name_key, search_tokens
@@ -58,7 +59,9 @@ def forward(apps, schema_editor):
     Organisation = apps.get_model("organisations", "Organisation")
     Membership = apps.get_model("organisations", "Membership")
     Region = apps.get_model("organisations", "Region")
-    index = RegionIndex(Region.objects.values_list("code", "name_zh", "name_en", "level"))
+    index = RegionIndex(
+        Region.objects.values_list("code", "name_zh", "name_en", "level")
+    )
 
     rows = list(
         Enterprise.objects.filter(organisation__isnull=True)
@@ -70,7 +73,9 @@ def forward(apps, schema_editor):
     by_key: dict[str, tuple] = {}
     fields = ("pk", "credit_code", "name_key", "region_id")
     for part in _chunks({r[1] for r in rows if r[1]}, LOOKUP):
-        for org in Organisation.objects.filter(credit_code__in=part).values_list(*fields):
+        for org in Organisation.objects.filter(credit_code__in=part).values_list(
+            *fields
+        ):
             by_code[org[1]] = org
     for part in _chunks({name_key(r[2]) for r in rows} - {""}, LOOKUP):
         for org in Organisation.objects.filter(name_key__in=part).values_list(*fields):
@@ -98,13 +103,12 @@ def forward(apps, schema_editor):
         if org is not None and org[0] not in taken:
             taken.add(org[0])
             links[pk] = org[0]
-            blanks = {}
-            if code and not org[1] and code not in by_code:
-                blanks["credit_code"] = code
-            if region and not org[3]:
-                blanks["region_id"] = region
-            if blanks:
-                fill[org[0]] = blanks
+            fill_code = bool(code and not org[1] and code not in by_code)
+            if fill_code or (region and not org[3]):
+                fill[org[0]] = {
+                    "credit_code": code if fill_code else org[1],
+                    "region_id": org[3] or region,
+                }
             continue
         if key in by_key or key in new_keys or not key:
             # Another party holds this name: keep the name, make the key unique.
@@ -113,24 +117,54 @@ def forward(apps, schema_editor):
         new.append(
             (
                 pk,
-                Organisation(
-                    kind="enterprise",
-                    name_key=key,
-                    credit_code=code or "",
-                    region_id=region,
-                    address="" if region else (region_text or "").strip()[:300],
-                    search_text=_search_text(name, code),
-                    **_names(name or f"#{pk}"),
+                (
+                    key,
+                    code or "",
+                    region,
+                    "" if region else (region_text or "").strip()[:300],
+                    _search_text(name, code),
+                    *_names(name or f"#{pk}").values(),
                 ),
             )
         )
-    for part in _chunks(new, BATCH):
-        created = Organisation.objects.bulk_create([org for _pk, org in part])
-        for (pk, _org), org in zip(part, created, strict=True):
-            links[pk] = org.pk
-            by_key.setdefault(org.name_key, (org.pk, org.credit_code, org.name_key, None))
-    for org_id, blanks in fill.items():
-        Organisation.objects.filter(pk=org_id).update(**blanks)
+    # Plain INSERTs in batches: model instances would cost more than the rows.
+    table = schema_editor.quote_name(Organisation._meta.db_table)
+    now = timezone.now()
+    with schema_editor.connection.cursor() as cur:
+        for part in _chunks(new, BATCH):
+            cur.executemany(
+                f"INSERT INTO {table} (created_at, updated_at, kind, former_names,"  # noqa: S608
+                " website, contact_name, contact_email, contact_phone, name_key,"
+                " credit_code, region_id, address, search_text, name_zh, name_en)"
+                " VALUES (%s, %s, 'enterprise', '[]', '', '', '', '',"
+                " %s, %s, %s, %s, %s, %s, %s)",
+                [(now, now, *values) for _pk, values in part],
+            )
+    for part in _chunks(sorted(fill.items()), BATCH):
+        Organisation.objects.bulk_update(
+            [Organisation(pk=pk, **values) for pk, values in part],
+            ["credit_code", "region_id"],
+        )
+    # Every organisation now carries its enterprise's credit code: one UPDATE
+    # links them; the few enterprises without a code are linked by id.
+    Enterprise.objects.filter(organisation__isnull=True).exclude(credit_code="").update(
+        # The exclude lets both databases use the partial unique index.
+        organisation_id=Subquery(
+            Organisation.objects.filter(credit_code=OuterRef("credit_code"))
+            .exclude(credit_code="")
+            .values("pk")[:1]
+        )
+    )
+    uncoded = {pk for pk, code, _name, _region in rows if not code}
+    new_uncoded = {pk: values[0] for pk, values in new if not values[1]}
+    for part in _chunks(sorted(new_uncoded.items()), LOOKUP):
+        ids = dict(
+            Organisation.objects.filter(
+                name_key__in=[k for _pk, k in part]
+            ).values_list("name_key", "pk")
+        )
+        links.update({pk: ids[key] for pk, key in part})
+    links = {pk: org for pk, org in links.items() if pk in uncoded}
     for part in _chunks(sorted(links.items()), BATCH):
         Enterprise.objects.bulk_update(
             [Enterprise(pk=pk, organisation_id=org_id) for pk, org_id in part],
@@ -143,6 +177,17 @@ def forward(apps, schema_editor):
         Through.objects.values_list("user_id", "enterprise__organisation_id").order_by()
     )
     for part in _chunks(pairs, BATCH):
+        wanted = set(part)
+        promote = [
+            pk
+            for pk, user, org in Membership.objects.filter(
+                organisation_id__in={org for _user, org in part}
+            )
+            .exclude(role="administrator")
+            .values_list("pk", "user_id", "organisation_id")
+            if (user, org) in wanted
+        ]
+        Membership.objects.filter(pk__in=promote).update(role="administrator")
         Membership.objects.bulk_create(
             [
                 Membership(user_id=user, organisation_id=org, role="administrator")
@@ -150,10 +195,6 @@ def forward(apps, schema_editor):
             ],
             ignore_conflicts=True,
         )
-        for user, org in part:
-            Membership.objects.filter(user_id=user, organisation_id=org).exclude(
-                role="administrator"
-            ).update(role="administrator")
 
     # Inspectors: few, matched one by one against the dict of keys.
     org_of_enterprise = dict(
