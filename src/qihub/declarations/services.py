@@ -107,7 +107,8 @@ def region_for_text(text: str, *, index: RegionIndex | None = None) -> Region | 
     if not text:
         return None
     code = (index or RegionIndex.cached()).resolve(text)
-    if code is None:
+    region = Region.objects.filter(pk=code).first() if code else None
+    if region is None:
         raise ApplicationError(
             _(
                 "Region: %(text)s names no single administrative division of "
@@ -116,7 +117,7 @@ def region_for_text(text: str, *, index: RegionIndex | None = None) -> Region | 
             % {"text": text},
             details={"region": [_("Unknown region.")]},
         )
-    return Region.objects.get(pk=code)
+    return region
 
 
 def _clean_enterprise(

@@ -14,6 +14,18 @@ def _english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _regions(request):
+    """The GB/T 2260 divisions the region texts resolve to. A migration loads
+    them; a transactional test elsewhere in the run may have flushed them."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        from qihub.organisations.models import Region
+        from qihub.organisations.regions import regions_load
+
+        if not Region.objects.exists():
+            regions_load()
+
+
 def make_code(body17: str) -> str:
     """A valid credit code from its first 17 characters."""
     return body17 + credit_codes.check_character(body17)
