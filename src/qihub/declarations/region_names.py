@@ -90,16 +90,21 @@ class RegionIndex:
             _CACHED = index
         return _CACHED
 
-    def resolve(self, text: str) -> str | None:
-        """The code ``text`` names, or None (unknown, or ambiguous)."""
+    def candidates(self, text: str) -> list[str]:
+        """Every code ``text`` may name, at the widest level it names (南山区
+        is a district of 深圳 and one of 鹤岗)."""
         folded = _fold(text)
         if not folded:
-            return None
+            return []
         if folded.isdigit():
-            return folded if folded in self.codes else None
+            return [folded] if folded in self.codes else []
         found = self._by_key.get(folded)
         if not found:
-            return None
+            return []
         top = min(level for level, _code in found)
-        codes = sorted({code for level, code in found if level == top})
+        return sorted({code for level, code in found if level == top})
+
+    def resolve(self, text: str) -> str | None:
+        """The code ``text`` names, or None (unknown, or ambiguous)."""
+        codes = self.candidates(text)
         return codes[0] if len(codes) == 1 else None

@@ -34,22 +34,23 @@ def _prefix(field: str, text: str) -> Q:
 def region_filter(text: str, field: str = "region") -> Q:
     """Declarations in the division ``text`` names (a code or a name such as
     深圳 or 广东省), the divisions inside it included: a range on the
-    denormalised code, so the (status, region) index serves it. A text
-    naming no division matches nothing."""
+    denormalised code, so the (status, region) index serves it. A name that
+    several divisions bear matches each; one naming none matches nothing."""
     text = (text or "").strip()
     if not text:
         return Q()
-    code = RegionIndex.cached().resolve(text)
-    if code is None:
-        return Q(pk__in=[])
-    if code.endswith("0000"):
-        prefix = code[:2]
-    elif code.endswith("00"):
-        prefix = code[:4]
-    else:
-        return Q(**{field: code})
-    upper = str(int(prefix) + 1).zfill(len(prefix))
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    cond = Q(pk__in=[])
+    for code in RegionIndex.cached().candidates(text):
+        if code.endswith("0000"):
+            prefix = code[:2]
+        elif code.endswith("00"):
+            prefix = code[:4]
+        else:
+            cond |= Q(**{field: code})
+            continue
+        upper = str(int(prefix) + 1).zfill(len(prefix))
+        cond |= Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    return cond
 
 
 def _standard_ids(identifier: str) -> list[int]:

@@ -341,6 +341,25 @@ def enterprise_register(
     return user, enterprise
 
 
+def declarations_resync_organisation(*, organisation: Organisation) -> int:
+    """Copy an organisation's current name key, credit code and region onto
+    its enterprise's declarations (after a change in the registry). Returns
+    how many changed."""
+    return (
+        Declaration.objects.filter(enterprise__organisation=organisation)
+        .exclude(
+            enterprise_key=text_key(organisation.name),
+            credit_code=organisation.credit_code,
+            region=organisation.region_id or "",
+        )
+        .update(
+            enterprise_key=text_key(organisation.name),
+            credit_code=organisation.credit_code,
+            region=organisation.region_id or "",
+        )
+    )
+
+
 def _denormalise(declaration: Declaration, enterprise: Enterprise) -> None:
     """Copy the organisation's search keys onto the declaration."""
     org = enterprise.organisation

@@ -209,3 +209,25 @@ def test_bulk_recheck_many_declarations_in_chunks(
     gb_toy.save()
     services.declarations_recheck_for_standard(standard=gb_toy)
     assert Declaration.objects.filter(check_status="ok").count() == 5
+
+
+def test_declarations_follow_a_renamed_organisation(
+    gb_toy, enterprise, enterprise_user
+):
+    from qihub.declarations.selectors import declaration_search
+    from qihub.organisations.services import organisation_update
+
+    d = _declare(enterprise_user, enterprise, GOOD_INDICATORS)
+    services.declaration_submit(actor=enterprise_user, declaration=d)
+    organisation_update(
+        actor=enterprise_user,  # the organisation's administrator
+        organisation=enterprise.organisation,
+        name_zh="深圳市新童衣有限公司",
+        region="440305",
+    )
+    assert list(declaration_search(enterprise="深圳市新童衣")) == [d]
+    assert list(declaration_search(region="440305")) == [d]
+    assert list(declaration_search(region="深圳")) == [d]  # the city holds it
+    assert list(declaration_search(region="南山区")) == [d]  # 深圳's or 鹤岗's
+    assert list(declaration_search(region="广东省")) == [d]
+    assert not declaration_search(enterprise="深圳市童衣").exists()
