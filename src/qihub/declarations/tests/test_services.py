@@ -10,7 +10,7 @@ from qihub.declarations.models import (
     DeclaredStandard,
     Notice,
 )
-from qihub.declarations.tests.conftest import GOOD_INDICATORS
+from qihub.declarations.tests.conftest import GOOD_INDICATORS, make_code
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +231,33 @@ def test_declarations_follow_a_renamed_organisation(
     assert list(declaration_search(region="南山区")) == [d]  # 深圳's or 鹤岗's
     assert list(declaration_search(region="广东省")) == [d]
     assert not declaration_search(enterprise="深圳市童衣").exists()
+
+
+def test_register_refuses_unknown_region_and_taken_code_changing_nothing(enterprise):
+    from django.contrib.auth import get_user_model
+
+    from qihub.organisations.models import Organisation
+
+    before = Organisation.objects.count()
+    with pytest.raises(ApplicationError, match="Region: 火星 names no single") as exc:
+        services.enterprise_register(
+            username="ent3",
+            password="pw-ent3-long",
+            credit_code=make_code("91440300MA5FNEWW1"),
+            name="新公司",
+            region="火星",
+            industry="纺织",
+        )
+    assert "region" in exc.value.details
+    with pytest.raises(ApplicationError, match="registered already") as exc:
+        services.enterprise_register(
+            username="ent3",
+            password="pw-ent3-long",
+            credit_code=enterprise.credit_code,
+            name="另一个名字",
+            region="深圳",
+            industry="纺织",
+        )
+    assert "credit_code" in exc.value.details
+    assert Organisation.objects.count() == before
+    assert not get_user_model().objects.filter(username="ent3").exists()
