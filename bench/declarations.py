@@ -243,7 +243,7 @@ def _setup(args) -> None:
 
 
 def _credit_code(n: int) -> str:
-    from qihub.declarations.credit_codes import ALPHABET, check_character
+    from qihub.organisations.credit_codes import ALPHABET, check_character
 
     digits = []
     for _ in range(9):
@@ -293,8 +293,32 @@ def build(n_decl: int, n_cite: int, n_ind: int, seed: int = 1) -> None:
     others = std_ids[1:]
     n_ent = max(1, n_decl // 10)
     batch = 20000
+    from qihub.declarations.region_names import RegionIndex
+    from qihub.organisations.names import name_key, search_tokens
+
+    regions = RegionIndex.from_db()
+    region_codes = {name: regions.resolve(name) for name in REGIONS}
+    ent_keys = [""]
     with transaction.atomic(), connection.cursor() as cur:
-        ents = []
+        orgs, ents = [], []
+
+        def flush_enterprises():
+            cur.executemany(
+                "INSERT INTO organisations_organisation (id, created_at, updated_at,"
+                " name_zh, name_en, name_key, former_names, credit_code, kind,"
+                " region_id, address, website, contact_name, contact_email,"
+                " contact_phone, search_text) VALUES"
+                " (%s,%s,%s,%s,'',%s,'[]',%s,'enterprise',%s,'','','','','',%s)",
+                orgs,
+            )
+            cur.executemany(
+                "INSERT INTO declarations_enterprise (id, created_at, updated_at,"
+                " organisation_id, industry) VALUES (%s,%s,%s,%s,%s)",
+                ents,
+            )
+            orgs.clear()
+            ents.clear()
+
         for e in range(1, n_ent + 1):
             name = (
                 REGIONS[e % len(REGIONS)]
@@ -303,31 +327,25 @@ def build(n_decl: int, n_cite: int, n_ind: int, seed: int = 1) -> None:
                 + f"{e}"
                 + rng.choice(["有限公司", "科技有限公司", "实业有限公司"])
             )
-            ents.append(
+            code = _credit_code(e)
+            ent_keys.append(text_key(name))
+            orgs.append(
                 (
                     e,
                     now,
                     now,
-                    _credit_code(e),
                     name,
-                    text_key(name),
-                    REGIONS[e % len(REGIONS)],
-                    INDUSTRIES[e % len(INDUSTRIES)],
+                    name_key(name),
+                    code,
+                    region_codes[REGIONS[e % len(REGIONS)]],
+                    " ".join([*search_tokens(name), code.lower()]),
                 )
             )
+            ents.append((e, now, now, e, INDUSTRIES[e % len(INDUSTRIES)]))
             if len(ents) >= batch:
-                cur.executemany(
-                    "INSERT INTO declarations_enterprise (id, created_at, updated_at, credit_code,"
-                    " name, name_key, region, industry) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
-                    ents,
-                )
-                ents = []
+                flush_enterprises()
         if ents:
-            cur.executemany(
-                "INSERT INTO declarations_enterprise (id, created_at, updated_at, credit_code,"
-                " name, name_key, region, industry) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
-                ents,
-            )
+            flush_enterprises()
         print(
             f"  enterprises: {n_ent:,} ({time.perf_counter() - t0:.0f} s)", flush=True
         )
@@ -337,7 +355,7 @@ def build(n_decl: int, n_cite: int, n_ind: int, seed: int = 1) -> None:
         ind_id = 0
         for d in range(1, n_decl + 1):
             e = rng.randint(1, n_ent)
-            region = REGIONS[e % len(REGIONS)]
+            region = region_codes[REGIONS[e % len(REGIONS)]]
             industry = INDUSTRIES[e % len(INDUSTRIES)]
             product = (
                 rng.choice(MATERIALS)
@@ -345,7 +363,7 @@ def build(n_decl: int, n_cite: int, n_ind: int, seed: int = 1) -> None:
                 + f" {rng.randint(1, 99)}型"
             )
             category = INDUSTRIES[e % len(INDUSTRIES)] + "产品"
-            ent_name_key = ""  # filled by UPDATE below
+            ent_name_key = ent_keys[e]
             decls.append(
                 (
                     d,
@@ -411,10 +429,6 @@ def build(n_decl: int, n_cite: int, n_ind: int, seed: int = 1) -> None:
                         flush=True,
                     )
         _flush(cur, decls, versions, cites, inds)
-        cur.execute(
-            "UPDATE declarations_declaration SET enterprise_key = (SELECT name_key FROM"
-            " declarations_enterprise e WHERE e.id = declarations_declaration.enterprise_id)"
-        )
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             cur.execute("ANALYZE")
@@ -501,7 +515,9 @@ def bench_search(n_queries: int, seed: int = 7) -> dict:
         elif kind == "product_prefix":
             params["product"] = rng.choice(MATERIALS)
         elif kind == "enterprise_prefix":
-            ent = Enterprise.objects.only("name").get(pk=rng.randint(1, max_ent))
+            ent = Enterprise.objects.select_related("organisation").get(
+                pk=rng.randint(1, max_ent)
+            )
             params["enterprise"] = ent.name[:6]
         elif kind == "credit_code":
             params["enterprise"] = _credit_code(rng.randint(1, max_ent))
@@ -512,7 +528,9 @@ def bench_search(n_queries: int, seed: int = 7) -> dict:
         elif kind == "q_product":
             params["q"] = rng.choice(MATERIALS) + rng.choice(PRODUCTS)
         elif kind == "q_enterprise":
-            ent = Enterprise.objects.only("name").get(pk=rng.randint(1, max_ent))
+            ent = Enterprise.objects.select_related("organisation").get(
+                pk=rng.randint(1, max_ent)
+            )
             params["q"] = ent.name[:8]
         else:
             params["region"] = rng.choice(REGIONS)
@@ -538,6 +556,75 @@ def bench_search(n_queries: int, seed: int = 7) -> dict:
     return {"p50_ms": round(statistics.median(every), 1), "p95_ms": round(p95, 1)}
 
 
+def bench_migration(n_ent: int, n_decl: int, seed: int = 3) -> dict:
+    """Time migrations 0004-0006 (enterprises and inspectors to the registry)
+    on a database built at 0003 with ``n_ent`` old enterprises (a tenth of
+    them named like another, a tenth with a region text naming no division)
+    and ``n_decl`` declarations. Uses its own database: run with
+    ``--migration`` only."""
+    from django.db import connection, transaction
+    from django.db.migrations.executor import MigrationExecutor
+
+    from qihub.declarations.search_keys import text_key
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("declarations", "0003_region_product_index")])
+    rng = random.Random(seed)
+    now = datetime.datetime.now(datetime.UTC).isoformat(sep=" ")
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM declarations_declaration")
+        cur.execute("DELETE FROM declarations_enterprise_users")
+        cur.execute("DELETE FROM declarations_enterprise")
+        rows = []
+        for e in range(1, n_ent + 1):
+            region = "火星" if e % 10 == 0 else REGIONS[e % len(REGIONS)]
+            name = f"{REGIONS[e % len(REGIONS)]}市{rng.choice(COMPANY_WORDS)}{e // 10 if e % 10 == 1 else e}有限公司"
+            rows.append(
+                (e, now, now, _credit_code(e), name, text_key(name), region, "纺织")
+            )
+            if len(rows) >= 20000 or e == n_ent:
+                cur.executemany(
+                    "INSERT INTO declarations_enterprise (id, created_at, updated_at,"
+                    " credit_code, name, name_key, region, industry)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
+                    rows,
+                )
+                rows = []
+        decls = []
+        for d in range(1, n_decl + 1):
+            e = rng.randint(1, n_ent)
+            decls.append(
+                (d, now, now, e, "published", f"产品{d}", f"产品{d}", "纺织产品")
+            )
+            if len(decls) >= 20000 or d == n_decl:
+                cur.executemany(
+                    "INSERT INTO declarations_declaration (id, created_at, updated_at,"
+                    " enterprise_id, status, product_name, product_key, category,"
+                    " region, industry, enterprise_key, credit_code, check_status)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,'','','','','ok')",
+                    decls,
+                )
+                decls = []
+    print(
+        f"migration data at 0003: {n_ent:,} enterprises, {n_decl:,} declarations "
+        f"({time.perf_counter() - t0:.0f} s)",
+        flush=True,
+    )
+    executor = MigrationExecutor(connection)
+    t0 = time.perf_counter()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    seconds = time.perf_counter() - t0
+    from qihub.declarations.models import Enterprise
+
+    linked = Enterprise.objects.exclude(organisation=None).count()
+    print(
+        f"migration 0004-0006: {linked:,}/{n_ent:,} enterprises linked to "
+        f"organisations in {seconds:.1f} s"
+    )
+    return {"enterprises": n_ent, "seconds": round(seconds, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--declarations", type=int, default=3_000_000)
@@ -545,7 +632,23 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=10)
     parser.add_argument("--queries", type=int, default=450)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--migration",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Only time the registry migration on N old enterprises (own database).",
+    )
     args = parser.parse_args()
+    if args.migration:
+        os.environ.setdefault(
+            "QIHUB_BENCH_DIR",
+            str(Path(tempfile.gettempdir()) / "qihub-bench-declarations-migration"),
+        )
+        args.rebuild = True
+        _setup(args)
+        bench_migration(args.migration, args.migration * 2)
+        return
     _setup(args)
     from django.db import connection
 

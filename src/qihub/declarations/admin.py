@@ -18,10 +18,14 @@ from qihub.declarations.models import (
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "region", "industry"]
-    search_fields = ["name", "credit_code"]
-    list_filter = ["region", "industry"]
-    filter_horizontal = ["users"]
+    """The enterprise's name, credit code, region and users are its
+    organisation's (organisations admin)."""
+
+    list_display = ["organisation", "industry"]
+    search_fields = ["organisation__name_zh", "organisation__credit_code"]
+    list_filter = ["industry"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["organisation"]
 
 
 class VersionInline(admin.TabularInline):
@@ -102,8 +106,9 @@ class NoticeAdmin(admin.ModelAdmin):
 
 @admin.register(Inspector)
 class InspectorAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "enterprise", "active"]
-    raw_id_fields = ["user", "enterprise"]
+    list_display = ["name", "organisation", "active"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["user", "organisation"]
 
 
 class SpotCheckInline(admin.TabularInline):

@@ -15,7 +15,6 @@ from qihub.declarations import proposing, selectors, services
 from qihub.declarations.declaration_checks import issue_message
 from qihub.declarations.models import (
     Declaration,
-    Enterprise,
     ForerunnerEvaluation,
     SpotCheckPlan,
 )
@@ -39,8 +38,10 @@ class DeclarationRow(Schema):
     category: str
     status: str
     check_status: str
-    region: str
+    region: str = Field(..., alias="enterprise.region_name")
+    region_code: str = Field(..., alias="region")
     enterprise: str = Field(..., alias="enterprise.name")
+    organisation_id: int = Field(..., alias="enterprise.organisation_id")
     credit_code: str
     published_at: datetime.datetime | None
 
@@ -84,8 +85,10 @@ class DeclarationOut(Schema):
     id: int
     status: str
     enterprise: str
+    organisation_id: int
     credit_code: str
     region: str
+    region_code: str
     current_version: int | None
     versions: list[VersionOut]
 
@@ -101,7 +104,10 @@ class IndicatorIn(Schema):
 
 class DeclarationIn(Schema):
     enterprise: str = Field(
-        ..., description="The enterprise's unified social credit code"
+        "", description="The enterprise's unified social credit code"
+    )
+    organisation_id: int | None = Field(
+        None, description="Or the enterprise's organisation (registry id)"
     )
     product_name: str
     category: str
@@ -160,8 +166,10 @@ def _declaration_out(declaration: Declaration, *, include_drafts: bool) -> dict:
         "id": declaration.pk,
         "status": declaration.status,
         "enterprise": declaration.enterprise.name,
+        "organisation_id": declaration.enterprise.organisation_id,
         "credit_code": declaration.enterprise.credit_code,
-        "region": declaration.enterprise.region,
+        "region": declaration.enterprise.region_name,
+        "region_code": declaration.enterprise.region_code,
         "current_version": declaration.current_version.number
         if declaration.current_version and declaration.status != "draft"
         else None,
@@ -220,16 +228,18 @@ def indicators_propose(request, file: File[UploadedFile]):
 @router.post("/declarations", response={201: DeclarationOut}, auth=write_auth)
 def declaration_create(request, payload: DeclarationIn):
     """Declare a product: creates the draft and (by default) submits it."""
-    enterprise = Enterprise.objects.filter(
-        credit_code=credit_codes.normalise(payload.enterprise)
-    ).first()
+    enterprise = selectors.enterprise_by_reference(
+        credit_code=payload.enterprise, organisation_id=payload.organisation_id
+    )
     if enterprise is None:
         raise ApplicationError(
-            _("No registered enterprise has this credit code."), status=404
+            _("No registered enterprise has this credit code or organisation id."),
+            status=404,
         )
     data = payload.dict()
     submit = data.pop("submit")
     data.pop("enterprise")
+    data.pop("organisation_id")
     declaration = services.declaration_create(
         actor=request.auth, enterprise=enterprise, **data
     )
@@ -286,7 +296,11 @@ def spotcheck_results(request, pk: int):
                 "stratum": c.stratum,
                 "declaration": c.declaration_id,
                 "enterprise": c.declaration.enterprise.name,
+                "organisation_id": c.declaration.enterprise.organisation_id,
                 "inspector": c.inspector.name if c.inspector else None,
+                "inspector_organisation_id": c.inspector.organisation_id
+                if c.inspector
+                else None,
                 "outcome": c.outcome,
                 "items": c.items,
                 "deadline": c.deadline,

@@ -10,8 +10,19 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Enterprise self-declarations")
 
     def ready(self) -> None:
-        from qihub.declarations.receivers import on_standard_status_changed
+        from django.db.models.signals import post_save
+
+        from qihub.declarations.receivers import (
+            on_organisation_saved,
+            on_standard_status_changed,
+        )
+        from qihub.organisations.models import Organisation
 
         standard_status_changed.connect(
             on_standard_status_changed, dispatch_uid="declarations_recheck"
+        )
+        post_save.connect(
+            on_organisation_saved,
+            sender=Organisation,
+            dispatch_uid="declarations_organisation_keys",
         )

@@ -96,6 +96,8 @@ def load(stdout=None) -> None:
 
     from qihub.core.services import user_create
     from qihub.declarations import forerunners, services, spotchecks
+    from qihub.organisations.models import Organisation
+    from qihub.organisations.services import organisation_find_or_create
 
     User = get_user_model()
     staff = User.objects.filter(is_superuser=True).first() or user_create(
@@ -145,15 +147,19 @@ def load(stdout=None) -> None:
             effective_on=datetime.date(2026, 1, 1),
         )
         services.declaration_submit(actor=user, declaration=decl)
-    spotchecks.inspector_create(
-        actor=staff, name="王检", organisation="深圳市质量检验院"
-    )
-    spotchecks.inspector_create(
-        actor=staff, name="陈检", organisation="广州市质量监督检测研究院"
-    )
-    spotchecks.inspector_create(
-        actor=staff, name="李工", organisation="深圳市小羊童装有限公司"
-    )
+    # Inspectors name their organisation as typed; the registry resolves it
+    # (李工 works for an enterprise that declares, so never checks it).
+    for name, organisation in (
+        ("王检", "深圳市质量检验院"),
+        ("陈检", "广州市质量监督检测研究院"),
+        ("李工", "深圳市小羊童装有限公司"),
+    ):
+        org, _created = organisation_find_or_create(
+            actor=staff,
+            name=organisation,
+            kind=Organisation.Kind.TESTING_BODY,
+        )
+        spotchecks.inspector_create(actor=staff, name=name, organisation=org)
     plan = spotchecks.spotcheck_plan_create(
         actor=staff, name="2026 年第一批双随机抽查", share="0.5", seed=20260101
     )

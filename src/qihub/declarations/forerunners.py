@@ -120,7 +120,7 @@ def rank(evaluation: ForerunnerEvaluation) -> list[dict]:
             category__iexact=evaluation.category,
             check_status=Declaration.Check.OK,
         )
-        .select_related("enterprise", "current_version")
+        .select_related("enterprise__organisation", "current_version")
         .order_by("published_at", "pk")
     )
     params = [i["parameter"] for i in evaluation.indicators]
@@ -186,6 +186,7 @@ def rank(evaluation: ForerunnerEvaluation) -> list[dict]:
             "declaration": d.pk,
             "enterprise": d.enterprise.name,
             "credit_code": d.enterprise.credit_code,
+            "organisation": d.enterprise.organisation_id,
             "product": d.product_name,
             "standards": standards.get(d.current_version_id, []),
             "score": round(scores[d.pk] / total_weight, 4),

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qihub.declarations.models import Indicator, SpotCheck
+from qihub.organisations.models import Membership, Organisation
+from qihub.organisations.widgets import OrganisationField
 
 
 class RegisterForm(forms.Form):
@@ -16,6 +18,29 @@ class RegisterForm(forms.Form):
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput, min_length=8
     )
+
+
+class EnterpriseForm(forms.Form):
+    """Staff register an organisation of the registry as a declaring enterprise."""
+
+    organisation = OrganisationField(
+        label=_("Organisation"), kinds=(Organisation.Kind.ENTERPRISE,)
+    )
+    industry = forms.CharField(label=_("Industry"), max_length=100)
+
+
+class MemberForm(forms.Form):
+    """An organisation administrator adds a colleague by username."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial="member"
+    )
+
+
+class InspectorForm(forms.Form):
+    name = forms.CharField(label=_("Inspector's name"), max_length=100)
+    organisation = OrganisationField(label=_("Works for"))
 
 
 class DeclarationForm(forms.Form):

@@ -26,14 +26,11 @@ from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError
 from qihub.declarations import services
-from qihub.declarations.models import (
-    CheckRun,
-    Declaration,
-    DeclarationEvent,
-    Enterprise,
-)
+from qihub.declarations.models import Declaration
+from qihub.declarations.region_names import RegionIndex
 from qihub.declarations.search_keys import text_key
 from qihub.organisations import credit_codes
+from qihub.organisations.models import Region
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -174,6 +171,7 @@ def _validate(rows: list[tuple[int, dict]]) -> tuple[list[dict], list[dict]]:
     errors: list[dict] = []
     clean: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
+    regions = RegionIndex.cached()
     for line, row in rows:
         row_errors = []
         for col in REQUIRED:
@@ -199,6 +197,19 @@ def _validate(rows: list[tuple[int, dict]]) -> tuple[list[dict], list[dict]]:
                 {"line": line, "field": "indicators", "reason": exc.message}
             )
             indicators = []
+        region = regions.resolve(row.get("region", ""))
+        if row.get("region") and region is None:
+            row_errors.append(
+                {
+                    "line": line,
+                    "field": "region",
+                    "reason": _(
+                        "%(text)s names no single administrative division of "
+                        "GB/T 2260; give its name (such as 深圳市) or its code."
+                    )
+                    % {"text": row["region"]},
+                }
+            )
         effective = None
         if row.get("effective_on"):
             try:
@@ -230,7 +241,7 @@ def _validate(rows: list[tuple[int, dict]]) -> tuple[list[dict], list[dict]]:
                 "line": line,
                 "credit_code": code,
                 "enterprise": row["enterprise"],
-                "region": row["region"],
+                "region": region,
                 "industry": row["industry"],
                 "product": row["product"],
                 "category": row["category"],
@@ -270,24 +281,30 @@ def declarations_import(
     progress = progress or (lambda it: it)
     try:
         with transaction.atomic():
-            enterprises = {
-                e.credit_code: e
-                for e in Enterprise.objects.filter(
-                    credit_code__in={r["credit_code"] for r in clean}
-                )
-            }
+            enterprises: dict[str, object] = {}
+            regions = Region.objects.in_bulk({r["region"] for r in clean} - {None})
             for row in progress(clean):
                 enterprise = enterprises.get(row["credit_code"])
                 if enterprise is None:
-                    enterprise = Enterprise.objects.create(
-                        credit_code=row["credit_code"],
-                        name=row["enterprise"],
-                        name_key=text_key(row["enterprise"]),
-                        region=row["region"],
-                        industry=row["industry"],
-                    )
-                    enterprises[enterprise.credit_code] = enterprise
-                    report.enterprises_created += 1
+                    try:
+                        enterprise, created = services.enterprise_for_import(
+                            actor=actor,
+                            credit_code=row["credit_code"],
+                            name=row["enterprise"],
+                            region=regions.get(row["region"]),
+                            industry=row["industry"],
+                        )
+                    except ApplicationError as exc:
+                        errors.append(
+                            {
+                                "line": row["line"],
+                                "field": "credit_code",
+                                "reason": exc.message,
+                            }
+                        )
+                        continue
+                    enterprises[row["credit_code"]] = enterprise
+                    report.enterprises_created += int(created)
                 try:
                     declaration = services.declaration_create(
                         actor=actor,
@@ -303,23 +320,13 @@ def declarations_import(
                         {"line": row["line"], "field": "", "reason": exc.message}
                     )
                     continue
-                version = declaration.current_version
-                outcome = services._run_and_store(version, CheckRun.Trigger.SUBMIT)
+                outcome = services.declaration_publish_imported(
+                    actor=actor,
+                    declaration=declaration,
+                    source={"file": Path(path).name, "line": row["line"]},
+                )
                 if outcome.status == Declaration.Check.FLAGGED:
                     report.flagged += 1
-                services._publish(
-                    declaration,
-                    version,
-                    actor=actor,
-                    reason=_("Imported from another system."),
-                )
-                DeclarationEvent.objects.create(
-                    declaration=declaration,
-                    version=version,
-                    type=DeclarationEvent.Type.IMPORTED,
-                    actor=services._actor(actor),
-                    details={"file": Path(path).name, "line": row["line"]},
-                )
                 report.declarations += 1
             if errors:
                 raise ApplicationError(

@@ -19,37 +19,48 @@ from qihub.core.models import TimeStampedModel, actor_field
 class Enterprise(TimeStampedModel):
     """A registered enterprise that declares the standards it executes.
 
-    ``credit_code`` is the 18-character unified social credit code
-    (统一社会信用代码, GB 32100-2015). ``users`` are the accounts that manage
-    the enterprise's declarations.
+    The enterprise is an ``organisations.Organisation`` (kind enterprise):
+    its name, unified social credit code (GB 32100) and region are the
+    organisation's. The organisation's users (``organisations.Membership``)
+    manage its declarations; its administrators manage its members.
+    ``industry`` is what the spot-check strata group by.
     """
 
-    credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="enterprise",
     )
-    name = models.CharField(_("name"), max_length=200)
-    name_key = models.CharField(
-        max_length=200, db_index=True, editable=False, default=""
-    )
-    region = models.CharField(_("region"), max_length=100, db_index=True)
     industry = models.CharField(_("industry"), max_length=100, db_index=True)
-    users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("users"),
-        blank=True,
-        related_name="declaring_enterprises",
-    )
 
     class Meta:
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
-        ordering = ["name"]
+        ordering = ["organisation__name_key"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.credit_code})"
+        return f"{self.name} ({self.credit_code})" if self.credit_code else self.name
 
     def get_absolute_url(self) -> str:
         return reverse("declarations:enterprise_detail", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+    @property
+    def credit_code(self) -> str:
+        return self.organisation.credit_code
+
+    @property
+    def region_code(self) -> str:
+        return self.organisation.region_id or ""
+
+    @property
+    def region_name(self) -> str:
+        region = self.organisation.region
+        return region.name if region is not None else ""
 
 
 class Declaration(TimeStampedModel):
@@ -58,8 +69,10 @@ class Declaration(TimeStampedModel):
     States: *draft* (never published), *published* (public, its
     ``current_version`` is the one in effect) and *withdrawn* (no longer in
     effect; kept visible). The columns after ``current_version`` are
-    denormalised from the current version and the enterprise so the public
-    search runs on indexed columns of one table.
+    denormalised from the current version and the enterprise's organisation
+    (``region`` is its GB/T 2260 code, ``enterprise_key`` its name's search
+    key) so the public search runs on indexed columns of one table; the
+    services keep them in sync.
     """
 
     class Status(models.TextChoices):
@@ -438,9 +451,9 @@ class Notice(models.Model):
 class Inspector(TimeStampedModel):
     """A person the authority may send to check a declaration.
 
-    ``organisation`` is where the inspector works; when that organisation is
-    a registered enterprise it is linked in ``enterprise``. An inspector is
-    never assigned to a declaration of their own organisation.
+    ``organisation`` is where the inspector works. An inspector is never
+    assigned to a declaration of an enterprise that is their own
+    organisation (compared by organisation, not by spelling).
     """
 
     user = models.OneToOneField(
@@ -452,13 +465,10 @@ class Inspector(TimeStampedModel):
         related_name="inspector",
     )
     name = models.CharField(_("name"), max_length=100)
-    organisation = models.CharField(_("organisation"), max_length=200)
-    enterprise = models.ForeignKey(
-        Enterprise,
-        verbose_name=_("linked enterprise"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="inspectors",
     )
     active = models.BooleanField(_("active"), default=True)

@@ -12,10 +12,12 @@ from qihub.declarations.models import (
     DeclaredStandard,
     Enterprise,
     ForerunnerEvaluation,
+    Inspector,
     Notice,
     SpotCheck,
     SpotCheckPlan,
 )
+from qihub.declarations.region_names import RegionIndex
 from qihub.declarations.search_keys import prefix_range, text_key
 
 
@@ -27,6 +29,28 @@ def _prefix(field: str, text: str) -> Q:
     if connection.vendor == "postgresql":
         return Q(**{f"{field}__startswith": bounds[0]})
     return Q(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[1]})
+
+
+def region_filter(text: str, field: str = "region") -> Q:
+    """Declarations in the division ``text`` names (a code or a name such as
+    深圳 or 广东省), the divisions inside it included: a range on the
+    denormalised code, so the (status, region) index serves it. A name that
+    several divisions bear matches each; one naming none matches nothing."""
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    cond = Q(pk__in=[])
+    for code in RegionIndex.cached().candidates(text):
+        if code.endswith("0000"):
+            prefix = code[:2]
+        elif code.endswith("00"):
+            prefix = code[:4]
+        else:
+            cond |= Q(**{field: code})
+            continue
+        upper = str(int(prefix) + 1).zfill(len(prefix))
+        cond |= Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    return cond
 
 
 def _standard_ids(identifier: str) -> list[int]:
@@ -62,7 +86,7 @@ def declaration_search(
     qs = Declaration.objects.filter(status__in=statuses)
     order: tuple[str, ...] = ("-id",)
     if region:
-        qs = qs.filter(region=region.strip())
+        qs = qs.filter(region_filter(region))
     if category:
         qs = qs.filter(category=category.strip())
     if enterprise:
@@ -86,7 +110,7 @@ def declaration_search(
         if ids:
             cond |= Q(current_version__in=_citing_versions(ids))
         qs = qs.filter(cond)
-    return qs.select_related("enterprise").order_by(*order)
+    return qs.select_related("enterprise__organisation").order_by(*order)
 
 
 def _citing_versions(standard_ids: list[int]) -> QuerySet[DeclaredStandard]:
@@ -119,7 +143,9 @@ class SearchResults:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = list(self.queryset.values_list("pk", flat=True)[index])
-        rows = Declaration.objects.select_related("enterprise").in_bulk(ids)
+        rows = Declaration.objects.select_related(
+            "enterprise__organisation__region"
+        ).in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
 
 
@@ -133,7 +159,9 @@ def declaration_detail(pk: int) -> Declaration:
         "indicators",
     ).order_by("-number")
     return (
-        Declaration.objects.select_related("enterprise", "current_version")
+        Declaration.objects.select_related(
+            "enterprise__organisation__region", "current_version"
+        )
         .prefetch_related(
             Prefetch("versions", queryset=versions),
             Prefetch(
@@ -147,20 +175,42 @@ def declaration_detail(pk: int) -> Declaration:
 def declarations_for_user(user) -> QuerySet[Declaration]:
     """Every declaration of the enterprises the user belongs to."""
     return (
-        Declaration.objects.filter(enterprise__users=user)
-        .select_related("enterprise", "current_version")
+        Declaration.objects.filter(enterprise__organisation__memberships__user=user)
+        .select_related("enterprise__organisation", "current_version")
         .order_by("-updated_at")
     )
 
 
 def enterprises_for_user(user) -> QuerySet[Enterprise]:
-    return Enterprise.objects.filter(users=user).order_by("name")
+    """The enterprises of the organisations the user belongs to."""
+    if not getattr(user, "is_authenticated", False):
+        return Enterprise.objects.none()
+    return (
+        Enterprise.objects.filter(organisation__memberships__user=user)
+        .select_related("organisation__region")
+        .order_by("organisation__name_key")
+    )
+
+
+def enterprise_by_reference(
+    *, credit_code: str = "", organisation_id: int | None = None
+) -> Enterprise | None:
+    """The enterprise of a registry organisation id or of a credit code."""
+    from qihub.organisations import credit_codes
+
+    qs = Enterprise.objects.select_related("organisation")
+    if organisation_id is not None:
+        return qs.filter(organisation_id=organisation_id).first()
+    code = credit_codes.normalise(credit_code or "")
+    if not code:
+        return None
+    return qs.filter(organisation__credit_code=code).first()
 
 
 def notices_for_user(user) -> QuerySet[Notice]:
     return (
-        Notice.objects.filter(enterprise__users=user)
-        .select_related("enterprise", "declaration")
+        Notice.objects.filter(enterprise__organisation__memberships__user=user)
+        .select_related("enterprise__organisation", "declaration")
         .order_by("-created_at", "-id")
     )
 
@@ -174,7 +224,7 @@ def spotcheck_plans(*, published_only: bool = False) -> QuerySet[SpotCheckPlan]:
 
 def spotchecks_of(plan: SpotCheckPlan) -> QuerySet[SpotCheck]:
     return plan.checks.select_related(
-        "declaration__enterprise", "inspector", "version"
+        "declaration__enterprise__organisation", "inspector__organisation", "version"
     ).order_by("position")
 
 
@@ -187,4 +237,80 @@ def forerunner_evaluations(
     return qs.order_by("-created_at", "-id")
 
 
-__all__ = ["declaration_search", "text_key"]
+def inspectors() -> QuerySet[Inspector]:
+    return Inspector.objects.select_related("organisation").order_by("name", "pk")
+
+
+def organisation_metrics(org_ids) -> list:
+    """Profile provider (``organisations.profile``): declarations published
+    (in effect, not withdrawn) per year of first publication, and the
+    organisations' entries (and leaders) in published forerunner rankings.
+    Each declaration and each ranking entry counts once for the whole set.
+    Two queries: the organisations' declarations, then the published
+    rankings of their product categories."""
+    from django.utils.translation import gettext_lazy as _
+
+    from qihub.organisations.profile import Metric
+
+    rows = list(
+        Declaration.objects.filter(enterprise__organisation_id__in=list(org_ids))
+        .order_by()
+        .values_list("pk", "status", "published_at", "category")
+    )
+    published: dict[int | None, int] = {}
+    ids = set()
+    categories = set()
+    for pk, status, published_at, category in rows:
+        ids.add(pk)
+        categories.add(category)
+        categories.add(category.lower())
+        if status == Declaration.Status.PUBLISHED:
+            year = published_at.year if published_at else None
+            published[year] = published.get(year, 0) + 1
+    entries: dict[int | None, int] = {}
+    leaders: dict[int | None, int] = {}
+    if ids:
+        for published_at, results in ForerunnerEvaluation.objects.filter(
+            status=ForerunnerEvaluation.Status.PUBLISHED,
+            category__in=sorted(categories),
+        ).values_list("published_at", "results"):
+            year = published_at.year if published_at else None
+            for entry in results or []:
+                if entry.get("declaration") in ids:
+                    entries[year] = entries.get(year, 0) + 1
+                    if entry.get("leader"):
+                        leaders[year] = leaders.get(year, 0) + 1
+
+    def by_year(counts):
+        return dict(sorted(counts.items(), key=lambda kv: kv[0] or 0))
+
+    section = _("Declarations")
+    return [
+        Metric(
+            key="declarations_published",
+            label=_("Standard self-declarations published"),
+            value=sum(published.values()),
+            section=section,
+            by_level_year={"declarations": by_year(published)} if published else {},
+            level_labels={"declarations": _("Declarations")},
+        ),
+        Metric(
+            key="forerunner_entries",
+            label=_("Entries in published forerunner rankings"),
+            value=sum(entries.values()),
+            section=section,
+            by_level_year={"entries": by_year(entries)} if entries else {},
+            level_labels={"entries": _("Ranked")},
+        ),
+        Metric(
+            key="forerunner_leaders",
+            label=_("Forerunner leaders"),
+            value=sum(leaders.values()),
+            section=section,
+            by_level_year={"leaders": by_year(leaders)} if leaders else {},
+            level_labels={"leaders": _("Leaders")},
+        ),
+    ]
+
+
+__all__ = ["declaration_search", "organisation_metrics", "text_key"]

@@ -43,8 +43,16 @@ from qihub.declarations.models import (
     Indicator,
     Notice,
 )
+from qihub.declarations.region_names import RegionIndex
 from qihub.declarations.search_keys import text_key
 from qihub.organisations import credit_codes
+from qihub.organisations.models import Membership, Organisation, Region
+from qihub.organisations.services import (
+    membership_add,
+    organisation_find_or_create,
+    organisation_match,
+    organisation_update,
+)
 from qihub.requirements.services import parameter_resolve
 
 #: Rows per statement in the bulk re-check.
@@ -55,14 +63,15 @@ RECHECK_CHUNK = 5000
 
 
 def can_manage(user, enterprise: Enterprise) -> bool:
-    """Staff manage every enterprise; an enterprise user only their own."""
+    """Staff manage every enterprise; a user of the enterprise's organisation
+    (member or administrator) manages its declarations."""
     if user is None or not user.is_authenticated:
         return False
     if has_role(user, Role.STAFF):
         return True
-    return (
-        has_role(user, Role.ENTERPRISE) and enterprise.users.filter(pk=user.pk).exists()
-    )
+    return Membership.objects.filter(
+        user=user, organisation_id=enterprise.organisation_id
+    ).exists()
 
 
 def _check_manage(actor, enterprise: Enterprise) -> None:
@@ -90,6 +99,27 @@ def _actor(actor):
 # --- enterprises ---------------------------------------------------------------
 
 
+def region_for_text(text: str, *, index: RegionIndex | None = None) -> Region | None:
+    """The GB/T 2260 division a typed region names ("深圳", "440300",
+    "Shenzhen"), None for a blank one; an unknown or ambiguous one is
+    refused naming the field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    code = (index or RegionIndex.cached()).resolve(text)
+    region = Region.objects.filter(pk=code).first() if code else None
+    if region is None:
+        raise ApplicationError(
+            _(
+                "Region: %(text)s names no single administrative division of "
+                "GB/T 2260; give its name (such as 深圳市) or its six-digit code."
+            )
+            % {"text": text},
+            details={"region": [_("Unknown region.")]},
+        )
+    return region
+
+
 def _clean_enterprise(
     *, credit_code: str, name: str, region: str, industry: str
 ) -> dict:
@@ -106,40 +136,144 @@ def _clean_enterprise(
     ):
         if not (value or "").strip():
             errors[field] = _("Give the enterprise's %(field)s.") % {"field": label}
-    if code and Enterprise.objects.filter(credit_code=code).exists():
+    if code and Enterprise.objects.filter(organisation__credit_code=code).exists():
         errors["credit_code"] = _(
             "An enterprise with credit code %(code)s is registered already."
         ) % {"code": code}
+    resolved = None
+    if "region" not in errors:
+        try:
+            resolved = region_for_text(region)
+        except ApplicationError as exc:
+            errors["region"] = exc.message
     if errors:
         raise ApplicationError(" ".join(errors.values()), details=errors)
     return {
         "credit_code": code,
         "name": name.strip(),
-        "name_key": text_key(name),
-        "region": region.strip(),
+        "region": resolved,
         "industry": industry.strip(),
     }
+
+
+def _organisation_for(
+    *, actor, credit_code: str, name: str, region: Region | None
+) -> Organisation:
+    """The registry's organisation of this credit code (or name), registered
+    when missing; a name match without a credit code gets this one."""
+    org, created = organisation_find_or_create(
+        actor=actor,
+        name=name,
+        kind=Organisation.Kind.ENTERPRISE,
+        credit_code=credit_code,
+        region=region,
+    )
+    if created or not credit_code or org.credit_code == credit_code:
+        return org
+    if org.credit_code:
+        raise ApplicationError(
+            _(
+                "Credit code: %(org)s is registered with the credit code "
+                "%(other)s, not %(code)s; check the credit code or the name."
+            )
+            % {"org": org.name, "other": org.credit_code, "code": credit_code},
+            details={"credit_code": [org.credit_code]},
+        )
+    return organisation_update(
+        actor=actor,
+        organisation=org,
+        credit_code=credit_code,
+        reason=_("Credit code given when registering the enterprise."),
+    )
+
+
+def _enterprise_of(
+    *, actor, organisation: Organisation, industry: str, fresh_only: bool = False
+) -> Enterprise:
+    """The organisation's enterprise record, created when it has none."""
+    existing = Enterprise.objects.filter(organisation=organisation).first()
+    if existing is not None:
+        if fresh_only:
+            raise Conflict(
+                _("%(org)s is registered as an enterprise already.")
+                % {"org": organisation.name},
+                details={"credit_code": [organisation.credit_code]},
+            )
+        return existing
+    return Enterprise.objects.create(organisation=organisation, industry=industry)
 
 
 @transaction.atomic
 def enterprise_create(
     *,
     actor,
-    credit_code: str,
-    name: str,
-    region: str,
+    organisation: Organisation | None = None,
+    credit_code: str = "",
+    name: str = "",
+    region: str = "",
     industry: str,
     users: Iterable = (),
 ) -> Enterprise:
-    """Register an enterprise on behalf of the authority (staff only)."""
+    """Register an enterprise on behalf of the authority (staff only).
+
+    Either an ``organisation`` already in the registry, or its credit code,
+    name and region: the registry's organisation with that credit code (or
+    name) is used, else one is registered (``organisation_find_or_create``).
+    ``users`` become administrators of the organisation.
+    """
     _check_staff(actor)
-    enterprise = Enterprise.objects.create(
-        **_clean_enterprise(
+    if organisation is None:
+        data = _clean_enterprise(
             credit_code=credit_code, name=name, region=region, industry=industry
         )
+        organisation = _organisation_for(
+            actor=actor,
+            credit_code=data["credit_code"],
+            name=data["name"],
+            region=data["region"],
+        )
+    elif not (industry or "").strip():
+        raise ApplicationError(
+            _("Give the enterprise's %(field)s.") % {"field": _("industry")},
+            details={"industry": [_("industry")]},
+        )
+    enterprise = _enterprise_of(
+        actor=actor,
+        organisation=organisation,
+        industry=industry.strip(),
+        fresh_only=True,
     )
-    enterprise.users.add(*users)
+    for user in users:
+        membership_add(
+            actor=actor,
+            organisation=organisation,
+            user=user,
+            role=Membership.Role.ADMINISTRATOR,
+        )
     return enterprise
+
+
+@transaction.atomic
+def enterprise_for_import(
+    *,
+    actor,
+    credit_code: str,
+    name: str,
+    region: Region | None,
+    industry: str,
+) -> tuple[Enterprise, bool]:
+    """The enterprise of an imported row: the registry's organisation with this
+    credit code (or name), registered when missing, and its enterprise record.
+    Returns ``(enterprise, created)``."""
+    _check_staff(actor)
+    organisation = _organisation_for(
+        actor=actor, credit_code=credit_code, name=name, region=region
+    )
+    had = Enterprise.objects.filter(organisation=organisation).exists()
+    enterprise = _enterprise_of(
+        actor=actor, organisation=organisation, industry=industry
+    )
+    return enterprise, not had
 
 
 @transaction.atomic
@@ -153,10 +287,12 @@ def enterprise_register(
     region: str,
     industry: str,
 ) -> tuple[Any, Enterprise]:
-    """Public self-registration: an enterprise and its first user (role enterprise).
+    """Public self-registration: an enterprise and its first user (role
+    enterprise, administrator of the organisation).
 
-    Refused as a whole when the credit code is invalid or taken, or the
-    username exists.
+    Refused as a whole when the credit code is invalid or taken, the region
+    names no division, the username exists, or the registry's organisation
+    of this credit code has users already (they add colleagues themselves).
     """
     data = _clean_enterprise(
         credit_code=credit_code, name=name, region=region, industry=industry
@@ -167,19 +303,70 @@ def enterprise_register(
             % {"username": username},
             details={"username": _("This username is taken.")},
         )
+    found = organisation_match(name=data["name"], credit_code=data["credit_code"])
+    if found is not None and found.memberships.exists():
+        raise Conflict(
+            _(
+                "%(org)s has users already: ask its organisation administrator "
+                "to add you."
+            )
+            % {"org": found.name},
+            details={"credit_code": [data["credit_code"]]},
+        )
     from qihub.core.services import log, user_create
 
     user = user_create(
         username=username, password=password, email=email, roles=[Role.ENTERPRISE]
     )
-    enterprise = Enterprise.objects.create(**data)
-    enterprise.users.add(user)
+    found = _organisation_for(
+        actor=None,
+        credit_code=data["credit_code"],
+        name=data["name"],
+        region=data["region"],
+    )
+    enterprise = _enterprise_of(
+        actor=None, organisation=found, industry=data["industry"], fresh_only=True
+    )
+    membership_add(
+        actor=None,
+        organisation=found,
+        user=user,
+        role=Membership.Role.ADMINISTRATOR,
+    )
     log(
         action="enterprise_registered",
         actor=user,
         target=f"enterprise {enterprise.credit_code}",
     )
     return user, enterprise
+
+
+def declarations_resync_organisation(*, organisation: Organisation) -> int:
+    """Copy an organisation's current name key, credit code and region onto
+    its enterprise's declarations (after a change in the registry). Returns
+    how many changed."""
+    return (
+        Declaration.objects.filter(enterprise__organisation=organisation)
+        .exclude(
+            enterprise_key=text_key(organisation.name),
+            credit_code=organisation.credit_code,
+            region=organisation.region_id or "",
+        )
+        .update(
+            enterprise_key=text_key(organisation.name),
+            credit_code=organisation.credit_code,
+            region=organisation.region_id or "",
+        )
+    )
+
+
+def _denormalise(declaration: Declaration, enterprise: Enterprise) -> None:
+    """Copy the organisation's search keys onto the declaration."""
+    org = enterprise.organisation
+    declaration.region = org.region_id or ""
+    declaration.industry = enterprise.industry
+    declaration.enterprise_key = text_key(org.name)
+    declaration.credit_code = org.credit_code
 
 
 # --- declaration content -------------------------------------------------------
@@ -350,16 +537,14 @@ def declaration_create(
         standards=standards,
         indicators=indicators,
     )
-    declaration = Declaration.objects.create(
+    declaration = Declaration(
         enterprise=enterprise,
         product_name=product_name.strip(),
         product_key=text_key(product_name),
         category=category.strip(),
-        region=enterprise.region,
-        industry=enterprise.industry,
-        enterprise_key=enterprise.name_key,
-        credit_code=enterprise.credit_code,
     )
+    _denormalise(declaration, enterprise)
+    declaration.save()
     version = DeclarationVersion.objects.create(
         declaration=declaration,
         number=1,
@@ -471,7 +656,7 @@ def declaration_submit(*, actor, declaration: Declaration) -> DeclarationVersion
     """
     declaration = (
         Declaration.objects.select_for_update()
-        .select_related("enterprise")
+        .select_related("enterprise__organisation")
         .get(pk=declaration.pk)
     )
     _check_manage(actor, declaration.enterprise)
@@ -510,10 +695,7 @@ def _publish(
     declaration.product_name = version.product_name
     declaration.product_key = text_key(version.product_name)
     declaration.category = version.category
-    declaration.region = enterprise.region
-    declaration.industry = enterprise.industry
-    declaration.enterprise_key = enterprise.name_key
-    declaration.credit_code = enterprise.credit_code
+    _denormalise(declaration, enterprise)
     declaration.check_status = version.check_status
     declaration.published_at = declaration.published_at or now
     declaration.save()
@@ -548,11 +730,43 @@ def _run_and_store(version: DeclarationVersion, trigger: str):
 
 
 @transaction.atomic
+def declaration_publish_imported(*, actor, declaration: Declaration, source: dict):
+    """Publish an imported declaration's version 1 with its check result.
+
+    A migrated declaration was public in the old system already, so a
+    flagged one is published flagged, not held back; the history records
+    where it came from (``source``: file and line). Staff only. Returns the
+    check outcome.
+    """
+    _check_staff(actor)
+    declaration = (
+        Declaration.objects.select_for_update()
+        .select_related("enterprise__organisation")
+        .get(pk=declaration.pk)
+    )
+    version = declaration.current_version
+    if version is None or version.status != DeclarationVersion.Status.DRAFT:
+        raise Conflict(_("Only a declaration's first draft can be imported."))
+    outcome = _run_and_store(version, CheckRun.Trigger.SUBMIT)
+    _publish(
+        declaration, version, actor=actor, reason=_("Imported from another system.")
+    )
+    _event(
+        declaration,
+        DeclarationEvent.Type.IMPORTED,
+        actor=actor,
+        version=version,
+        details=source,
+    )
+    return outcome
+
+
+@transaction.atomic
 def declaration_recheck(*, actor, declaration: Declaration) -> DeclarationVersion:
     """Re-run the checks on the version in effect (or the draft) by hand."""
     declaration = (
         Declaration.objects.select_for_update()
-        .select_related("enterprise")
+        .select_related("enterprise__organisation")
         .get(pk=declaration.pk)
     )
     _check_manage(actor, declaration.enterprise)
@@ -575,7 +789,7 @@ def declaration_withdraw(
     """Withdraw a published declaration. It stays public, marked withdrawn."""
     declaration = (
         Declaration.objects.select_for_update()
-        .select_related("enterprise")
+        .select_related("enterprise__organisation")
         .get(pk=declaration.pk)
     )
     _check_manage(actor, declaration.enterprise)

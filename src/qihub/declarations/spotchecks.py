@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +29,9 @@ from qihub.declarations.models import (
     SpotCheck,
     SpotCheckPlan,
 )
-from qihub.declarations.search_keys import text_key
+from qihub.declarations.selectors import region_filter
 from qihub.declarations.services import _actor, _check_staff
+from qihub.organisations.models import Organisation, Region
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Candidate:
 
     declaration_id: int
     version_id: int
-    enterprise_id: int
+    organisation_id: int
     enterprise_name: str
     region: str
     industry: str
@@ -49,8 +51,7 @@ class Examiner:
     """An inspector who may be assigned, with the organisation they belong to."""
 
     inspector_id: int
-    organisation: str
-    enterprise_id: int | None
+    organisation_id: int
 
 
 @dataclass(frozen=True)
@@ -63,15 +64,12 @@ class Draw:
 
 
 def conflicted(examiner: Examiner, candidate: Candidate) -> bool:
-    """An inspector never checks an enterprise of their own organisation."""
-    if (
-        examiner.enterprise_id is not None
-        and examiner.enterprise_id == candidate.enterprise_id
-    ):
-        return True
-    return bool(examiner.organisation) and text_key(examiner.organisation) == text_key(
-        candidate.enterprise_name
-    )
+    """An inspector never checks an enterprise that is their own organisation.
+
+    Organisations are compared, not names: two spellings of one party are
+    one organisation in the registry, two parties of similar names are two.
+    """
+    return examiner.organisation_id == candidate.organisation_id
 
 
 def stratum_size(population: int, share: Decimal) -> int:
@@ -109,21 +107,40 @@ def draw(
 
 
 def candidates_for(plan: SpotCheckPlan) -> list[Candidate]:
-    """The published declarations in the plan's regions and industries."""
+    """The published declarations in the plan's regions and industries.
+
+    A plan's region is a division name or code as staff typed it; it covers
+    the divisions inside it (a province its cities and counties). Strata are
+    named by the division's name.
+    """
     qs = Declaration.objects.filter(status=Declaration.Status.PUBLISHED)
     if plan.regions:
-        qs = qs.filter(region__in=plan.regions)
+        cond = Q(pk__in=[])
+        for text in plan.regions:
+            cond |= region_filter(text)
+        qs = qs.filter(cond)
     if plan.industries:
         qs = qs.filter(industry__in=plan.industries)
-    rows = qs.order_by("pk").values_list(
-        "pk",
-        "current_version_id",
-        "enterprise_id",
-        "enterprise__name",
-        "region",
-        "industry",
+    rows = list(
+        qs.order_by("pk").values_list(
+            "pk",
+            "current_version_id",
+            "enterprise__organisation_id",
+            "enterprise__organisation__name_zh",
+            "enterprise__organisation__name_en",
+            "region",
+            "industry",
+        )
     )
-    return [Candidate(*row) for row in rows]
+    names = dict(
+        Region.objects.filter(code__in={r[5] for r in rows if r[5]}).values_list(
+            "code", "name_zh"
+        )
+    )
+    return [
+        Candidate(pk, version, org, zh or en, names.get(region, region), industry)
+        for pk, version, org, zh, en, region, industry in rows
+    ]
 
 
 def examiners() -> list[Examiner]:
@@ -131,7 +148,7 @@ def examiners() -> list[Examiner]:
         Examiner(*row)
         for row in Inspector.objects.filter(active=True)
         .order_by("pk")
-        .values_list("pk", "organisation", "enterprise_id")
+        .values_list("pk", "organisation_id")
     ]
 
 
@@ -152,21 +169,22 @@ def _share(value) -> Decimal:
 
 @transaction.atomic
 def inspector_create(
-    *, actor, name: str, organisation: str, enterprise=None, user=None
+    *, actor, name: str, organisation: Organisation | None, user=None
 ) -> Inspector:
-    """Add an inspector to the pool the draws choose from."""
+    """Add an inspector, working for ``organisation``, to the pool the draws
+    choose from."""
     _check_staff(actor)
-    if not name.strip() or not organisation.strip():
-        raise ApplicationError(_("Give the inspector's name and organisation."))
-    if enterprise is None:
-        from qihub.declarations.models import Enterprise
-
-        enterprise = Enterprise.objects.filter(name_key=text_key(organisation)).first()
+    if not (name or "").strip():
+        raise ApplicationError(
+            _("Give the inspector's name."), details={"name": [_("Required.")]}
+        )
+    if organisation is None:
+        raise ApplicationError(
+            _("Give the organisation the inspector works for."),
+            details={"organisation": [_("Required.")]},
+        )
     return Inspector.objects.create(
-        name=name.strip(),
-        organisation=organisation.strip(),
-        enterprise=enterprise,
-        user=user,
+        name=name.strip(), organisation=organisation, user=user
     )
 
 

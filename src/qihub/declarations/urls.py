@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.declaration_submit, name="declaration_submit"),
     path("<int:pk>/withdraw/", views.declaration_withdraw, name="declaration_withdraw"),
     path("<int:pk>/recheck/", views.declaration_recheck, name="declaration_recheck"),
+    path("enterprises/new/", views.enterprise_new, name="enterprise_new"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("spot-checks/", views.spotcheck_list, name="spotcheck_list"),
     path("spot-checks/<int:pk>/", views.spotcheck_detail, name="spotcheck_detail"),

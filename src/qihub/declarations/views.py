@@ -4,7 +4,7 @@ spot checks and forerunner lists. Thin: parse, call a service or selector, rende
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseForbidden
@@ -24,9 +24,12 @@ from qihub.declarations import (
 from qihub.declarations.declaration_checks import issue_message
 from qihub.declarations.forms import (
     DeclarationForm,
+    EnterpriseForm,
     FindingForm,
     ForerunnerForm,
     IndicatorFormSet,
+    InspectorForm,
+    MemberForm,
     PlanForm,
     RegisterForm,
     WithdrawForm,
@@ -37,6 +40,14 @@ from qihub.declarations.models import (
     ForerunnerEvaluation,
     SpotCheck,
     SpotCheckPlan,
+)
+from qihub.organisations.models import Membership
+from qihub.organisations.selectors import organisation_users
+from qihub.organisations.services import (
+    may_manage,
+    membership_add,
+    membership_remove,
+    membership_set_role,
 )
 
 SEARCH_FIELDS = ("q", "enterprise", "product", "standard", "region")
@@ -141,7 +152,7 @@ def declaration_new(request):
 @login_required
 def declaration_edit(request, pk: int):
     declaration = get_object_or_404(
-        Declaration.objects.select_related("enterprise"), pk=pk
+        Declaration.objects.select_related("enterprise__organisation"), pk=pk
     )
     if not services.can_manage(request.user, declaration.enterprise):
         return HttpResponseForbidden(
@@ -330,15 +341,94 @@ def declaration_recheck(request, pk: int):
 
 
 def enterprise_detail(request, pk: int):
-    enterprise = get_object_or_404(Enterprise, pk=pk)
+    """An enterprise's public declarations; its organisation's administrators
+    (and staff) also see and manage its users here."""
+    enterprise = get_object_or_404(
+        Enterprise.objects.select_related("organisation__region"), pk=pk
+    )
+    organisation = enterprise.organisation
+    manage = request.user.is_authenticated and may_manage(request.user, organisation)
+    form = MemberForm(request.POST or None) if manage else None
+    if request.method == "POST":
+        if not manage:
+            return HttpResponseForbidden(
+                _("Only the organisation's administrators may manage its users.")
+            )
+        try:
+            if "remove" in request.POST:
+                membership = get_object_or_404(
+                    Membership, pk=request.POST["remove"], organisation=organisation
+                )
+                membership_remove(actor=request.user, membership=membership)
+            elif "membership" in request.POST:
+                membership = get_object_or_404(
+                    Membership, pk=request.POST["membership"], organisation=organisation
+                )
+                membership_set_role(
+                    actor=request.user,
+                    membership=membership,
+                    role=request.POST.get("role", ""),
+                )
+            elif form.is_valid():
+                user = (
+                    get_user_model()
+                    .objects.filter(username=form.cleaned_data["username"])
+                    .first()
+                )
+                if user is None:
+                    raise ApplicationError(
+                        _("No user is called %(u)s.")
+                        % {"u": form.cleaned_data["username"]},
+                        details={"username": _("Unknown username.")},
+                    )
+                membership_add(
+                    actor=request.user,
+                    organisation=organisation,
+                    user=user,
+                    role=form.cleaned_data["role"],
+                )
+            else:
+                raise ApplicationError(_("Correct the form below."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(enterprise)
     declarations = enterprise.declarations.exclude(
         status=Declaration.Status.DRAFT
     ).order_by("-id")
     return render(
         request,
         "declarations/enterprise_detail.html",
-        {"enterprise": enterprise, "declarations": declarations[:500]},
+        {
+            "enterprise": enterprise,
+            "declarations": declarations[:500],
+            "manage": manage,
+            "members": organisation_users(organisation) if manage else (),
+            "member_form": form,
+            "roles": Membership.Role.choices,
+        },
     )
+
+
+@login_required
+def enterprise_new(request):
+    """Staff register an organisation of the registry as a declaring enterprise
+    (picked by search, or registered inline with its credit code checked)."""
+    if not has_role(request.user, Role.STAFF):
+        return HttpResponseForbidden(_("Only institute staff may do this."))
+    form = EnterpriseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = services.enterprise_create(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                industry=form.cleaned_data["industry"],
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(enterprise)
+    return render(request, "declarations/enterprise_form.html", {"form": form})
 
 
 # --- spot checks ------------------------------------------------------------------
@@ -346,8 +436,25 @@ def enterprise_detail(request, pk: int):
 
 def spotcheck_list(request):
     staff = has_role(request.user, Role.STAFF)
-    form = PlanForm(request.POST or None) if staff else None
-    if request.method == "POST" and staff and form.is_valid():
+    adding_inspector = request.method == "POST" and "inspector" in request.POST
+    inspector_form = (
+        InspectorForm(request.POST if adding_inspector else None) if staff else None
+    )
+    if adding_inspector and staff and inspector_form.is_valid():
+        try:
+            spotchecks.inspector_create(
+                actor=request.user,
+                name=inspector_form.cleaned_data["name"],
+                organisation=inspector_form.cleaned_data["organisation"],
+            )
+        except ApplicationError as exc:
+            _form_error(inspector_form, exc)
+        else:
+            return redirect("declarations:spotcheck_list")
+    form = (
+        PlanForm(None if adding_inspector else request.POST or None) if staff else None
+    )
+    if request.method == "POST" and staff and not adding_inspector and form.is_valid():
         data = form.cleaned_data
         try:
             plan = spotchecks.spotcheck_plan_create(
@@ -366,7 +473,13 @@ def spotcheck_list(request):
     return render(
         request,
         "declarations/spotcheck_list.html",
-        {"plans": plans, "form": form, "staff": staff},
+        {
+            "plans": plans,
+            "form": form,
+            "staff": staff,
+            "inspector_form": inspector_form,
+            "inspectors": selectors.inspectors() if staff else (),
+        },
     )
 
 

@@ -14,6 +14,18 @@ def _english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _regions(request):
+    """The GB/T 2260 divisions the region texts resolve to. A migration loads
+    them; a transactional test elsewhere in the run may have flushed them."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        from qihub.organisations.models import Region
+        from qihub.organisations.regions import regions_load
+
+        if not Region.objects.exists():
+            regions_load()
+
+
 def make_code(body17: str) -> str:
     """A valid credit code from its first 17 characters."""
     return body17 + credit_codes.check_character(body17)
@@ -53,19 +65,17 @@ def gb_toy(db):
 
 
 @pytest.fixture
-def enterprise(db, enterprise_user):
-    from qihub.declarations.models import Enterprise
-    from qihub.declarations.search_keys import text_key
+def enterprise(db, enterprise_user, staff_user):
+    from qihub.declarations import services
 
-    ent = Enterprise.objects.create(
+    return services.enterprise_create(
+        actor=staff_user,
         credit_code=make_code("91440300MA5FABCD1"),
         name="深圳市童衣有限公司",
-        name_key=text_key("深圳市童衣有限公司"),
         region="深圳",
         industry="纺织",
+        users=[enterprise_user],
     )
-    ent.users.add(enterprise_user)
-    return ent
 
 
 GOOD_INDICATORS = [

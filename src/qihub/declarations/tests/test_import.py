@@ -92,3 +92,33 @@ def test_import_xlsx(tmp_path, admin_user, gb_toy, capsys):
     call_command("import_declarations", str(path))
     decl = Declaration.objects.get()
     assert decl.current_version.indicators.get().parameter == "formaldehyde"
+
+
+def test_import_goes_through_the_registry(tmp_path, admin_user, gb_toy, capsys):
+    """An imported enterprise is the registry's organisation of its credit code
+    (registered once, its region read from the text); an unknown region is
+    refused naming the line and the column, nothing written."""
+    from qihub.organisations.models import Organisation, OrganisationEvent
+    from qihub.organisations.services import organisation_create
+
+    good = make_code("91440300MA5FAAAA1")
+    known = organisation_create(actor=None, kind="enterprise", name_zh="甲公司旧名")
+    path = tmp_path / "d.csv"
+    path.write_text(
+        HEADER + _row(good, "童装1") + _row(good, "童装2").replace("深圳", "火星")
+    )
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_declarations", str(path))
+    assert "line 3, region: 火星 names no single" in capsys.readouterr().err
+    assert Organisation.objects.count() == 1
+    path.write_text(HEADER + _row(good, "童装1") + _row(good, "童装2"))
+    call_command("import_declarations", str(path))
+    ent = Enterprise.objects.select_related("organisation").get()
+    assert ent.organisation.credit_code == good
+    assert ent.organisation.region_id == "440300"
+    assert ent.organisation.name_zh == "甲公司"
+    assert ent.organisation_id != known.pk
+    assert OrganisationEvent.objects.filter(
+        organisation=ent.organisation, type="created"
+    ).exists()
+    assert set(Declaration.objects.values_list("region", flat=True)) == {"440300"}

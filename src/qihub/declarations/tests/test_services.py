@@ -10,7 +10,7 @@ from qihub.declarations.models import (
     DeclaredStandard,
     Notice,
 )
-from qihub.declarations.tests.conftest import GOOD_INDICATORS
+from qihub.declarations.tests.conftest import GOOD_INDICATORS, make_code
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +209,55 @@ def test_bulk_recheck_many_declarations_in_chunks(
     gb_toy.save()
     services.declarations_recheck_for_standard(standard=gb_toy)
     assert Declaration.objects.filter(check_status="ok").count() == 5
+
+
+def test_declarations_follow_a_renamed_organisation(
+    gb_toy, enterprise, enterprise_user
+):
+    from qihub.declarations.selectors import declaration_search
+    from qihub.organisations.services import organisation_update
+
+    d = _declare(enterprise_user, enterprise, GOOD_INDICATORS)
+    services.declaration_submit(actor=enterprise_user, declaration=d)
+    organisation_update(
+        actor=enterprise_user,  # the organisation's administrator
+        organisation=enterprise.organisation,
+        name_zh="深圳市新童衣有限公司",
+        region="440305",
+    )
+    assert list(declaration_search(enterprise="深圳市新童衣")) == [d]
+    assert list(declaration_search(region="440305")) == [d]
+    assert list(declaration_search(region="深圳")) == [d]  # the city holds it
+    assert list(declaration_search(region="南山区")) == [d]  # 深圳's or 鹤岗's
+    assert list(declaration_search(region="广东省")) == [d]
+    assert not declaration_search(enterprise="深圳市童衣").exists()
+
+
+def test_register_refuses_unknown_region_and_taken_code_changing_nothing(enterprise):
+    from django.contrib.auth import get_user_model
+
+    from qihub.organisations.models import Organisation
+
+    before = Organisation.objects.count()
+    with pytest.raises(ApplicationError, match="Region: 火星 names no single") as exc:
+        services.enterprise_register(
+            username="ent3",
+            password="pw-ent3-long",
+            credit_code=make_code("91440300MA5FNEWW1"),
+            name="新公司",
+            region="火星",
+            industry="纺织",
+        )
+    assert "region" in exc.value.details
+    with pytest.raises(ApplicationError, match="registered already") as exc:
+        services.enterprise_register(
+            username="ent3",
+            password="pw-ent3-long",
+            credit_code=enterprise.credit_code,
+            name="另一个名字",
+            region="深圳",
+            industry="纺织",
+        )
+    assert "credit_code" in exc.value.details
+    assert Organisation.objects.count() == before
+    assert not get_user_model().objects.filter(username="ent3").exists()

@@ -47,8 +47,11 @@ def test_register_page_creates_enterprise_and_logs_in(client):
         },
     )
     assert resp.status_code == 302
-    ent = Enterprise.objects.get(credit_code=code)
-    assert ent.users.get().username == "newent"
+    ent = Enterprise.objects.get(organisation__credit_code=code)
+    membership = ent.organisation.memberships.get()
+    assert membership.user.username == "newent"
+    assert membership.role == "administrator"
+    assert ent.organisation.region_id == "440300"  # 深圳 read as 深圳市
     assert client.get("/declarations/mine/").status_code == 200
 
 
@@ -222,3 +225,80 @@ def test_spotcheck_and_forerunner_pages(
     assert client.get(f"/api/declarations/forerunners/{ev.pk}").json()["results"][0][
         "leader"
     ]
+
+
+def test_staff_register_an_organisation_as_enterprise(client, staff_user):
+    from qihub.organisations.services import organisation_create
+
+    org = organisation_create(
+        actor=staff_user,
+        kind="enterprise",
+        name_zh="绵阳市甲电子有限公司",
+        credit_code=make_code("91510700MA5FQQQQ1"),
+    )
+    client.force_login(staff_user)
+    page = client.get("/declarations/enterprises/new/")
+    assert 'name="organisation__q"' in page.text  # the search-as-you-type picker
+    resp = client.post(
+        "/declarations/enterprises/new/",
+        {"organisation": org.pk, "industry": "电子"},
+    )
+    assert resp.status_code == 302
+    ent = Enterprise.objects.get(organisation=org)
+    assert ent.region_code == "510700"  # from the credit code's division digits
+    again = client.post(
+        "/declarations/enterprises/new/",
+        {"organisation": org.pk, "industry": "电子"},
+    )
+    assert "registered as an enterprise already" in again.text
+
+
+def test_enterprise_administrator_manages_its_users(
+    client, enterprise, enterprise_user, gb_toy
+):
+    from qihub.core.services import user_create
+    from qihub.declarations import services
+    from qihub.declarations.tests.conftest import GOOD_INDICATORS
+
+    colleague = user_create(username="colleague", password="pw-colleague-1")
+    client.force_login(enterprise_user)
+    url = f"/declarations/enterprises/{enterprise.pk}/"
+    resp = client.post(url, {"username": "colleague", "role": "member"})
+    assert resp.status_code == 302
+    membership = enterprise.organisation.memberships.get(user=colleague)
+    assert membership.role == "member"
+    # Any member manages the enterprise's declarations ...
+    services.declaration_create(
+        actor=colleague,
+        enterprise=enterprise,
+        product_name="婴儿睡袋",
+        category="children's textiles",
+        standards=["GB 31701-2015"],
+        indicators=GOOD_INDICATORS,
+    )
+    # ... but only administrators its users.
+    client.force_login(colleague)
+    assert client.post(url, {"username": "x", "role": "member"}).status_code == 403
+    # The last administrator cannot leave.
+    client.force_login(enterprise_user)
+    mine = enterprise.organisation.memberships.get(user=enterprise_user)
+    resp = client.post(url, {"remove": mine.pk}, follow=True)
+    assert "last administrator" in resp.text
+    assert enterprise.organisation.memberships.count() == 2
+    client.post(url, {"remove": membership.pk})
+    assert not enterprise.organisation.memberships.filter(user=colleague).exists()
+
+
+def test_staff_add_an_inspector_with_the_organisation_picker(client, staff_user):
+    from qihub.organisations.services import organisation_create
+
+    org = organisation_create(actor=staff_user, kind="testing_body", name_zh="市质检院")
+    client.force_login(staff_user)
+    page = client.get("/declarations/spot-checks/")
+    assert 'name="organisation__q"' in page.text
+    resp = client.post(
+        "/declarations/spot-checks/",
+        {"inspector": "1", "name": "王检", "organisation": org.pk},
+    )
+    assert resp.status_code == 302
+    assert "王检 · " in client.get("/declarations/spot-checks/").text
