@@ -50,6 +50,7 @@ Provider = Callable[[Sequence[int]], list[Metric]]
 PROVIDERS: tuple[str, ...] = (
     "qihub.catalog.selectors.organisation_metrics",
     "qihub.lifecycle.selectors.organisation_metrics",
+    "qihub.declarations.selectors.organisation_metrics",
 )
 
 
