@@ -126,3 +126,15 @@ def network_memberships(organisation: Organisation) -> QuerySet[NetworkMember]:
 
 def networks_list() -> QuerySet[Network]:
     return Network.objects.select_related("region").order_by("name_zh", "id")
+
+
+def former_members(
+    network: Network, day: datetime.date | None = None
+) -> QuerySet[NetworkMember]:
+    """The network's members that had left by ``day`` (today), latest first."""
+    day = day or timezone.localdate()
+    return (
+        network.members.select_related("organisation")
+        .filter(left_on__lte=day)
+        .order_by("-left_on", "-id")
+    )

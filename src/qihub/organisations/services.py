@@ -48,6 +48,7 @@ EDITABLE_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "former_names",
 )
 
 
@@ -303,6 +304,10 @@ def organisation_update(
         )
     if "region" in changes:
         changes["region"] = region_resolve(changes["region"])
+    if "former_names" in changes:
+        changes["former_names"] = [
+            n.strip() for n in changes["former_names"] or () if n and n.strip()
+        ]
     diff: dict[str, list] = {}
     for field, value in changes.items():
         if value is None and field != "region":
