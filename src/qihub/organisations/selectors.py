@@ -138,3 +138,22 @@ def former_members(
         .filter(left_on__lte=day)
         .order_by("-left_on", "-id")
     )
+
+
+def standards_drafted_by(organisation: Organisation, *, limit: int = 50):
+    """The newest standards the organisation drafted, each with the
+    organisation's ``position`` among its drafting units (1 = first), in
+    one query."""
+    from django.db.models import OuterRef, Subquery
+
+    from qihub.catalog.models import StandardDraftingUnit
+    from qihub.catalog.selectors import standards_drafted
+
+    position = StandardDraftingUnit.objects.filter(
+        standard_id=OuterRef("pk"), organisation_id=organisation.pk
+    ).values("position")[:1]
+    return list(
+        standards_drafted([organisation.pk]).annotate(position=Subquery(position))[
+            :limit
+        ]
+    )

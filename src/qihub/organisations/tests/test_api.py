@@ -313,10 +313,10 @@ def test_search_api(client, org, make_org):
         kind="honest_measurement",
         valid_from=datetime.date(2020, 1, 1),
     )
+
     def names(**q):
-        return [
-            o["name"] for o in client.get("/api/organisations/", q).json()["items"]
-        ]
+        return [o["name"] for o in client.get("/api/organisations/", q).json()["items"]]
+
     assert names(q="九洲") == ["四川九洲电器集团有限责任公司"]
     assert names(code=CHENGDU) == ["成都某研究院"]
     assert names(kind="research_institute") == ["成都某研究院"]
