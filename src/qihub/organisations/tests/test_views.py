@@ -342,3 +342,13 @@ def test_register_network_page(staff_client, unit):
     network = Network.objects.get()
     assert network.organisation == unit
     assert r["Location"] == network.get_absolute_url()
+
+
+def test_pages_in_chinese(zh_client, unit, drafted, centre):
+    html = zh_client.get(unit.get_absolute_url()).content.decode()
+    assert "第一起草单位" in html
+    assert "起草的标准" in html
+    assert "军工科研单位" in html
+    html = zh_client.get(centre.get_absolute_url()).content.decode()
+    assert "成员合计产出" in html
+    assert "2 个成员" in html
