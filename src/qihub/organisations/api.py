@@ -223,10 +223,6 @@ def _membership(org: Organisation, username: str) -> Membership:
     return membership
 
 
-def _check_may_see_users(user, org: Organisation) -> None:
-    services.check_may_manage(user, org)
-
-
 @organisations_router.get("/", response=list[OrganisationOut])
 @paginate(BoundedPageNumberPagination, page_size=20)
 def organisation_list(
@@ -327,7 +323,7 @@ def organisation_users(request, org_id: int):
     """Who belongs to the organisation, with their roles (staff and the
     organisation's administrators)."""
     org = get_object_or_404(Organisation, pk=org_id)
-    _check_may_see_users(request.auth, org)
+    services.check_may_manage(request.auth, org)
     return list(selectors.organisation_users(org))
 
 

@@ -156,7 +156,7 @@ class _CurrentMemberField(forms.ModelChoiceField):
 
 class MemberLeaveForm(forms.Form):
     member = _CurrentMemberField(
-        label=_("Member"), queryset=NetworkMember.objects.none()
+        label=_("Leaving member"), queryset=NetworkMember.objects.none()
     )
     left_on = _date(_("Left on"))
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
