@@ -372,7 +372,7 @@ def _existing(
     by_key: dict[str, Organisation] = {}
     chunk = 500
     for i in range(0, len(codes), chunk):
-        for org in Organisation.objects.filter(credit_code__in=codes[i : i + chunk]):
+        for org in services.with_credit_code(codes[i : i + chunk]):
             by_code[org.credit_code] = org
     for i in range(0, len(keys), chunk):
         for org in Organisation.objects.filter(name_key__in=keys[i : i + chunk]):
@@ -451,14 +451,12 @@ def organisations_import(
             by_code, by_key = _existing(clean)
             for row in progress(clean):
                 try:
-                    with transaction.atomic():
-                        outcome = _write_row(
-                            row,
-                            actor=actor,
-                            by_code=by_code,
-                            by_key=by_key,
-                            reason=reason,
-                        )
+                    # Each service call is atomic (a savepoint here): a
+                    # refused row leaves nothing behind, the others go on
+                    # so that every refusal is reported.
+                    outcome = _write_row(
+                        row, actor=actor, by_code=by_code, by_key=by_key, reason=reason
+                    )
                 except ApplicationError as exc:
                     errors.append(
                         {

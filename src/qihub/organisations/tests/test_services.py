@@ -440,3 +440,30 @@ def test_meeting_decisions_one_per_line(cooperation):
         decisions="秘书处移交陕西\n\n 通过年度工作计划 ",
     )
     assert meeting.decision_list() == ["秘书处移交陕西", "通过年度工作计划"]
+
+
+def test_credit_code_lookups_use_the_unique_index(make_org):
+    """The unique index on credit codes is partial (codes are optional);
+    SQLite used it only when the query repeats its condition, and without it
+    every registration and match scanned the whole table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    make_org("成都某公司", credit_code=CHENGDU)
+    with CaptureQueriesContext(connection) as queries:
+        services.organisation_match(credit_code=CHENGDU)
+        make_org("绵阳某公司", credit_code=MIANYANG)
+    lookups = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        and ('"credit_code" IN' in q["sql"] or '"credit_code" =' in q["sql"])
+    ]
+    assert len(lookups) >= 2
+    with connection.cursor() as cursor:
+        for sql in lookups:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "org_unique_credit_code" in plan, (sql, plan)
