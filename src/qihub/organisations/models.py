@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel, actor_field
@@ -163,7 +164,8 @@ class Membership(models.Model):
     an organisation administrator manages its members and its records."""
 
     class Role(models.TextChoices):
-        MEMBER = "member", _("Member")
+        # "Member" alone is a committee member (委员) in the lifecycle's catalogue.
+        MEMBER = "member", pgettext_lazy("organisation role", "Member")
         ADMINISTRATOR = "administrator", _("Organisation administrator")
 
     user = models.ForeignKey(
@@ -436,7 +438,9 @@ class Designation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="designations_issued",
     )
-    number = models.CharField(_("number"), max_length=100, blank=True)
+    number = models.CharField(
+        pgettext_lazy("designation", "number"), max_length=100, blank=True
+    )
     network = models.ForeignKey(
         Network,
         verbose_name=_("centre or network"),

@@ -126,3 +126,34 @@ def network_memberships(organisation: Organisation) -> QuerySet[NetworkMember]:
 
 def networks_list() -> QuerySet[Network]:
     return Network.objects.select_related("region").order_by("name_zh", "id")
+
+
+def former_members(
+    network: Network, day: datetime.date | None = None
+) -> QuerySet[NetworkMember]:
+    """The network's members that had left by ``day`` (today), latest first."""
+    day = day or timezone.localdate()
+    return (
+        network.members.select_related("organisation")
+        .filter(left_on__lte=day)
+        .order_by("-left_on", "-id")
+    )
+
+
+def standards_drafted_by(organisation: Organisation, *, limit: int = 50):
+    """The newest standards the organisation drafted, each with the
+    organisation's ``position`` among its drafting units (1 = first), in
+    one query."""
+    from django.db.models import OuterRef, Subquery
+
+    from qihub.catalog.models import StandardDraftingUnit
+    from qihub.catalog.selectors import standards_drafted
+
+    position = StandardDraftingUnit.objects.filter(
+        standard_id=OuterRef("pk"), organisation_id=organisation.pk
+    ).values("position")[:1]
+    return list(
+        standards_drafted([organisation.pk]).annotate(position=Subquery(position))[
+            :limit
+        ]
+    )

@@ -48,6 +48,7 @@ EDITABLE_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "former_names",
 )
 
 
@@ -204,10 +205,20 @@ def _validate(org: Organisation) -> None:
     )
 
 
+def with_credit_code(code, qs=None):
+    """Organisations with this credit code (or any of these codes), through
+    the unique index: it is partial (codes are optional), and SQLite uses a
+    partial index only when the query repeats its condition; without it
+    every lookup scans the table."""
+    qs = Organisation.objects.all() if qs is None else qs
+    codes = [code] if isinstance(code, str) else list(code)
+    return qs.filter(credit_code__in=codes).exclude(credit_code="")
+
+
 def _check_unique(org: Organisation) -> None:
     others = Organisation.objects.exclude(pk=org.pk)
     if org.credit_code:
-        clash = others.filter(credit_code=org.credit_code).first()
+        clash = with_credit_code(org.credit_code, others).first()
         if clash is not None:
             raise Conflict(
                 _("The credit code %(code)s is already registered for %(org)s.")
@@ -303,6 +314,10 @@ def organisation_update(
         )
     if "region" in changes:
         changes["region"] = region_resolve(changes["region"])
+    if "former_names" in changes:
+        changes["former_names"] = [
+            n.strip() for n in changes["former_names"] or () if n and n.strip()
+        ]
     diff: dict[str, list] = {}
     for field, value in changes.items():
         if value is None and field != "region":
@@ -340,7 +355,7 @@ def organisation_match(*, name: str = "", credit_code: str | None = None):
         except credit_codes.CreditCodeError:
             code = None
         if code:
-            found = Organisation.objects.filter(credit_code=code).first()
+            found = with_credit_code(code).first()
             if found is not None:
                 return found
     key = name_key(name)
