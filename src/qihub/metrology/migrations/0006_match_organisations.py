@@ -1,0 +1,297 @@
+"""Laboratories and instruments point to organisations (issue 14), the data
+step: every laboratory's name and every instrument owner's text is matched to
+an organisation by its normalised name (``names.name_key``); the missing ones
+are created (a laboratory's as a calibration laboratory in the division its
+region text names, an owner's as an enterprise). A laboratory with an
+accreditation number also gets an ``accredited_body`` designation issued by
+CNAS from the day the laboratory was registered.
+
+Set-based so that it runs on a million instruments in well under the five
+minutes the issue allows: the distinct owner strings are read once, the
+organisations loaded by key into a dict and the missing ones bulk-created,
+and the instruments updated in one statement through a temporary table of
+owner text -> organisation. Reversing it writes the organisations' names
+(and the laboratories' division names) back into the text columns; the
+organisations and designations it created stay (others may point to them).
+"""
+
+import re
+
+from django.db import migrations
+from django.utils import timezone
+
+from qihub.organisations.names import name_key, search_tokens
+
+CNAS_NAME = "中国合格评定国家认可委员会 (CNAS)"
+CNAS_NAME_EN = "China National Accreditation Service for Conformity Assessment"
+REASON = "Registered from the metrology registry (data migration)"
+#: Organisations looked up per ``name_key__in`` query (below every database's
+#: parameter limit).
+LOOKUP_BATCH = 500
+INSERT_BATCH = 2000
+
+_SUFFIXES = (
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "地区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "州",
+    "盟",
+    "旗",
+)
+
+
+def _looks_chinese(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in text or "")
+
+
+def _aliases(name: str) -> set[str]:
+    """Shorter ways people write a division's name: 北京 for 北京市, 延边州
+    for 延边朝鲜族自治州."""
+    out = set()
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            out.add(name[: -len(suffix)])
+            break
+    if name.endswith("自治州") and len(name) > 5:
+        out.update({name[:2], name[:2] + "州"})
+    if name.endswith(("自治县", "自治旗")) and len(name) > 5:
+        out.update({name[:2], name[:2] + name[-1]})
+    out.discard(name)
+    return out
+
+
+def _pick(index: dict[str, list[tuple[int, str]]]) -> dict[str, str]:
+    """The code a name designates: the one division of the highest level
+    bearing it (北京市 the province, not its city), none when ambiguous
+    (朝阳区 is in Beijing and in Changchun)."""
+    picked = {}
+    for name, hits in index.items():
+        hits.sort()
+        if len(hits) == 1 or hits[0][0] < hits[1][0]:
+            picked[name] = hits[0][1]
+    return picked
+
+
+def region_lookup(Region):
+    """A function from a region text (a GB/T 2260 code, a division's name or
+    a short form of it) to the division's code, or None."""
+    rank = {"province": 0, "city": 1, "county": 2}
+    exact: dict[str, list[tuple[int, str]]] = {}
+    short: dict[str, list[tuple[int, str]]] = {}
+    codes = set()
+    for code, name, level in Region.objects.values_list("code", "name_zh", "level"):
+        codes.add(code)
+        exact.setdefault(name, []).append((rank[level], code))
+        for alias in _aliases(name):
+            short.setdefault(alias, []).append((rank[level], code))
+    exact_pick, short_pick = _pick(exact), _pick(short)
+
+    def find(text: str) -> str | None:
+        text = re.sub(r"\s+", "", text or "")
+        if not text:
+            return None
+        if text in codes:
+            return text
+        found = exact_pick.get(text) or short_pick.get(text)
+        if found:
+            return found
+        for alias in _aliases(text):
+            found = exact_pick.get(alias) or short_pick.get(alias)
+            if found:
+                return found
+        return None
+
+    return find
+
+
+def _organisations_by_key(Organisation, keys) -> dict[str, int]:
+    keys = sorted(set(keys))
+    found: dict[str, int] = {}
+    for i in range(0, len(keys), LOOKUP_BATCH):
+        found.update(
+            Organisation.objects.filter(name_key__in=keys[i : i + LOOKUP_BATCH])
+            .order_by()
+            .values_list("name_key", "id")
+        )
+    return found
+
+
+def _ensure(apps, wanted: dict[str, tuple[str, str, str | None]]) -> dict[str, int]:
+    """Organisation ids by name key; ``wanted`` maps each key to (name, kind,
+    region code) for the ones to create when missing."""
+    Organisation = apps.get_model("organisations", "Organisation")
+    OrganisationEvent = apps.get_model("organisations", "OrganisationEvent")
+    ids = _organisations_by_key(Organisation, wanted)
+    missing = [key for key in wanted if key not in ids]
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name_zh=name if _looks_chinese(name) else "",
+                name_en="" if _looks_chinese(name) else name,
+                name_key=key,
+                search_text=" ".join(search_tokens(name)),
+                kind=kind,
+                region_id=region,
+            )
+            for key in missing
+            for name, kind, region in [wanted[key]]
+        ],
+        batch_size=INSERT_BATCH,
+    )
+    created = _organisations_by_key(Organisation, missing)
+    OrganisationEvent.objects.bulk_create(
+        [
+            OrganisationEvent(organisation_id=pk, type="created", reason=REASON)
+            for pk in created.values()
+        ],
+        batch_size=INSERT_BATCH,
+    )
+    ids.update(created)
+    return ids
+
+
+def _cnas(apps) -> int:
+    Organisation = apps.get_model("organisations", "Organisation")
+    key = name_key(CNAS_NAME)
+    found = Organisation.objects.filter(name_key=key).values_list("id", flat=True)
+    if found:
+        return found[0]
+    cnas = Organisation.objects.create(
+        name_zh=CNAS_NAME,
+        name_en=CNAS_NAME_EN,
+        name_key=key,
+        search_text=" ".join(search_tokens(CNAS_NAME, CNAS_NAME_EN)),
+        kind="government",
+    )
+    apps.get_model("organisations", "OrganisationEvent").objects.create(
+        organisation_id=cnas.pk, type="created", reason=REASON
+    )
+    return cnas.pk
+
+
+def _laboratories(apps) -> None:
+    Laboratory = apps.get_model("metrology", "Laboratory")
+    Region = apps.get_model("organisations", "Region")
+    Designation = apps.get_model("organisations", "Designation")
+    labs = list(Laboratory.objects.order_by("pk"))
+    if not labs:
+        return
+    region_of = region_lookup(Region)
+
+    def label(lab) -> str:
+        return (lab.name or "").strip() or lab.code
+
+    wanted: dict[str, tuple[str, str, str | None]] = {}
+    key_of: dict[int, str] = {}
+    for lab in labs:
+        key = key_of[lab.pk] = name_key(label(lab)) or name_key(lab.code)
+        wanted.setdefault(key, (label(lab), "calibration_lab", region_of(lab.region)))
+    ids = _ensure(apps, wanted)
+    for lab in labs:
+        lab.organisation_id = ids[key_of[lab.pk]]
+    Laboratory.objects.bulk_update(labs, ["organisation"], batch_size=INSERT_BATCH)
+
+    accredited = [lab for lab in labs if lab.accreditation_number.strip()]
+    if not accredited:
+        return
+    cnas = _cnas(apps)
+    have = set(
+        Designation.objects.filter(kind="accredited_body").values_list(
+            "organisation_id", "number"
+        )
+    )
+    new = []
+    for lab in accredited:
+        number = lab.accreditation_number.strip()[:100]
+        if (lab.organisation_id, number) in have:
+            continue
+        have.add((lab.organisation_id, number))
+        new.append(
+            Designation(
+                organisation_id=lab.organisation_id,
+                kind="accredited_body",
+                issuing_authority_id=cnas if cnas != lab.organisation_id else None,
+                number=number,
+                valid_from=timezone.localdate(lab.created_at),
+                note=f"Laboratory {lab.code}"[:300],
+            )
+        )
+    Designation.objects.bulk_create(new, batch_size=INSERT_BATCH)
+
+
+def _instruments(apps, schema_editor) -> None:
+    Instrument = apps.get_model("metrology", "Instrument")
+    texts = list(
+        Instrument.objects.exclude(owner_text="")
+        .order_by()
+        .values_list("owner_text", flat=True)
+        .distinct()
+    )
+    texts = [t for t in texts if name_key(t)]
+    if not texts:
+        return
+    wanted: dict[str, tuple[str, str, None]] = {}
+    # The first spelling in sort order names a new organisation, so the same
+    # data always gives the same names.
+    for text in sorted(texts):
+        wanted.setdefault(name_key(text), (text.strip(), "enterprise", None))
+    ids = _ensure(apps, wanted)
+    table = schema_editor.quote_name(Instrument._meta.db_table)
+    with schema_editor.connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMPORARY TABLE metrology_owner_map "
+            "(owner_text varchar(300) PRIMARY KEY, org_id bigint NOT NULL)"
+        )
+        rows = [(text, ids[name_key(text)]) for text in texts]
+        for i in range(0, len(rows), INSERT_BATCH):
+            cur.executemany(
+                "INSERT INTO metrology_owner_map (owner_text, org_id) VALUES (%s, %s)",
+                rows[i : i + INSERT_BATCH],
+            )
+        cur.execute(
+            f"UPDATE {table} SET owner_id = (SELECT m.org_id FROM metrology_owner_map m "  # noqa: S608
+            f"WHERE m.owner_text = {table}.owner_text) WHERE owner_text <> ''"
+        )
+        cur.execute("DROP TABLE metrology_owner_map")
+
+
+def forward(apps, schema_editor):
+    _laboratories(apps)
+    _instruments(apps, schema_editor)
+
+
+def backward(apps, schema_editor):
+    Instrument = apps.get_model("metrology", "Instrument")
+    Laboratory = apps.get_model("metrology", "Laboratory")
+    Organisation = apps.get_model("organisations", "Organisation")
+    table = schema_editor.quote_name(Instrument._meta.db_table)
+    orgs = schema_editor.quote_name(Organisation._meta.db_table)
+    schema_editor.execute(
+        f"UPDATE {table} SET owner_text = (SELECT CASE WHEN o.name_zh <> '' "  # noqa: S608
+        f"THEN o.name_zh ELSE o.name_en END FROM {orgs} o WHERE o.id = {table}.owner_id) "
+        "WHERE owner_id IS NOT NULL"
+    )
+    labs = list(Laboratory.objects.select_related("organisation__region"))
+    for lab in labs:
+        region = lab.organisation.region if lab.organisation_id else None
+        lab.region = region.name_zh if region is not None else ""
+    Laboratory.objects.bulk_update(labs, ["region"], batch_size=INSERT_BATCH)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("metrology", "0005_organisations"),
+        ("organisations", "0002_regions"),
+    ]
+
+    operations = [migrations.RunPython(forward, backward)]
