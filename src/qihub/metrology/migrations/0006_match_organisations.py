@@ -2,7 +2,9 @@
 step: every laboratory's name and every instrument owner's text is matched to
 an organisation by its normalised name (``names.name_key``); the missing ones
 are created (a laboratory's as a calibration laboratory in the division its
-region text names, an owner's as an enterprise). A laboratory with an
+region text names, the text kept as the address when it names none; an
+owner's as an enterprise). A matched organisation without a region gets the
+laboratory's. A laboratory with an
 accreditation number also gets an ``accredited_body`` designation issued by
 CNAS from the day the laboratory was registered.
 
@@ -18,6 +20,7 @@ organisations and designations it created stay (others may point to them).
 import re
 
 from django.db import migrations
+from django.db.models import Count
 from django.utils import timezone
 
 from qihub.organisations.names import name_key, search_tokens
@@ -125,9 +128,10 @@ def _organisations_by_key(Organisation, keys) -> dict[str, int]:
     return found
 
 
-def _ensure(apps, wanted: dict[str, tuple[str, str, str | None]]) -> dict[str, int]:
+def _ensure(apps, wanted: dict[str, tuple[str, str, str | None, str]]) -> dict[str, int]:
     """Organisation ids by name key; ``wanted`` maps each key to (name, kind,
-    region code) for the ones to create when missing."""
+    region code, address) for the ones to create when missing. An existing
+    organisation without a region gets the region (nothing is overwritten)."""
     Organisation = apps.get_model("organisations", "Organisation")
     OrganisationEvent = apps.get_model("organisations", "OrganisationEvent")
     ids = _organisations_by_key(Organisation, wanted)
@@ -141,9 +145,10 @@ def _ensure(apps, wanted: dict[str, tuple[str, str, str | None]]) -> dict[str, i
                 search_text=" ".join(search_tokens(name)),
                 kind=kind,
                 region_id=region,
+                address=address[:300],
             )
             for key in missing
-            for name, kind, region in [wanted[key]]
+            for name, kind, region, address in [wanted[key]]
         ],
         batch_size=INSERT_BATCH,
     )
@@ -155,6 +160,12 @@ def _ensure(apps, wanted: dict[str, tuple[str, str, str | None]]) -> dict[str, i
         ],
         batch_size=INSERT_BATCH,
     )
+    for key, pk in ids.items():
+        region = wanted[key][2]
+        if region:
+            Organisation.objects.filter(pk=pk, region__isnull=True).update(
+                region_id=region
+            )
     ids.update(created)
     return ids
 
@@ -190,11 +201,14 @@ def _laboratories(apps) -> None:
     def label(lab) -> str:
         return (lab.name or "").strip() or lab.code
 
-    wanted: dict[str, tuple[str, str, str | None]] = {}
+    wanted: dict[str, tuple[str, str, str | None, str]] = {}
     key_of: dict[int, str] = {}
     for lab in labs:
         key = key_of[lab.pk] = name_key(label(lab)) or name_key(lab.code)
-        wanted.setdefault(key, (label(lab), "calibration_lab", region_of(lab.region)))
+        region = region_of(lab.region)
+        # a region text that names no division stays readable as the address
+        address = "" if region else lab.region.strip()
+        wanted.setdefault(key, (label(lab), "calibration_lab", region, address))
     ids = _ensure(apps, wanted)
     for lab in labs:
         lab.organisation_id = ids[key_of[lab.pk]]
@@ -230,20 +244,21 @@ def _laboratories(apps) -> None:
 
 def _instruments(apps, schema_editor) -> None:
     Instrument = apps.get_model("metrology", "Instrument")
-    texts = list(
+    counts = dict(
         Instrument.objects.exclude(owner_text="")
         .order_by()
-        .values_list("owner_text", flat=True)
-        .distinct()
+        .values_list("owner_text")
+        .annotate(n=Count("id"))
+        .values_list("owner_text", "n")
     )
-    texts = [t for t in texts if name_key(t)]
+    texts = [t for t in counts if name_key(t)]
     if not texts:
         return
-    wanted: dict[str, tuple[str, str, None]] = {}
-    # The first spelling in sort order names a new organisation, so the same
-    # data always gives the same names.
-    for text in sorted(texts):
-        wanted.setdefault(name_key(text), (text.strip(), "enterprise", None))
+    wanted: dict[str, tuple[str, str, None, str]] = {}
+    # The most common spelling of a name (the first in sort order among equals)
+    # names a new organisation, so the same data always gives the same names.
+    for text in sorted(texts, key=lambda t: (-counts[t], t)):
+        wanted.setdefault(name_key(text), (text.strip(), "enterprise", None, ""))
     ids = _ensure(apps, wanted)
     table = schema_editor.quote_name(Instrument._meta.db_table)
     with schema_editor.connection.cursor() as cur:
