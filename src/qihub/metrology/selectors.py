@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from qihub.catalog.identifiers import compact_key
 from qihub.core.errors import NotFound
@@ -246,18 +246,18 @@ def organisation_metrics(org_ids: Sequence[int]) -> list[Metric]:
     four queries whatever the number of organisations."""
     ids = list(org_ids)
     today = timezone.localdate()
-    section = _lazy("Metrology")
+    section = gettext_lazy("Metrology")
     labs = Laboratory.objects.filter(organisation_id__in=ids)
     return [
         Metric(
             key="laboratories",
-            label=_lazy("Laboratories"),
+            label=gettext_lazy("Laboratories"),
             value=labs.count(),
             section=section,
         ),
         Metric(
             key="accredited_scope",
-            label=_lazy("Accredited scope entries"),
+            label=gettext_lazy("Accredited scope entries"),
             value=AccreditationScope.objects.filter(
                 laboratory__organisation_id__in=ids, valid_until__gte=today
             ).count(),
@@ -265,7 +265,7 @@ def organisation_metrics(org_ids: Sequence[int]) -> list[Metric]:
         ),
         Metric(
             key="measurement_standards",
-            label=_lazy("Measurement standards held"),
+            label=gettext_lazy("Measurement standards held"),
             value=MeasurementStandard.objects.filter(holder__organisation_id__in=ids)
             .exclude(status=MeasurementStandard.Status.RETIRED)
             .count(),
@@ -273,7 +273,7 @@ def organisation_metrics(org_ids: Sequence[int]) -> list[Metric]:
         ),
         Metric(
             key="instruments",
-            label=_lazy("Instruments in use"),
+            label=gettext_lazy("Instruments in use"),
             value=Instrument.objects.in_use_on(today).filter(owner_id__in=ids).count(),
             section=section,
         ),
