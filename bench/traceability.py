@@ -84,6 +84,8 @@ def build(n_instruments: int, n_events: int, seed: int) -> None:
         Laboratory,
         MeasurementStandard,
     )
+    from qihub.organisations.models import Organisation
+    from qihub.organisations.names import name_key, search_tokens
 
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -91,10 +93,41 @@ def build(n_instruments: int, n_events: int, seed: int) -> None:
     services.compulsory_catalogue_load()
     types = list(CompulsoryItem.objects.values_list("id", "quantity"))
     t0 = time.perf_counter()
-    with transaction.atomic():
-        labs = Laboratory.objects.bulk_create(
-            [Laboratory(code=f"LAB{i:03d}", name=f"实验室{i}") for i in range(40)]
+
+    def organisations(names: list[str], kind: str) -> list[int]:
+        """The parties, registered in bulk (the registry's name key and tokens)."""
+        Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name_zh=name,
+                    name_key=name_key(name),
+                    search_text=" ".join(search_tokens(name)),
+                    kind=kind,
+                )
+                for name in names
+            ],
+            batch_size=1000,
         )
+        keys = [name_key(n) for n in names]
+        ids: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            ids.update(
+                Organisation.objects.filter(name_key__in=keys[i : i + 500]).values_list(
+                    "name_key", "id"
+                )
+            )
+        return [ids[key] for key in keys]
+
+    with transaction.atomic():
+        lab_orgs = organisations([f"计量机构{i}" for i in range(40)], "calibration_lab")
+        labs = Laboratory.objects.bulk_create(
+            [
+                Laboratory(code=f"LAB{i:03d}", name=f"实验室{i}", organisation_id=org)
+                for i, org in enumerate(lab_orgs)
+            ]
+        )
+        # the instruments' 5,000 owners
+        owners = organisations([f"使用单位{i}" for i in range(5000)], "enterprise")
         scopes = []
         for i, lab in enumerate(labs):
             for q, unit, lo, hi in QUANTITIES:
@@ -234,7 +267,7 @@ def build(n_instruments: int, n_events: int, seed: int) -> None:
     type_by_q = {q: tid for tid, q in types}
     inst_cols = (
         "created_at, updated_at, code, item_type_id, name, maker, model, serial, "
-        "owner, owner_email, region, location, use, quantity, unit, range_min, "
+        "owner_id, owner_email, region, location, use, quantity, unit, range_min, "
         "range_max, accuracy_class, mpe, registered_on, requires_verification, "
         "latest_event_id, suspect, suspect_reason, suspect_cause_id, retired_reason"
     )
@@ -275,7 +308,7 @@ def build(n_instruments: int, n_events: int, seed: int) -> None:
                             "maker",
                             "M1",
                             f"SN{i}",
-                            f"owner {i % 5000}",
+                            owners[i % 5000],
                             "",
                             regions[i % len(regions)],
                             "",

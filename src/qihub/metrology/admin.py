@@ -70,17 +70,28 @@ class ScopeInline(admin.TabularInline):
 
 #: What an admin gives when adding a laboratory: the arguments of
 #: ``services.laboratory_create`` besides the scope entries.
-LABORATORY_FIELDS = ["code", "name", "region", "accreditation_number", "email"]
+LABORATORY_FIELDS = [
+    "code",
+    "name",
+    "organisation",
+    "accreditation_number",
+    "email",
+]
 #: What an admin may correct afterwards: all but the code, which calibrations,
-#: DCC imports and the API refer to.
-LABORATORY_EDITABLE = ["name", "region", "accreditation_number", "email"]
+#: DCC imports and the API refer to. The organisation may be corrected (a
+#: laboratory matched to the wrong legal entity); its region is the
+#: organisation's.
+LABORATORY_EDITABLE = ["name", "organisation", "accreditation_number", "email"]
 
 
 @admin.register(Laboratory)
 class LaboratoryAdmin(ServiceWritesAdmin):
-    list_display = ["code", "name", "region", "accreditation_number"]
-    search_fields = ["code", "name"]
+    list_display = ["code", "name", "organisation", "accreditation_number"]
+    list_select_related = ["organisation"]
+    search_fields = ["code", "name", "organisation__name_zh", "organisation__name_en"]
     fields = LABORATORY_FIELDS
+    # an id input, not a select of every organisation in the registry
+    raw_id_fields = ["organisation"]
     inlines = [ScopeInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -352,7 +363,8 @@ class InstrumentAdmin(ServiceWritesAdmin):
         "retired_on",
     ]
     list_filter = [InUseFilter, "use", "requires_verification", "suspect", "item_type"]
-    search_fields = ["code", "name", "serial", "owner"]
+    search_fields = ["code", "name", "serial", "owner__name_zh", "owner__name_en"]
+    raw_id_fields = ["owner"]
 
     def get_fields(self, request, obj=None):
         if obj is None:

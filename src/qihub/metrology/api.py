@@ -32,6 +32,10 @@ class StandardOut(Schema):
     coverage_factor: float
     mpe: float | None
     holder: str
+    holder_code: str
+    holder_organisation_id: int
+    holder_organisation: str
+    region: str
     assessment_certificate: str
     assessment_valid_from: datetime.date | None
     assessment_valid_until: datetime.date | None
@@ -41,6 +45,18 @@ class StandardOut(Schema):
     @staticmethod
     def resolve_holder(obj) -> str:
         return obj.holder.name
+
+    @staticmethod
+    def resolve_holder_code(obj) -> str:
+        return obj.holder.code
+
+    @staticmethod
+    def resolve_holder_organisation_id(obj) -> int:
+        return obj.holder.organisation_id
+
+    @staticmethod
+    def resolve_holder_organisation(obj) -> str:
+        return obj.holder.organisation.name
 
 
 class StatusIn(Schema):
@@ -62,6 +78,7 @@ class InstrumentOut(Schema):
     maker: str
     model: str
     serial: str
+    owner_id: int | None
     owner: str
     region: str
     quantity: str
@@ -84,6 +101,10 @@ class InstrumentOut(Schema):
     def resolve_next_due(obj) -> datetime.date | None:
         return obj.latest_event.valid_until if obj.latest_event_id else None
 
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.name if obj.owner_id else ""
+
 
 class RetireIn(Schema):
     on: datetime.date
@@ -100,7 +121,7 @@ class InstrumentIn(Schema):
     maker: str = ""
     model: str = ""
     serial: str = ""
-    owner: str = ""
+    owner_id: int | None = None
     owner_email: str = ""
     region: str = ""
     location: str = ""
@@ -215,8 +236,13 @@ class SuspectOut(Schema):
     id: int
     code: str
     name: str
+    owner_id: int | None
     owner: str
     region: str
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.name if obj.owner_id else ""
 
 
 class CoverageOut(Schema):
@@ -255,9 +281,29 @@ class LaboratoryOut(Schema):
     id: int
     code: str
     name: str
+    organisation_id: int
+    organisation: str
     region: str
+    region_name: str
     accreditation_number: str
     scopes: list[ScopeOut]
+
+    @staticmethod
+    def resolve_organisation(obj) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_region(obj) -> str:
+        """The GB/T 2260 code of the organisation's division, if known."""
+        return obj.organisation.region_id or ""
+
+
+class ScopeIn(Schema):
+    quantity: str
+    range_min: float
+    range_max: float
+    unit: str
+    valid_until: datetime.date
 
 
 class SpecificationOut(Schema):
@@ -307,8 +353,26 @@ class ReferenceMaterialOut(Schema):
 
 @router.get("/laboratories", response=list[LaboratoryOut])
 @paginate(PageNumberPagination)
-def laboratories(request):
-    return selectors.laboratory_list()
+def laboratories(request, organisation_id: int | None = None):
+    """The laboratories, or those an organisation runs."""
+    qs = selectors.laboratory_list()
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
+    return qs
+
+
+@router.post(
+    "/laboratories/{path:code}/scopes", response={201: ScopeOut}, auth=write_auth
+)
+def laboratory_scope_add(request, code: str, payload: ScopeIn):
+    """Add an entry to a laboratory's accreditation scope, the laboratory given
+    by its code (institute staff, or a user of the lab's organisation)."""
+    scope = services.laboratory_scope_add(
+        laboratory=selectors.laboratory_by_code(code, field="code"),
+        actor=request.auth,
+        **payload.dict(),
+    )
+    return Status(201, scope)
 
 
 @router.get("/specifications", response=list[SpecificationOut])
@@ -332,7 +396,7 @@ def standards(request, q: str = "", kind: str = "", region: str = ""):
 @router.get("/standards/{pk}", response=StandardOut)
 def standard(request, pk: int):
     return get_object_or_404(
-        MeasurementStandard.objects.select_related("holder"), pk=pk
+        MeasurementStandard.objects.select_related("holder__organisation"), pk=pk
     )
 
 
@@ -386,8 +450,12 @@ def instrument_register(request, payload: InstrumentIn):
     data = payload.dict()
     code = data.pop("item_type")
     item_type = selectors.compulsory_item_by_code(code) if code else None
+    owner_id = data.pop("owner_id")
+    owner = (
+        selectors.organisation_by_id(owner_id, field="owner_id") if owner_id else None
+    )
     instrument = services.instrument_register(
-        actor=request.auth, item_type=item_type, **data
+        actor=request.auth, item_type=item_type, owner=owner, **data
     )
     return Status(201, instrument)
 
@@ -409,7 +477,7 @@ def instrument_retire(request, code: str, payload: RetireIn):
 @router.get("/instruments/{pk}", response=InstrumentOut)
 def instrument(request, pk: int):
     return get_object_or_404(
-        Instrument.objects.select_related("item_type", "latest_event"), pk=pk
+        Instrument.objects.select_related("item_type", "latest_event", "owner"), pk=pk
     )
 
 

@@ -19,9 +19,19 @@ from qihub.metrology.models import (
     MeasurementStandard,
     Use,
 )
+from qihub.organisations import services as org_services
+from qihub.organisations.models import Organisation
 
 TODAY = datetime.date.today()  # noqa: DTZ011 (demo dates relative to the local day)
 REGIONS = ["长春市", "吉林市", "四平市", "延边州", "通化市"]
+#: Their GB/T 2260 codes: the region of the organisations of the demo.
+REGION_CODES = {
+    "长春市": "220100",
+    "吉林市": "220200",
+    "四平市": "220300",
+    "延边州": "222400",
+    "通化市": "220500",
+}
 UNTIL = datetime.date(TODAY.year + 3, 12, 31)
 
 # quantity: (unit, primary U, provincial U/mpe, working U/mpe, type, use, inst mpe, range)
@@ -90,6 +100,14 @@ NAMES = {
 }
 
 
+def _organisation(name: str, kind: str, region: str | None = None) -> Organisation:
+    """The demo's parties, through the registry (matched when already there)."""
+    org, _created = org_services.organisation_find_or_create(
+        actor=None, name=name, kind=kind, region=region
+    )
+    return org
+
+
 def load(stdout=None) -> None:
     """Load the demo registry once (skipped when it is already there)."""
     if Laboratory.objects.filter(code="JLIM").exists():
@@ -101,7 +119,9 @@ def load(stdout=None) -> None:
         actor=None,
         code="NIM",
         name="中国计量科学研究院",
-        region="北京市",
+        organisation=_organisation(
+            "中国计量科学研究院", Organisation.Kind.RESEARCH_INSTITUTE, "110000"
+        ),
         accreditation_number="CNAS L0001",
         scopes=[
             dict(quantity="pressure", range_min=0, range_max=100, unit="MPa", **long),
@@ -120,7 +140,9 @@ def load(stdout=None) -> None:
         actor=None,
         code="JLIM",
         name="吉林省计量科学研究院",
-        region="长春市",
+        organisation=_organisation(
+            "吉林省计量科学研究院", Organisation.Kind.CALIBRATION_LAB, "220100"
+        ),
         accreditation_number="CNAS L0262",
         email="jlim@example.cn",
         scopes=[
@@ -142,7 +164,11 @@ def load(stdout=None) -> None:
             actor=None,
             code=f"JL-C{i + 1:02d}",
             name=f"{region}计量检定测试所",
-            region=region,
+            organisation=_organisation(
+                f"{region}计量检定测试所",
+                Organisation.Kind.CALIBRATION_LAB,
+                REGION_CODES[region],
+            ),
             scopes=[
                 dict(
                     quantity="pressure", range_min=0, range_max=100, unit="kPa", **long
@@ -289,7 +315,11 @@ def load(stdout=None) -> None:
                     ),
                     model=f"M{rng.randint(100, 999)}",
                     serial=f"SN{rng.randint(100000, 999999)}",
-                    owner=f"{region}{rng.choice(['第一医院', '中心市场', '石化加油站', '社区卫生服务中心'])}",
+                    owner=_organisation(
+                        f"{region}{rng.choice(['第一医院', '中心市场', '石化加油站', '社区卫生服务中心'])}",
+                        Organisation.Kind.ENTERPRISE,
+                        REGION_CODES[region],
+                    ),
                     owner_email=f"owner{rng.randint(1, 20)}@example.cn",
                     region=region,
                     location=f"{region}",

@@ -10,6 +10,7 @@ from qihub.metrology.models import (
     MeasurementStandard,
     Use,
 )
+from qihub.organisations.widgets import OrganisationField
 
 
 class RevokeForm(forms.Form):
@@ -129,13 +130,24 @@ class InstrumentForm(forms.Form):
     maker = forms.CharField(label=_("Maker"), max_length=200, required=False)
     model = forms.CharField(label=_("Model"), max_length=100, required=False)
     serial = forms.CharField(label=_("Serial number"), max_length=100, required=False)
-    owner = forms.CharField(label=_("Owner"), max_length=300, required=False)
+    owner = OrganisationField(
+        label=_("Owner"),
+        required=False,
+        help_text=_(
+            "The organisation that owns the instrument; search or register it."
+        ),
+    )
     owner_email = forms.EmailField(
         label=_("Owner e-mail"),
         required=False,
         help_text=_("Reminders of due verifications go to this address."),
     )
-    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    region = forms.CharField(
+        label=_("Region"),
+        max_length=100,
+        required=False,
+        help_text=_("Where the instrument is used; coverage is counted per region."),
+    )
     location = forms.CharField(label=_("Location"), max_length=300, required=False)
     registered_on = forms.DateField(
         label=_("Registered on"),

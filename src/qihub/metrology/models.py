@@ -41,11 +41,22 @@ ASSESSMENT_WARNING_MONTHS = 6
 
 class Laboratory(TimeStampedModel):
     """A calibration or verification laboratory (a legal metrology institute,
-    an authorised technical body or an accredited lab)."""
+    an authorised technical body or an accredited lab).
 
+    It is run by an ``organisation`` (its legal entity, which may run several
+    laboratories); the laboratory keeps its own code and name (a department's
+    name may differ from the entity's), accreditation number and e-mail. Its
+    region is the organisation's: one truth for where a party is.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="laboratories",
+    )
     code = models.CharField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=300)
-    region = models.CharField(_("region"), max_length=100, blank=True)
     accreditation_number = models.CharField(
         _("accreditation number"), max_length=100, blank=True
     )
@@ -58,6 +69,12 @@ class Laboratory(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region_name(self) -> str:
+        """The name of the organisation's administrative division, if known."""
+        region = self.organisation.region
+        return region.name if region is not None else ""
 
 
 class AccreditationScope(TimeStampedModel):
@@ -142,7 +159,15 @@ class MeasurementStandard(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="standards",
     )
-    region = models.CharField(_("region"), max_length=100, blank=True)
+    #: The area the standard serves (a social public standard is established
+    #: by a local government for its jurisdiction), not where its holder is:
+    #: a provincial institute holds standards serving the whole province.
+    region = models.CharField(
+        _("area served"),
+        max_length=100,
+        blank=True,
+        help_text=_("The area the standard serves; its holder's region is its own."),
+    )
     assessment_certificate = models.CharField(
         _("assessment certificate number"), max_length=100, blank=True
     )
@@ -229,7 +254,8 @@ class InstrumentQuerySet(models.QuerySet):
 
 
 class Instrument(TimeStampedModel):
-    """A measuring instrument in use, registered with its owner and use.
+    """A measuring instrument in use, registered with its owner (an
+    organisation; none where no owner was recorded) and use.
 
     It *requires verification* when its type is in the compulsory catalogue
     with a V mark and it is used for one of the compulsory purposes. An
@@ -251,8 +277,17 @@ class Instrument(TimeStampedModel):
     maker = models.CharField(_("maker"), max_length=200, blank=True)
     model = models.CharField(_("model"), max_length=100, blank=True)
     serial = models.CharField(_("serial number"), max_length=100, blank=True)
-    owner = models.CharField(_("owner"), max_length=300, blank=True)
+    owner = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instruments",
+    )
     owner_email = models.EmailField(_("owner e-mail"), blank=True)
+    #: Where the instrument is used (not its owner's seat): the coverage of
+    #: compulsory verification is counted per region of use.
     region = models.CharField(_("region"), max_length=100, blank=True, db_index=True)
     location = models.CharField(_("location"), max_length=300, blank=True)
     use = models.CharField(_("use"), max_length=20, choices=Use.choices)

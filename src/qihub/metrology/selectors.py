@@ -2,14 +2,17 @@
 
 import dataclasses
 import datetime
+from collections.abc import Sequence
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qihub.catalog.identifiers import compact_key
 from qihub.core.errors import NotFound
 from qihub.metrology.models import (
+    AccreditationScope,
     CalibrationEvent,
     CompulsoryItem,
     Instrument,
@@ -19,6 +22,8 @@ from qihub.metrology.models import (
     ReferenceMaterial,
     TechnicalSpecification,
 )
+from qihub.organisations.models import Organisation
+from qihub.organisations.profile import Metric
 
 #: The target of the provincial plan: 90% of the instruments that require
 #: compulsory verification hold a valid one.
@@ -26,7 +31,8 @@ COVERAGE_TARGET = 0.9
 
 
 def standard_list(*, q: str = "", kind: str = "", region: str = "") -> QuerySet:
-    qs = MeasurementStandard.objects.select_related("holder")
+    """Standards by code or name, kind and the area they serve."""
+    qs = MeasurementStandard.objects.select_related("holder__organisation")
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
     if kind:
@@ -45,7 +51,7 @@ def instrument_list(
     retired: bool = False,
 ) -> QuerySet:
     """The instruments in use, or with ``retired`` those taken out of use."""
-    qs = Instrument.objects.select_related("item_type", "latest_event").filter(
+    qs = Instrument.objects.select_related("item_type", "latest_event", "owner").filter(
         retired_on__isnull=not retired
     )
     if q:
@@ -53,7 +59,8 @@ def instrument_list(
             Q(code__icontains=q)
             | Q(name__icontains=q)
             | Q(serial__icontains=q)
-            | Q(owner__icontains=q)
+            | Q(owner__name_zh__icontains=q)
+            | Q(owner__name_en__icontains=q)
         )
     if region:
         qs = qs.filter(region=region)
@@ -110,11 +117,22 @@ def laboratory_by_code(code: str, *, field: str = "laboratory") -> Laboratory:
     """The laboratory registered under ``code``; ``NotFound`` naming the code
     (``field`` names the input that held it, for a form to show the error)."""
     return _by_code(
-        Laboratory.objects.filter(code=code),
+        Laboratory.objects.select_related("organisation").filter(code=code),
         code,
         field=field,
         message=_("No laboratory is registered with the code %(code)s."),
     )
+
+
+def organisation_by_id(pk: int, *, field: str) -> Organisation:
+    """The organisation with this id, or ``NotFound`` naming the input."""
+    found = Organisation.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(
+            _("No organisation is registered with the id %(id)s.") % {"id": pk},
+            details={field: pk},
+        )
+    return found
 
 
 def standard_by_code(code: str, *, field: str) -> MeasurementStandard:
@@ -192,7 +210,7 @@ def calibration_references(
 def suspects_for(certificate: CalibrationEvent) -> QuerySet:
     """Instruments marked suspect because of a revoked certificate."""
     return Instrument.objects.filter(suspect_cause=certificate).select_related(
-        "item_type"
+        "item_type", "owner"
     )
 
 
@@ -214,7 +232,61 @@ def reference_material_list() -> QuerySet:
 
 
 def laboratory_list() -> QuerySet:
-    return Laboratory.objects.prefetch_related("scopes")
+    return Laboratory.objects.select_related(
+        "organisation", "organisation__region"
+    ).prefetch_related("scopes")
+
+
+def organisation_metrics(org_ids: Sequence[int]) -> list[Metric]:
+    """The metrology counts of a set of organisations together (the profile
+    provider of ``organisations.profile``): the laboratories they run, the
+    accreditation scope entries of those labs valid today, the measurement
+    standards the labs hold (not retired) and the instruments they own that
+    are in use today. Each record has one lab or owner, so it counts once;
+    four queries whatever the number of organisations."""
+    ids = list(org_ids)
+    today = timezone.localdate()
+    section = gettext_lazy("Metrology")
+    labs = Laboratory.objects.filter(organisation_id__in=ids)
+    return [
+        Metric(
+            key="laboratories",
+            label=gettext_lazy("Laboratories"),
+            value=labs.count(),
+            section=section,
+        ),
+        Metric(
+            key="accredited_scope",
+            label=gettext_lazy("Accredited scope entries"),
+            value=AccreditationScope.objects.filter(
+                laboratory__organisation_id__in=ids, valid_until__gte=today
+            ).count(),
+            section=section,
+        ),
+        Metric(
+            key="measurement_standards",
+            label=gettext_lazy("Measurement standards held"),
+            value=MeasurementStandard.objects.filter(holder__organisation_id__in=ids)
+            .exclude(status=MeasurementStandard.Status.RETIRED)
+            .count(),
+            section=section,
+        ),
+        Metric(
+            key="instruments",
+            label=gettext_lazy("Instruments in use"),
+            value=Instrument.objects.in_use_on(today).filter(owner_id__in=ids).count(),
+            section=section,
+        ),
+    ]
+
+
+def organisation_laboratories(organisation) -> QuerySet:
+    """The laboratories an organisation runs, with their scope entries."""
+    return (
+        Laboratory.objects.filter(organisation=organisation)
+        .prefetch_related("scopes")
+        .order_by("code")
+    )
 
 
 def overview() -> dict:

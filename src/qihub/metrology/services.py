@@ -42,6 +42,10 @@ from qihub.metrology.traceability import (
     reference_ureal,
 )
 from qihub.metrology.units import UnitError, dsi_to_pint, parse_unit, to_dsi
+from qihub.organisations import services as org_services
+from qihub.organisations.models import Designation, Organisation
+from qihub.organisations.names import name_key
+from qihub.organisations.selectors import organisations_of_user
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RM_NUMBER = re.compile(r"^GBW(\(E\))?\s?\d{5,6}$")
@@ -110,32 +114,85 @@ def compulsory_catalogue_load(*, path: Path | None = None) -> int:
     return len(entries)
 
 
+#: The accreditation body named as the issuing authority of a laboratory's
+#: ``accredited_body`` designation (the data migration registers it too).
+CNAS_NAME = "中国合格评定国家认可委员会 (CNAS)"
+
+
+def accreditation_body() -> Organisation:
+    """CNAS, registered as a government authority when not yet known."""
+    body, _created = org_services.organisation_find_or_create(
+        actor=None, name=CNAS_NAME, kind=Organisation.Kind.GOVERNMENT
+    )
+    return body
+
+
+def _record_accreditation(*, actor, laboratory: Laboratory) -> None:
+    """An accredited laboratory makes its organisation an accredited body
+    (number = the accreditation number), once per number."""
+    number = laboratory.accreditation_number.strip()
+    org = laboratory.organisation
+    if (
+        not number
+        or org.designations.filter(
+            kind=Designation.Kind.ACCREDITED_BODY, number=number
+        ).exists()
+    ):
+        return
+    body = accreditation_body()
+    org_services.designation_add(
+        actor=actor,
+        organisation=org,
+        kind=Designation.Kind.ACCREDITED_BODY,
+        valid_from=timezone.localdate(),
+        issuing_authority=body if body.pk != org.pk else None,
+        number=number,
+        note=_("Laboratory %(code)s") % {"code": laboratory.code},
+    )
+
+
 @transaction.atomic
 def laboratory_create(
     *,
     actor,
     code: str,
     name: str,
-    region: str = "",
+    organisation: Organisation,
     accreditation_number: str = "",
     email: str = "",
     scopes: list[dict] | None = None,
 ) -> Laboratory:
-    """Register a calibration laboratory with its accreditation scope entries
-    (``quantity``, ``range_min``, ``range_max``, ``unit``, ``valid_until``)."""
+    """Register a calibration laboratory run by ``organisation`` (its legal
+    entity; the laboratory's own name may be a department's), with its
+    accreditation scope entries (``quantity``, ``range_min``, ``range_max``,
+    ``unit``, ``valid_until``). An accreditation number also records the
+    organisation as an accredited body (issued by CNAS) from today."""
     _check_staff(actor)
+    if organisation is None:
+        raise ApplicationError(
+            _("Name the organisation that runs the laboratory."),
+            details={"organisation": ["required"]},
+        )
     if Laboratory.objects.filter(code=code).exists():
         raise Conflict(_("Laboratory %(code)s is already registered.") % {"code": code})
     lab = Laboratory.objects.create(
+        organisation=organisation,
         code=code,
         name=name,
-        region=region,
         accreditation_number=accreditation_number,
         email=email,
     )
     for scope in scopes or []:
         _scope_create(laboratory=lab, **scope)
+    _record_accreditation(actor=actor, laboratory=lab)
     return lab
+
+
+def may_manage_laboratory(user, laboratory: Laboratory) -> bool:
+    """Institute staff, and the users of the organisation that runs the lab."""
+    if user is None or is_staff_member(user):
+        return True
+    return organisations_of_user(user).filter(pk=laboratory.organisation_id).exists()
 
 
 @transaction.atomic
@@ -152,8 +209,17 @@ def laboratory_scope_add(
     """Add an entry to a laboratory's accreditation scope, as when the
     accreditation is extended or renewed. Entries are added, never changed or
     deleted: the chain checks look up the entry valid on a calibration's day,
-    so an expired one still answers for the calibrations made under it."""
-    _check_staff(actor)
+    so an expired one still answers for the calibrations made under it.
+    Institute staff and the laboratory's own users (members of its
+    organisation) may add them."""
+    if not may_manage_laboratory(actor, laboratory):
+        raise PermissionDenied(
+            _(
+                "Only institute staff and the users of %(org)s may change the "
+                "accreditation scope of laboratory %(code)s."
+            )
+            % {"org": laboratory.organisation.name, "code": laboratory.code}
+        )
     return _scope_create(
         laboratory=laboratory,
         quantity=quantity,
@@ -377,7 +443,7 @@ def instrument_register(
     maker: str = "",
     model: str = "",
     serial: str = "",
-    owner: str = "",
+    owner: Organisation | None = None,
     owner_email: str = "",
     region: str = "",
     location: str = "",
@@ -387,7 +453,8 @@ def instrument_register(
     mpe: float | None = None,
     registered_on: datetime.date | None = None,
 ) -> Instrument:
-    """Register an instrument in use. It requires compulsory verification when
+    """Register an instrument in use, owned by ``owner`` (an organisation;
+    None when no owner is known). It requires compulsory verification when
     its type carries a V mark and its use is a compulsory category."""
     _check_staff(actor)
     if not code.strip() or not name.strip():
@@ -955,7 +1022,9 @@ class DccImport:
     warnings: list[str] = dataclasses.field(default_factory=list)
 
 
-def _dcc_laboratory(data: dcc.DccData) -> Laboratory:
+def _dcc_laboratory(data: dcc.DccData, *, actor) -> Laboratory:
+    """The laboratory a DCC names (by code, then name); an unknown one is
+    registered, run by the organisation of its name (matched or created)."""
     lab = None
     if data.laboratory_code:
         lab = Laboratory.objects.filter(code=data.laboratory_code).first()
@@ -967,8 +1036,21 @@ def _dcc_laboratory(data: dcc.DccData) -> Laboratory:
             data.laboratory_code
             or "DCC-" + hashlib.sha256(name.encode()).hexdigest()[:10]
         )
-        lab = Laboratory.objects.create(code=code, name=name)
+        organisation, _created = org_services.organisation_find_or_create(
+            actor=actor, name=name, kind=Organisation.Kind.CALIBRATION_LAB
+        )
+        lab = Laboratory.objects.create(code=code, name=name, organisation=organisation)
     return lab
+
+
+def _dcc_owner(customer: str, *, actor) -> Organisation | None:
+    """The organisation a DCC's customer names (matched or created)."""
+    if not name_key(customer):
+        return None
+    owner, _created = org_services.organisation_find_or_create(
+        actor=actor, name=customer.strip(), kind=Organisation.Kind.ENTERPRISE
+    )
+    return owner
 
 
 @transaction.atomic
@@ -1002,7 +1084,7 @@ def dcc_import(
         if parsed.reference_ids
         else None
     )
-    lab = _dcc_laboratory(parsed)
+    lab = _dcc_laboratory(parsed, actor=actor)
     item_ids = [i for i in parsed.item.identifications if i]
     calibrated_standard = MeasurementStandard.objects.filter(code__in=item_ids).first()
     instrument = None
@@ -1033,7 +1115,7 @@ def dcc_import(
                 maker=parsed.item.maker,
                 model=parsed.item.model,
                 serial=parsed.item.serial,
-                owner=parsed.customer,
+                owner=_dcc_owner(parsed.customer, actor=actor),
                 registered_on=parsed.performed_on,
             )
             created = True

@@ -118,7 +118,7 @@ def _standard_page(
 
 def standard_detail(request, pk: int):
     standard = get_object_or_404(
-        MeasurementStandard.objects.select_related("holder"), pk=pk
+        MeasurementStandard.objects.select_related("holder__organisation"), pk=pk
     )
     return _standard_page(request, standard)
 
@@ -142,7 +142,7 @@ def _standard_change(request, pk: int, form_class, service, done, form_name: str
     """A staff form on a standard's page: ``service`` makes the change."""
     _staff_only(request)
     standard = get_object_or_404(
-        MeasurementStandard.objects.select_related("holder"), pk=pk
+        MeasurementStandard.objects.select_related("holder__organisation"), pk=pk
     )
     return _change_on_page(
         request,
@@ -237,7 +237,9 @@ def instrument_register(request):
 
 def _instrument(pk: int) -> Instrument:
     return get_object_or_404(
-        Instrument.objects.select_related("item_type", "latest_event", "suspect_cause"),
+        Instrument.objects.select_related(
+            "item_type", "latest_event", "suspect_cause", "owner"
+        ),
         pk=pk,
     )
 

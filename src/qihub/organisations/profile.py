@@ -51,6 +51,7 @@ PROVIDERS: tuple[str, ...] = (
     "qihub.catalog.selectors.organisation_metrics",
     "qihub.lifecycle.selectors.organisation_metrics",
     "qihub.declarations.selectors.organisation_metrics",
+    "qihub.metrology.selectors.organisation_metrics",
 )
 
 

@@ -66,14 +66,12 @@ def export(event) -> bytes:
     contact = _el(lab, "dcc:contact")
     _textfield(contact, "dcc:name", event.laboratory.name)
     loc = _el(contact, "dcc:location")
-    _el(loc, "dcc:city", event.laboratory.region or "-")
+    _el(loc, "dcc:city", event.laboratory.region_name or "-")
     resp = _el(_el(admin, "dcc:respPersons"), "dcc:respPerson")
     _textfield(_el(resp, "dcc:person"), "dcc:name", event.laboratory.name)
     customer = _el(admin, "dcc:customer")
-    owner = getattr(item, "owner", "") or getattr(
-        getattr(item, "holder", None), "name", ""
-    )
-    _textfield(customer, "dcc:name", owner or "-")
+    owner = getattr(item, "owner", None) or getattr(item, "holder", None)
+    _textfield(customer, "dcc:name", getattr(owner, "name", "") or "-")
     _el(_el(customer, "dcc:location"), "dcc:city", getattr(item, "region", "") or "-")
     statements = _el(admin, "dcc:statements")
     st = _el(statements, "dcc:statement", refType="basic_recalibration")

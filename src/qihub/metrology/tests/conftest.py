@@ -7,6 +7,9 @@ import pytest
 
 from qihub.metrology import services
 from qihub.metrology.models import CompulsoryItem, MeasurementStandard, Use
+from qihub.organisations import services as org_services
+from qihub.organisations.models import Organisation, Region
+from qihub.organisations.regions import regions_load
 
 DAY = datetime.date(2026, 6, 1)
 
@@ -26,6 +29,19 @@ def far(days: int = 365) -> datetime.date:
     return DAY + datetime.timedelta(days=days)
 
 
+def organisation(
+    name: str, kind: str = Organisation.Kind.CALIBRATION_LAB, region: str | None = None
+) -> Organisation:
+    """An organisation of the registry (matched by name when already there)."""
+    if region and not Region.objects.filter(code=region).exists():
+        # a transactional test flushed the divisions the migration loaded
+        regions_load()
+    org, _created = org_services.organisation_find_or_create(
+        actor=None, name=name, kind=kind, region=region
+    )
+    return org
+
+
 @pytest.fixture
 def registry(db) -> Registry:
     """National primary -> provincial -> working standard -> sphygmomanometer."""
@@ -36,7 +52,11 @@ def registry(db) -> Registry:
         actor=None,
         code="NIM",
         name="National Institute of Metrology",
-        region="北京",
+        organisation=organisation(
+            "National Institute of Metrology",
+            Organisation.Kind.RESEARCH_INSTITUTE,
+            "110000",
+        ),
         scopes=[
             dict(quantity="pressure", range_min=0, range_max=10, unit="MPa", **scope)
         ],
@@ -45,7 +65,7 @@ def registry(db) -> Registry:
         actor=None,
         code="JLIM",
         name="吉林省计量科学研究院",
-        region="长春市",
+        organisation=organisation("吉林省计量科学研究院", region="220100"),
         scopes=[
             dict(quantity="pressure", range_min=0, range_max=1000, unit="kPa", **scope)
         ],
@@ -100,7 +120,7 @@ def registry(db) -> Registry:
         range_min=0,
         range_max=40,
         mpe=0.5,
-        owner="长春市第一医院",
+        owner=organisation("长春市第一医院", Organisation.Kind.ENTERPRISE, "220100"),
         owner_email="equipment@hospital.example",
         region="长春市",
         registered_on=datetime.date(2025, 1, 1),

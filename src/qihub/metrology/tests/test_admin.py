@@ -17,6 +17,8 @@ from qihub.metrology.models import (
     MetrologyEvent,
     TechnicalSpecification,
 )
+from qihub.metrology.tests.conftest import organisation
+from qihub.organisations.models import Organisation
 
 ADD = "/admin/metrology/instrument/add/"
 
@@ -42,7 +44,7 @@ def _instrument(**changes) -> dict:
         "maker": "",
         "model": "",
         "serial": "",
-        "owner": "红旗街菜市场",
+        "owner": "",
         "owner_email": "",
         "region": "长春市",
         "location": "",
@@ -56,9 +58,11 @@ def test_adding_an_instrument_goes_through_the_service(
     admin_client, admin_user, registry
 ):
     scale = CompulsoryItem.objects.get(code="CV-02")
-    response = admin_client.post(ADD, _instrument(item_type=scale.pk))
+    market = organisation("红旗街菜市场", Organisation.Kind.ENTERPRISE)
+    response = admin_client.post(ADD, _instrument(item_type=scale.pk, owner=market.pk))
     assert response.status_code == 302, response.content.decode()[:2000]
     instrument = Instrument.objects.get(code="INS-0200")
+    assert instrument.owner == market
     assert instrument.requires_verification  # computed: V-marked scale in trade
     event = MetrologyEvent.objects.get(instrument=instrument)
     assert (event.type, event.actor) == (MetrologyEvent.Type.REGISTERED, admin_user)
@@ -78,6 +82,7 @@ def test_a_refused_instrument_in_the_admin_says_why(admin_client, registry):
 
 def test_only_descriptive_fields_are_edited(admin_client, registry):
     instrument = registry.instrument
+    hospital = organisation("长春市中心医院", Organisation.Kind.ENTERPRISE)
     url = f"/admin/metrology/instrument/{instrument.pk}/change/"
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(
@@ -87,7 +92,7 @@ def test_only_descriptive_fields_are_edited(admin_client, registry):
             "maker": "",
             "model": "",
             "serial": "",
-            "owner": "长春市中心医院",
+            "owner": str(hospital.pk),
             "owner_email": "equipment@hospital.example",
             "region": "长春市",
             "location": "",
@@ -99,7 +104,7 @@ def test_only_descriptive_fields_are_edited(admin_client, registry):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     instrument.refresh_from_db()
-    assert (instrument.name, instrument.owner) == ("电子血压计", "长春市中心医院")
+    assert (instrument.name, instrument.owner.name) == ("电子血压计", "长春市中心医院")
     assert (instrument.use, instrument.unit) == ("health", "kPa")
     assert instrument.requires_verification
     assert instrument.latest_event == registry.certs["leaf"]
@@ -168,7 +173,9 @@ def _laboratory(*scopes: dict, **changes) -> dict:
     form = {
         "code": "CCIM",
         "name": "长春市计量检定测试技术研究院",
-        "region": "长春市",
+        "organisation": organisation(
+            "长春市计量检定测试技术研究院", region="220100"
+        ).pk,
         "accreditation_number": "CNAS L0001",
         "email": "lab@ccim.example",
     }
@@ -181,6 +188,12 @@ def test_adding_a_laboratory_goes_through_the_service(admin_client, registry):
     assert response.status_code == 302, response.content.decode()[:2000]
     lab = Laboratory.objects.get(code="CCIM")
     assert (lab.name, lab.email) == ("长春市计量检定测试技术研究院", "lab@ccim.example")
+    assert lab.organisation.name == "长春市计量检定测试技术研究院"
+    assert lab.organisation.region_id == "220100"
+    # the accreditation makes the organisation an accredited body (by CNAS)
+    designation = lab.organisation.designations.get()
+    assert (designation.kind, designation.number) == ("accredited_body", "CNAS L0001")
+    assert "CNAS" in designation.issuing_authority.name
     scope = lab.scopes.get()
     assert (scope.quantity, scope.range_max, scope.unit) == ("mass", 60, "kg")
     assert scope.valid_until == datetime.date(2030, 12, 31)
@@ -212,7 +225,7 @@ def test_a_laboratory_is_corrected_and_its_scope_only_extended(admin_client, reg
     form = {
         "code": "JLIM-X",  # read-only here: ignored
         "name": "吉林省计量院",
-        "region": "长春市",
+        "organisation": str(lab.organisation_id),
         "accreditation_number": "",
         "email": "",
         **_scopes(old_entry, new_entry, initial=1),

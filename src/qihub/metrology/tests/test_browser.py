@@ -48,9 +48,14 @@ def test_staff_registers_an_instrument_and_records_its_verification(
     page.fill("#id_range_min", "0")
     page.fill("#id_range_max", "40")
     page.fill("#id_mpe", "0.5")
+    # the owner is picked from the registry by typing part of its name
+    page.fill("input[name=owner__q]", "第一医院")
+    page.click(".org-result-list button:has-text('长春市第一医院')")
+    page.wait_for_selector("[data-testid=owner-picked]:has-text('长春市第一医院')")
     page.click("form.card button[type=submit]")
     page.wait_for_selector("h1:has-text('INS-0300')")
     assert "Instrument INS-0300 registered." in page.inner_text(".messages")
+    assert page.locator("a:has-text('长春市第一医院')").count() == 1
 
     page.click("text=Record a calibration or verification")
     assert page.input_value("#id_instrument") == "INS-0300"

@@ -560,7 +560,7 @@ def test_the_admin_shows_a_retirement_and_does_not_write_it(admin_client, regist
         url,
         {
             "name": "血压计",
-            "owner": "长春市第一医院",
+            "owner": str(registry.instrument.owner_id),
             "owner_email": "equipment@hospital.example",
             "region": "长春市",
             # read-only here: ignored

@@ -248,6 +248,32 @@ def test_demo_loads(db):
     assert Instrument.objects.filter(suspect=True).count() == 3
 
 
+def test_the_demos_parties_are_organisations(db):
+    from qihub.metrology import demo, selectors
+    from qihub.metrology.models import Laboratory
+
+    demo.load()
+    jlim = Laboratory.objects.select_related("organisation").get(code="JLIM")
+    assert (jlim.organisation.name_zh, jlim.organisation.region_id) == (
+        "吉林省计量科学研究院",
+        "220100",
+    )
+    assert jlim.organisation.designations.get().number == "CNAS L0262"
+    city = Laboratory.objects.select_related("organisation").get(code="JL-C04")
+    assert city.organisation.region_id == "222400"  # 延边州
+    assert not Instrument.objects.filter(owner__isnull=True).exists()
+    # the demo's own instruments are owned in the region they are used in
+    for instrument in Instrument.objects.filter(region__in=demo.REGIONS).select_related(
+        "owner"
+    ):
+        assert instrument.owner.region_id == demo.REGION_CODES[instrument.region]
+    counts = {
+        m.key: m.value for m in selectors.organisation_metrics([jlim.organisation_id])
+    }
+    assert counts["laboratories"] == 1
+    assert counts["measurement_standards"] > 0
+
+
 def test_dcc_import_page(client, staff_user, plain_user, registry):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

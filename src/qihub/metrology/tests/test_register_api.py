@@ -15,8 +15,9 @@ from qihub.metrology.traceability import (
     propagate,
     reference_ureal,
 )
+from qihub.organisations.models import Organisation
 
-from .conftest import DAY, far
+from .conftest import DAY, far, organisation
 
 INSTRUMENTS = "/api/metrology/instruments"
 CERTIFICATES = "/api/metrology/certificates"
@@ -37,7 +38,7 @@ def _instrument(**changes) -> dict:
         "range_min": 0,
         "range_max": 40,
         "mpe": 0.5,
-        "owner": "长春市第二医院",
+        "owner_id": organisation("长春市第二医院", Organisation.Kind.ENTERPRISE).pk,
         "owner_email": "devices@hospital2.example",
         "region": "长春市",
     }
@@ -76,6 +77,8 @@ def test_staff_registers_an_instrument(staff_api, staff_user, registry):
     body = response.json()
     assert body["code"] == "INS-0100"
     assert body["item_type"] == "CV-04"
+    hospital = Organisation.objects.get(name_zh="长春市第二医院")
+    assert (body["owner_id"], body["owner"]) == (hospital.pk, "长春市第二医院")
     assert body["requires_verification"] is True  # V-marked type, health care
     assert body["next_due"] is None
     instrument = Instrument.objects.get(code="INS-0100")
@@ -104,6 +107,7 @@ def test_requires_verification_follows_type_and_use(staff_api, registry):
         ({"range_min": 50}, 400, "range minimum is above the range maximum"),
         ({"owner_email": "not-an-address"}, 400, "not-an-address is not an e-mail"),
         ({"code": " "}, 400, "needs an asset number and a name"),
+        ({"owner_id": 999999}, 404, "No organisation is registered with the id 999999"),
     ],
 )
 def test_refused_instruments_change_nothing(

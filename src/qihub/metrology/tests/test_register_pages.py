@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from qihub.metrology.models import CalibrationEvent, Instrument, MetrologyEvent
+from qihub.organisations.models import Organisation
 
-from .conftest import DAY, far
+from .conftest import DAY, far, organisation
 
 REGISTER = reverse("metrology:instrument_register")
 RECORD = reverse("metrology:certificate_record")
@@ -22,7 +23,7 @@ def _instrument(**changes) -> dict:
         "range_min": "0",
         "range_max": "40",
         "mpe": "0.5",
-        "owner": "长春市第二医院",
+        "owner": organisation("长春市第二医院", Organisation.Kind.ENTERPRISE).pk,
         "region": "长春市",
     }
     form.update(changes)
@@ -84,6 +85,7 @@ def test_staff_registers_an_instrument(
     assert "Instrument INS-0100 registered." in html
     assert instrument.requires_verification  # V-marked type, health care
     assert instrument.item_type.code == "CV-04"
+    assert instrument.owner.name == "长春市第二医院"
     event = MetrologyEvent.objects.get(instrument=instrument)
     assert (event.type, event.actor) == (MetrologyEvent.Type.REGISTERED, staff_user)
 
