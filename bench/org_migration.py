@@ -337,6 +337,37 @@ def table_counts() -> dict[str, int]:
     return out
 
 
+#: Each migrated party column; every row of the benchmark had a party there.
+PARTY_COLUMNS = [
+    ("declarations_enterprise", "organisation_id"),
+    ("declarations_inspector", "organisation_id"),
+    ("metrology_laboratory", "organisation_id"),
+    ("metrology_instrument", "owner_id"),
+    ("lifecycle_committeemember", "organisation_id"),
+    ("lifecycle_project", "proposer_organisation_id"),
+    ("lifecycle_researchproject", "lead_organisation_id"),
+]
+
+
+def parties_unlinked() -> dict[str, int]:
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cur:
+        for table, column in PARTY_COLUMNS:
+            cur.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} IS NULL")
+            out[f"{table}.{column}"] = cur.fetchone()[0]
+    return out
+
+
+def drafting_units() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM lifecycle_projectdraftingunit")
+        return cur.fetchone()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -369,6 +400,13 @@ def main() -> None:
             f"organisations created: {after['organisations_organisation'] - before['organisations_organisation']:,}"
         )
         print("records lost: none" if not lost else f"RECORDS LOST: {lost}")
+        unlinked = parties_unlinked()
+        print(
+            "every party points to an organisation"
+            if not any(unlinked.values())
+            else f"PARTIES NOT LINKED: {unlinked}"
+        )
+        print(f"drafting units: {drafting_units():,} (2-3 per project, in order)")
     finally:
         teardown(tmp, pg_name)
 
