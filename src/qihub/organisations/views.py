@@ -275,28 +275,34 @@ def organisation_user_remove(request, pk: int):
     )
 
 
-def organisation_create(request):
-    """Register an organisation (staff), its credit code checked."""
+def _staff_registration(request, form_class, template: str, service, done: str):
+    """A staff-only registration page: the form, then one service call."""
     if not is_staff_member(request.user):
         raise _forbidden()
-    form = OrganisationForm(request.POST or None)
+    form = form_class(request.POST or None)
 
     def page(f):
-        return render(
-            request,
-            "organisations/organisation_form.html",
-            {"form": f},
-            status=400 if f.is_bound else 200,
-        )
+        return render(request, template, {"form": f}, status=400 if f.is_bound else 200)
 
     if request.method != "POST":
         return page(form)
     return _on_page(
         request,
         form,
-        lambda data: services.organisation_create(actor=request.user, **data),
-        _("The organisation was registered."),
+        lambda data: service(actor=request.user, **data),
+        done,
         page,
+    )
+
+
+def organisation_create(request):
+    """Register an organisation (staff), its credit code checked."""
+    return _staff_registration(
+        request,
+        OrganisationForm,
+        "organisations/organisation_form.html",
+        services.organisation_create,
+        _("The organisation was registered."),
     )
 
 
@@ -313,26 +319,12 @@ def network_list(request):
 
 def network_create(request):
     """Register a network (staff)."""
-    if not is_staff_member(request.user):
-        raise _forbidden()
-    form = NetworkForm(request.POST or None)
-
-    def page(f):
-        return render(
-            request,
-            "organisations/network_form.html",
-            {"form": f},
-            status=400 if f.is_bound else 200,
-        )
-
-    if request.method != "POST":
-        return page(form)
-    return _on_page(
+    return _staff_registration(
         request,
-        form,
-        lambda data: services.network_create(actor=request.user, **data),
+        NetworkForm,
+        "organisations/network_form.html",
+        services.network_create,
         _("The network was registered."),
-        page,
     )
 
 
