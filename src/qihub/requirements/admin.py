@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from qihub.core.errors import ApplicationError
+from qihub.requirements import services
 from qihub.requirements.models import (
     Clause,
     Document,
@@ -17,6 +21,23 @@ class ParameterAdmin(admin.ModelAdmin):
     list_display = ("key", "name_zh", "name_en", "default_unit", "dimension", "is_new")
     list_filter = ("is_new",)
     search_fields = ("key", "name_zh", "name_en")
+    actions = ["keep_new_parameters"]
+
+    @admin.action(description=_("Keep the selected new parameters in the vocabulary"))
+    def keep_new_parameters(self, request, queryset):
+        kept = 0
+        for parameter in queryset.filter(is_new=True):
+            try:
+                services.parameter_keep(parameter=parameter, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                kept += 1
+        self.message_user(
+            request,
+            _("%(n)d kept; map the others on the new-parameters page: %(url)s")
+            % {"n": kept, "url": reverse("requirements:parameters_new")},
+        )
 
 
 class ClauseInline(admin.TabularInline):

@@ -99,6 +99,7 @@ class ParameterOut(Schema):
     default_unit: str
     dimension: str
     synonyms: list[str]
+    is_new: bool = False
 
 
 class RequirementFilter(Schema):
@@ -238,6 +239,47 @@ def parameter_list(request):
     if not Parameter.objects.exists():
         services.parameters_load()
     return Parameter.objects.order_by("key")
+
+
+class ParameterMapIn(Schema):
+    target: str
+
+
+class ParameterKeepIn(Schema):
+    key: str = ""
+
+
+class ParameterMapOut(Schema):
+    target: str
+    moved: int
+
+
+@router.post(
+    "/parameters/{key}/map",
+    response={200: ParameterMapOut, 400: Error, 404: Error},
+    auth=write_auth,
+)
+def parameter_map(request, key: str, payload: ParameterMapIn):
+    """Map a new parameter onto a known one (staff): its requirements move."""
+    parameter = get_object_or_404(Parameter, key=key)
+    target = get_object_or_404(Parameter, key=payload.target)
+    moved = services.parameter_map(
+        parameter=parameter, target=target, actor=request.user
+    )
+    return {"target": target.key, "moved": moved}
+
+
+@router.post(
+    "/parameters/{key}/keep",
+    response={200: ParameterOut, 400: Error, 404: Error},
+    auth=write_auth,
+)
+def parameter_keep(request, key: str, payload: ParameterKeepIn):
+    """Keep a new parameter in the vocabulary (staff), optionally re-keyed."""
+    parameter = get_object_or_404(Parameter, key=key)
+    return services.parameter_keep(
+        parameter=parameter, actor=request.user, key=payload.key
+    )
 
 
 @router.get("/requirements", response=list[RequirementOut])

@@ -8,7 +8,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from qihub.catalog.identifiers import compact_key
 from qihub.catalog.models import Standard
-from qihub.requirements.models import Clause, Document, Requirement, Term
+from qihub.requirements.models import (
+    Clause,
+    Document,
+    Parameter,
+    Requirement,
+    Term,
+)
 
 
 def requirements_for_standards(
@@ -170,3 +176,18 @@ def standards_with_requirements() -> QuerySet[Standard]:
         .annotate(requirement_count=Count("requirements", distinct=True))
         .order_by("identifier")
     )
+
+
+def new_parameters() -> QuerySet[Parameter]:
+    """Parameters extraction proposed from names outside the vocabulary,
+    with how many requirements use each, for staff to map or keep."""
+    return (
+        Parameter.objects.filter(is_new=True)
+        .annotate(requirement_count=Count("requirements"))
+        .order_by("-requirement_count", "key")
+    )
+
+
+def known_parameters() -> QuerySet[Parameter]:
+    """The vocabulary a new parameter can be mapped onto."""
+    return Parameter.objects.filter(is_new=False).order_by("key")

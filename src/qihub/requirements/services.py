@@ -181,6 +181,47 @@ def parameter_map(*, parameter: Parameter, target: Parameter, actor) -> int:
     return moved
 
 
+@transaction.atomic
+def parameter_keep(*, parameter: Parameter, actor, key: str = "") -> Parameter:
+    """Keep a new parameter as a vocabulary parameter of its own: the mark
+    is cleared and, when given, its key replaced by a readable slug. Its
+    requirements stay attached."""
+    check_staff(actor)
+    if not parameter.is_new:
+        raise ApplicationError(
+            _("%(p)s is not a new parameter; only new ones are mapped.")
+            % {"p": parameter.name}
+        )
+    key = (key or "").strip()
+    if key:
+        if slugify(key) != key or len(key) > 80:
+            raise ApplicationError(
+                _("key: use lower-case letters, digits and hyphens only."),
+                details={"key": "invalid"},
+            )
+        if Parameter.objects.filter(key=key).exclude(pk=parameter.pk).exists():
+            raise ApplicationError(
+                _("key: %(key)s is already a parameter.") % {"key": key},
+                details={"key": "duplicate"},
+            )
+        old_key = parameter.key
+        parameter.key = key
+    else:
+        old_key = parameter.key
+    parameter.is_new = False
+    parameter.save(update_fields=["key", "is_new", "updated_at"])
+    for requirement in Requirement.objects.filter(parameter=parameter):
+        _event(
+            requirement,
+            RequirementEvent.Type.CORRECTED,
+            actor=actor,
+            reason=_("New parameter kept in the vocabulary"),
+            changes={"parameter": [old_key, parameter.key]},
+        )
+    _lookup_cache.clear()
+    return parameter
+
+
 def _decimal(value: Any, field: str) -> Decimal | None:
     if value is None or value == "":
         return None

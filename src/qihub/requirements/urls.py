@@ -21,6 +21,12 @@ urlpatterns = [
     path("list/", views.requirement_list, name="requirement_list"),
     path("review/", views.review, name="review"),
     path("review/<int:pk>/<str:action>/", views.review_action, name="review_action"),
+    path("parameters/new/", views.parameters_new, name="parameters_new"),
+    path(
+        "parameters/<int:pk>/<str:action>/",
+        views.parameter_resolve,
+        name="parameter_resolve",
+    ),
     path("check/", views.check, name="check"),
     path("compare/", views.compare, name="compare"),
 ]

@@ -24,7 +24,7 @@ from qihub.requirements.forms import (
     RejectForm,
     RequirementFilterForm,
 )
-from qihub.requirements.models import Document, Requirement
+from qihub.requirements.models import Document, Parameter, Requirement
 
 
 def _staff_or_403(request) -> None:
@@ -133,7 +133,11 @@ def review(request):
     _staff_or_403(request)
     qs = selectors.review_queue(standard_id=request.GET.get("standard") or None)
     page = Paginator(qs, 40).get_page(request.GET.get("page"))
-    return render(request, "requirements/review.html", {"page": page})
+    return render(
+        request,
+        "requirements/review.html",
+        {"page": page, "new_parameters": selectors.new_parameters().count()},
+    )
 
 
 @login_required
@@ -179,6 +183,56 @@ def review_action(request, pk: int, action: str):
             messages.error(request, error)
         return redirect("requirements:review")
     return render(request, template, {"r": requirement, "error": error})
+
+
+@login_required
+def parameters_new(request):
+    """Staff map each new parameter extraction proposed onto a vocabulary
+    parameter, or keep it as one of its own."""
+    _staff_or_403(request)
+    page = Paginator(selectors.new_parameters(), 50).get_page(request.GET.get("page"))
+    for parameter in page.object_list:
+        parameter.samples = list(
+            parameter.requirements.select_related("standard").order_by("id")[:3]
+        )
+    return render(
+        request,
+        "requirements/parameters_new.html",
+        {"page": page, "known": selectors.known_parameters()},
+    )
+
+
+@login_required
+@require_POST
+def parameter_resolve(request, pk: int, action: str):
+    _staff_or_403(request)
+    parameter = get_object_or_404(Parameter, pk=pk)
+    name = parameter.name
+    try:
+        if action == "map":
+            target = Parameter.objects.filter(
+                key=request.POST.get("target", ""), is_new=False
+            ).first()
+            if target is None:
+                raise ApplicationError(_("Choose the known parameter to map onto."))
+            moved = services.parameter_map(
+                parameter=parameter, target=target, actor=request.user
+            )
+            messages.success(
+                request,
+                _("%(p)s mapped onto %(t)s: %(n)d requirements moved.")
+                % {"p": name, "t": target.name, "n": moved},
+            )
+        elif action == "keep":
+            services.parameter_keep(
+                parameter=parameter, actor=request.user, key=request.POST.get("key", "")
+            )
+            messages.success(request, _("%(p)s kept in the vocabulary.") % {"p": name})
+        else:
+            raise Http404(_("Unknown action."))
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    return redirect("requirements:parameters_new")
 
 
 def check(request):
