@@ -501,6 +501,8 @@ def bench_search(n_queries: int, seed: int = 7) -> dict:
         "enterprise_prefix",
         "credit_code",
         "standard",
+        "popular_standard",
+        "q_popular_standard",
         "region",
         "q_product",
         "q_enterprise",
@@ -523,6 +525,13 @@ def bench_search(n_queries: int, seed: int = 7) -> dict:
             params["enterprise"] = _credit_code(rng.randint(1, max_ent))
         elif kind == "standard":
             params["standard"] = f"GB {30000 + rng.randint(0, 199)}-2020"
+        elif kind == "popular_standard":
+            # The standard every --cite declaration cites (a third of them
+            # at the scale): the count and the newest-first page must
+            # not grow with the matches.
+            params["standard"] = "GB 30000-2020"
+        elif kind == "q_popular_standard":
+            params["q"] = "GB 30000"
         elif kind == "region":
             params["region"] = rng.choice(REGIONS)
         elif kind == "q_product":

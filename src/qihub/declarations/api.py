@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -177,12 +178,38 @@ def _declaration_out(declaration: Declaration, *, include_drafts: bool) -> dict:
     }
 
 
+class SearchPagination(PageNumberPagination):
+    """Pages of a declaration search. ``count`` is exact up to
+    ``selectors.COUNT_CAP`` matches past the page; beyond that it is a lower
+    bound and ``count_is_estimate`` is true."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_is_estimate: bool = False
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        size = self._get_page_size(pagination.page_size)
+        results = selectors.SearchResults(queryset, page=pagination.page, per_page=size)
+        offset = (pagination.page - 1) * size
+        items = results[offset : offset + size]
+        return {
+            "items": items,
+            "count": results.count(),
+            "count_is_estimate": results.total_is_estimate,
+        }
+
+
 @router.get("/declarations", response=list[DeclarationRow])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(SearchPagination, page_size=20)
 def declaration_search(request, params: Query[SearchParams]):
     """Search published declarations by product, enterprise (name or credit code),
     standard identifier, region and category."""
-    return selectors.SearchResults(selectors.declaration_search(**params.dict()))
+    return selectors.declaration_search(**params.dict())
 
 
 @router.get("/declarations/{int:pk}", response=DeclarationOut)

@@ -70,9 +70,8 @@ def index(request):
     page = None
     if searched:
         qs = selectors.declaration_search(**params)
-        page = Paginator(selectors.SearchResults(qs), 20).get_page(
-            request.GET.get("page")
-        )
+        results = selectors.SearchResults(qs, page=request.GET.get("page"))
+        page = Paginator(results, 20).get_page(request.GET.get("page"))
     context = {"params": params, "page": page, "searched": searched}
     template = (
         "declarations/_results.html" if request.htmx else "declarations/index.html"
