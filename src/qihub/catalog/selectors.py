@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from qihub.catalog.identifiers import try_parse
 from qihub.catalog.models import (
@@ -121,26 +121,52 @@ def standard_history(standard: Standard) -> list[StandardEvent]:
 
 def relation_graph(standard: Standard, *, depth: int = 2, limit: int = 40) -> dict:
     """Nodes and edges around a standard, breadth first, for the small graph
-    drawn on its page (bounded so a much-cited standard stays readable)."""
+    drawn on its page (bounded so a much-cited standard stays readable).
+
+    The first ring comes from the relations ``standard_detail`` prefetched;
+    further rings read relations as bare id tuples and their new nodes with
+    only what the drawing needs (building the SQL of two full-row joins cost
+    more than running it)."""
     nodes: dict[int, Standard] = {standard.pk: standard}
     edges: list[tuple[int, int, str, str]] = []
     frontier = {standard.pk}
-    for _level in range(depth):
+    for level in range(depth):
         if not frontier or len(nodes) >= limit:
             break
-        rels = StandardRelation.objects.filter(
-            source_id__in=frontier
-        ) | StandardRelation.objects.filter(target_id__in=frontier)
-        rels = rels.select_related("source", "target").order_by("id")[: limit * 2]
+        if level == 0:
+            known = sorted(
+                {
+                    rel.pk: rel
+                    for rel in (
+                        *standard.relations_out.all(),
+                        *standard.relations_in.all(),
+                    )
+                }.values(),
+                key=lambda rel: rel.pk,
+            )[: limit * 2]
+            rows = [(r.source_id, r.target_id, r.kind, r.degree) for r in known]
+            found = {}
+            for rel in known:
+                found[rel.source_id] = rel.source
+                found[rel.target_id] = rel.target
+        else:
+            rows = list(
+                StandardRelation.objects.filter(
+                    Q(source_id__in=frontier) | Q(target_id__in=frontier)
+                )
+                .order_by("id")
+                .values_list("source_id", "target_id", "kind", "degree")[: limit * 2]
+            )
+            wanted = {pk for row in rows for pk in row[:2]} - nodes.keys()
+            found = Standard.objects.only("id", "identifier").in_bulk(wanted)
         next_frontier: set[int] = set()
-        for rel in rels:
-            key = (rel.source_id, rel.target_id, rel.kind, rel.degree)
+        for key in rows:
             if key not in edges:
                 edges.append(key)
-            for node in (rel.source, rel.target):
-                if node.pk not in nodes and len(nodes) < limit:
-                    nodes[node.pk] = node
-                    next_frontier.add(node.pk)
+            for pk in key[:2]:
+                if pk not in nodes and pk in found and len(nodes) < limit:
+                    nodes[pk] = found[pk]
+                    next_frontier.add(pk)
         frontier = next_frontier
     edges = [e for e in edges if e[0] in nodes and e[1] in nodes]
     return {"nodes": list(nodes.values()), "edges": edges}
