@@ -2,10 +2,17 @@ import io
 import zipfile
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from qihub.core.errors import ApplicationError
 from qihub.core.spreadsheets import check_zip, safe_cell, xlsx_rows
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
