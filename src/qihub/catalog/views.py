@@ -12,7 +12,7 @@ from qihub.catalog import selectors, services
 from qihub.catalog.graph import relation_svg
 from qihub.catalog.models import Standard
 from qihub.core.errors import ApplicationError
-from qihub.vocab.selectors import ics_ancestors, ics_children
+from qihub.vocab.selectors import ics_ancestors, ics_children, ics_paths
 
 PER_PAGE = 20
 
@@ -87,7 +87,7 @@ def standard_detail(request, pk: int):
             "graph_svg": relation_svg(standard, graph),
             "editions": selectors.standard_editions(standard),
             "history": selectors.standard_history(standard),
-            "ics_paths": [ics_ancestors(c.code) for c in standard.ics.all()],
+            "ics_paths": ics_paths([c.code for c in standard.ics.all()]),
         },
     )
 

@@ -112,3 +112,30 @@ def test_pages_render_with_bounded_queries(
 
 def test_chinese_page(zh_client, catalogue):
     assert "标准" in zh_client.get("/catalog/").content.decode()
+
+
+def test_the_standard_page_costs_the_same_with_more_ics_codes(
+    client, staff_user, classifications
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one = services.standard_create(
+        actor=staff_user,
+        identifier="GB/T 1001-2020",
+        title_zh="一个分类",
+        ics=["67.040"],
+    )
+    three = services.standard_create(
+        actor=staff_user,
+        identifier="GB/T 1002-2020",
+        title_zh="三个分类",
+        ics=["67.040", "67.050", "13.220.01"],
+    )
+    counts = []
+    for standard in (one, three):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(standard.get_absolute_url()).content.decode()
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    assert "13.220.01" in page
