@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -786,27 +786,37 @@ def calibration_record(
             coverage_factor=coverage_factor,
             label=certificate_number,
         )
-    event = CalibrationEvent.objects.create(
-        certificate_number=certificate_number,
-        kind=kind,
-        instrument=instrument,
-        calibrated_standard=calibrated_standard,
-        reference_standard=reference_standard,
-        laboratory=laboratory,
-        specification=specification,
-        performed_on=performed_on,
-        valid_until=valid_until,
-        quantity=item.quantity,
-        unit=item.unit,
-        measured_error=measured_error,
-        expanded_uncertainty=expanded_uncertainty,
-        coverage_factor=coverage_factor,
-        conformity=conformity,
-        gtc_archive=archive,
-        dcc_xml=dcc_xml,
-        dcc_schema_version=dcc_schema_version,
-        signature_status=signature_status,
-    )
+    try:
+        # Two requests with one number can both pass the check above; the
+        # unique constraint decides, in a savepoint so the refusal is clean.
+        with transaction.atomic():
+            event = CalibrationEvent.objects.create(
+                certificate_number=certificate_number,
+                kind=kind,
+                instrument=instrument,
+                calibrated_standard=calibrated_standard,
+                reference_standard=reference_standard,
+                laboratory=laboratory,
+                specification=specification,
+                performed_on=performed_on,
+                valid_until=valid_until,
+                quantity=item.quantity,
+                unit=item.unit,
+                measured_error=measured_error,
+                expanded_uncertainty=expanded_uncertainty,
+                coverage_factor=coverage_factor,
+                conformity=conformity,
+                gtc_archive=archive,
+                dcc_xml=dcc_xml,
+                dcc_schema_version=dcc_schema_version,
+                signature_status=signature_status,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("Certificate %(number)s is already recorded.")
+            % {"number": certificate_number},
+            details={"certificate_number": certificate_number},
+        ) from exc
     if not results:
         results = [
             {

@@ -588,3 +588,43 @@ def test_the_overview_counts_instruments_in_use(registry):
     before = selectors.overview()
     _retire(registry.instrument)
     assert selectors.overview()["instruments"] == before["instruments"] - 1
+
+
+def test_a_certificate_number_recorded_meanwhile_is_a_clean_conflict(
+    registry, monkeypatch
+):
+    """Two requests with one number both pass the existence check; the second
+    insert meets the unique constraint and is refused, nothing half-stored."""
+    import datetime as _dt
+
+    from django.db.models.query import QuerySet
+
+    from qihub.core.errors import Conflict
+    from qihub.metrology import services as metrology_services
+    from qihub.metrology.models import CalibrationEvent, MeasurementResult
+
+    real_exists = QuerySet.exists
+
+    def racing_exists(self):
+        if self.model is CalibrationEvent:
+            return False  # the other request has not committed when we look
+        return real_exists(self)
+
+    monkeypatch.setattr(QuerySet, "exists", racing_exists)
+    before = (CalibrationEvent.objects.count(), MeasurementResult.objects.count())
+    with pytest.raises(Conflict, match="already recorded"):
+        metrology_services.calibration_record(
+            actor=None,
+            certificate_number="JL-2026-500",
+            laboratory=registry.jl,
+            instrument=registry.instrument,
+            reference_standard=registry.working,
+            performed_on=_dt.date(2026, 12, 1),
+            valid_until=_dt.date(2027, 12, 1),
+            measured_error=0.1,
+            expanded_uncertainty=0.12,
+        )
+    assert (
+        CalibrationEvent.objects.count(),
+        MeasurementResult.objects.count(),
+    ) == before
