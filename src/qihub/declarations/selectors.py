@@ -61,9 +61,10 @@ def region_filter(text: str, field: str = "region") -> Q:
 #: cite one popular standard took 0.4 s for 200k; people page through the
 #: first pages and narrow the search.
 COUNT_CAP = 1000
-#: A standard cited by at least this many declaration versions is "popular":
-#: the newest declarations are walked and each is tested for the citation
-#: (an index lookup), instead of collecting every citing version first.
+#: A standard cited by at least this many declaration versions (and by one
+#: declaration in a hundred) is "popular": the newest declarations are walked
+#: and each is tested for the citation (an index lookup), instead of
+#: collecting and sorting every citing version first.
 POPULAR = 2000
 
 
@@ -136,13 +137,19 @@ def _citing(standard_ids: list[int]) -> Q:
     grows with them, so the newest declarations are walked in id order and
     each is tested by one index lookup; the first page needs a few dozen.
     """
+    # Popular: cited by at least POPULAR versions and by one declaration in
+    # a hundred. Walking finds a page of a dense match in a few dozen rows,
+    # but a rare one (a standard among a thousand) would make the capped
+    # count walk most of the table, so those keep the index range.
+    newest = Declaration.objects.order_by("-pk").values_list("pk", flat=True).first()
+    threshold = max(POPULAR, (newest or 0) // 100)
     popular = (
         len(standard_ids) > 0
         and DeclaredStandard.objects.filter(standard_id__in=standard_ids)
         .order_by()  # the model's ordering would join the versions
-        .values("pk")[:POPULAR]
+        .values("pk")[:threshold]
         .count()
-        >= POPULAR
+        >= threshold
     )
     if popular:
         return Q(
