@@ -18,6 +18,22 @@ class ServiceWritesAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """For records the domain services write (versions, citations, events,
+    check runs): staff read them in the admin; nothing is added, edited or
+    deleted here, so no rule of the services is bypassed and no history is
+    lost."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
     list_display = ("created_at", "action", "actor", "target", "ip_address")
