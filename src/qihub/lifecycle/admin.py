@@ -118,6 +118,11 @@ class ProjectAdmin(admin.ModelAdmin):
         # workflow and the timeline start properly.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A project is cancelled or closed through the workflow; its timeline,
+        # consultations and ballots are public record.
+        return False
+
     def save_model(self, request, obj, form, change):
         """Edits go through the service so the timeline records them."""
         fields = {
@@ -142,6 +147,9 @@ class ConsultationAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     inlines = [CommentInline]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the comments received are public record
+
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
@@ -157,6 +165,9 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["commenter", "organisation_name", "text"]
     raw_id_fields = ["user", "resolved_by", "organisation"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a comment is resolved (accepted or not), never removed
+
 
 class VoteInline(admin.TabularInline):
     model = Vote
@@ -169,6 +180,9 @@ class BallotAdmin(admin.ModelAdmin):
     list_display = ["project", "committee", "status", "closes_on", "result"]
     list_filter = ["status", "result"]
     inlines = [VoteInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # votes cast are the committee's record
 
 
 @admin.register(PatentDisclosure)

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.admin import RecordAdmin
 from qihub.core.errors import ApplicationError
 from qihub.requirements import services
 from qihub.requirements.models import (
@@ -114,15 +115,22 @@ class RequirementAdmin(admin.ModelAdmin):
     raw_id_fields = ("standard", "clause", "parameter", "test_method_standard")
     inlines = [RequirementEventInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A confirmed requirement is what checks are run against: it is
+        # corrected (with an event) or rejected, never deleted.
+        if obj is not None and obj.status == Requirement.Status.CONFIRMED:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(RequirementEvent)
-class RequirementEventAdmin(admin.ModelAdmin):
+class RequirementEventAdmin(RecordAdmin):
     list_display = ("requirement", "type", "actor", "created_at")
     list_filter = ("type",)
     raw_id_fields = ("requirement", "actor")
 
 
 @admin.register(DocumentEvent)
-class DocumentEventAdmin(admin.ModelAdmin):
+class DocumentEventAdmin(RecordAdmin):
     list_display = ("document", "type", "actor", "created_at")
     raw_id_fields = ("document", "actor")
