@@ -4,7 +4,7 @@
                                         [--queries 1000] [--seed 7]
 
 For each database it sets up a scratch database (a temporary SQLite file under
-/tmp, or a PostgreSQL database ``qihub_bench`` on 127.0.0.1 that is created and
+/tmp, or a PostgreSQL database ``qihub_bench_<pid>_<time>`` on 127.0.0.1 that is created and
 dropped), migrates, loads the ICS/CCS classifications, writes N synthetic
 standards (realistic Chinese and English titles across industries, every
 level and prefix, several editions with replacements, ICS codes) to a CSV file
@@ -37,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "qihub_bench"
+#: Named per run: a benchmark creates its own database and drops only that
+#: one, never one another run or person made.
+PG_BENCH_DB = f"qihub_bench_{os.getpid()}_{int(time.time())}"
 
 # --- synthetic catalogue -----------------------------------------------------------
 
@@ -708,7 +710,6 @@ def run_child(db: str, args) -> dict:
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     else:
-        _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
         _psql(f"CREATE DATABASE {PG_BENCH_DB}")
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
     cmd = [

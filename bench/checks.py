@@ -17,7 +17,7 @@ evaluations per second. Columnar mode (``evaluate_columns``) checks the same
 shape of data held as numpy columns.
 
 API: the same standards and requirements are written to a scratch database (a
-temporary SQLite file, or a PostgreSQL database ``qihub_bench_checks`` that is
+temporary SQLite file, or a PostgreSQL database ``qihub_bench_checks_<pid>_<time>`` that is
 created and dropped), then ``--api-requests`` POSTs to
 ``/api/requirements/check`` go through Django's test client; p50/p95/p99.
 """
@@ -36,7 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "qihub_bench_checks"
+#: Named per run: a benchmark creates its own database and drops only that
+#: one, never one another run or person made.
+PG_BENCH_DB = f"qihub_bench_checks_{os.getpid()}_{int(time.time())}"
 
 # (parameter key, unit of the limit, another unit products may use, factor to it,
 #  typical limit)
@@ -252,7 +254,6 @@ def setup_django(db: str) -> str:
     os.environ["QIHUB_MEDIA_ROOT"] = str(Path(tmp) / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qihub.config.settings")
     if db == "postgres":
-        _psql(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
         _psql(f"CREATE DATABASE {PG_BENCH_DB}")
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
     import django
