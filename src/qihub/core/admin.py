@@ -18,11 +18,8 @@ class ServiceWritesAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """For records the domain services write (versions, citations, events,
-    check runs): staff read them in the admin; nothing is added, edited or
-    deleted here, so no rule of the services is bypassed and no history is
-    lost."""
+class ReadOnlyMixin:
+    """Nothing is added, edited or deleted through this admin or inline."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -32,6 +29,13 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """For records the domain services write (versions, citations, events,
+    check runs): staff read them in the admin; nothing is added, edited or
+    deleted here, so no rule of the services is bypassed and no history is
+    lost."""
 
 
 @admin.register(AuditLog)

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
 from django.utils.translation import gettext_lazy as _
 
-from qihub.core.admin import ServiceWritesAdmin
+from qihub.core.admin import ReadOnlyMixin, ServiceWritesAdmin
 from qihub.metrology import services
 from qihub.metrology.models import (
     AccreditationScope,
@@ -486,18 +486,9 @@ class ReferenceMaterialAdmin(admin.ModelAdmin):
     raw_id_fields = ["standard"]
 
 
-class ResultInline(admin.TabularInline):
+class ResultInline(ReadOnlyMixin, admin.TabularInline):
     model = MeasurementResult
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalibrationEvent)

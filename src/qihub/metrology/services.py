@@ -692,6 +692,13 @@ def reference_material_register(
     return material
 
 
+def _already_recorded(number: str) -> Conflict:
+    return Conflict(
+        _("Certificate %(number)s is already recorded.") % {"number": number},
+        details={"certificate_number": number},
+    )
+
+
 @transaction.atomic
 def calibration_record(
     *,
@@ -769,11 +776,7 @@ def calibration_record(
     ):
         raise ApplicationError(_("A standard cannot calibrate itself."))
     if CalibrationEvent.objects.filter(certificate_number=certificate_number).exists():
-        raise Conflict(
-            _("Certificate %(number)s is already recorded.")
-            % {"number": certificate_number},
-            details={"certificate_number": certificate_number},
-        )
+        raise _already_recorded(certificate_number)
     archive = ""
     if reference_standard is not None:
         parent = reference_ureal(reference_standard, performed_on)
@@ -812,11 +815,7 @@ def calibration_record(
                 signature_status=signature_status,
             )
     except IntegrityError as exc:
-        raise Conflict(
-            _("Certificate %(number)s is already recorded.")
-            % {"number": certificate_number},
-            details={"certificate_number": certificate_number},
-        ) from exc
+        raise _already_recorded(certificate_number) from exc
     if not results:
         results = [
             {

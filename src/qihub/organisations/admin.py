@@ -13,7 +13,7 @@ from django.forms.models import construct_instance
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from qihub.core.admin import ServiceWritesAdmin
+from qihub.core.admin import ReadOnlyMixin, RecordAdmin, ServiceWritesAdmin
 from qihub.core.errors import ApplicationError
 from qihub.organisations import selectors, services
 from qihub.organisations.models import (
@@ -37,7 +37,7 @@ def _construct(form: forms.ModelForm) -> None:
     )
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -45,28 +45,10 @@ class _ReadOnlyInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(RecordAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProvinceFilter(admin.SimpleListFilter):
