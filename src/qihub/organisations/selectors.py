@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from qihub.organisations.models import (
@@ -31,6 +33,50 @@ def region_q(region: Region | str, field: str = "region") -> Q:
     return Q(**{f"{field}__code__startswith": prefix})
 
 
+#: A name search collects at most this many matches and lists them by name;
+#: a broader one (a word most names hold) lists the newest registered first.
+MATCH_CAP = 1000
+
+#: PostgreSQL: the name tokens as lexemes, exactly as written (the GIN index
+#: of migration 0003 is on this expression).
+_PG_VECTOR = "array_to_tsvector(array_remove(string_to_array(search_text, ' '), ''))"
+
+
+def _fts_query(tokens: list[str]) -> str:
+    """Every token required, each quoted (FTS5 syntax never reaches a user)."""
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+
+
+def _ts_query(tokens: list[str]) -> str:
+    return " & ".join(
+        "'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in tokens
+    )
+
+
+def _match_sql(tokens: list[str]) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT id FROM organisations_organisation WHERE {_PG_VECTOR} "  # noqa: S608
+            "@@ %s::tsquery",
+            [_ts_query(tokens)],
+        )
+    return (
+        "SELECT rowid FROM organisations_organisation_fts "
+        "WHERE organisations_organisation_fts MATCH %s",
+        [_fts_query(tokens)],
+    )
+
+
+def name_match_ids(tokens: list[str], *, limit: int) -> list[int]:
+    """Ids of organisations whose name tokens hold every token, from the
+    full-text index, at most ``limit`` of them (no order: the index stops
+    reading early)."""
+    sql, params = _match_sql(tokens)
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} LIMIT %s", [*params, limit])
+        return [row[0] for row in cur.fetchall()]
+
+
 def organisation_search(
     *,
     q: str = "",
@@ -41,16 +87,30 @@ def organisation_search(
 ) -> QuerySet[Organisation]:
     """Organisations whose names (current or former) hold every fragment of
     ``q`` or whose credit code is ``q``, filtered by kind, region (with the
-    divisions inside it) and a designation valid on ``on`` (today)."""
+    divisions inside it) and a designation valid on ``on`` (today).
+
+    Names are found through the full-text index (migration 0003): Chinese
+    fragments by their characters and pairs, Latin words by prefix. Up to
+    ``MATCH_CAP`` matches are listed by name; more (a fragment most names
+    hold, such as 公司) newest registered first."""
     qs = Organisation.objects.select_related("region")
+    order: tuple[str, ...] = ("name_key", "id")
     text = (q or "").strip()
     if text:
         code = "".join(text.split()).upper()
         if len(code) == 18 and code.isalnum():
             qs = qs.filter(credit_code=code)
         else:
-            for token in query_tokens(text):
-                qs = qs.filter(search_text__contains=token)
+            tokens = query_tokens(text)
+            if not tokens:
+                return qs.none()
+            ids = name_match_ids(tokens, limit=MATCH_CAP + 1)
+            if len(ids) <= MATCH_CAP:
+                qs = qs.filter(pk__in=ids)
+            else:
+                sql, params = _match_sql(tokens)
+                qs = qs.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (fixed SQL)
+                order = ("-id",)
     if kind:
         qs = qs.filter(kind=kind)
     if region:
@@ -62,7 +122,7 @@ def organisation_search(
             .filter(kind=designation)
             .values("organisation_id")
         )
-    return qs.order_by("name_key", "id")
+    return qs.order_by(*order)
 
 
 def designations_valid_on(day: datetime.date) -> QuerySet[Designation]:

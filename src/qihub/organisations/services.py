@@ -34,7 +34,7 @@ from qihub.organisations.models import (
     Region,
     SecretariatTerm,
 )
-from qihub.organisations.names import name_key, search_tokens
+from qihub.organisations.names import name_key, query_tokens, search_tokens
 
 #: Fields of an organisation that ``organisation_update`` may change.
 EDITABLE_FIELDS = (
@@ -364,12 +364,15 @@ def organisation_match(*, name: str = "", credit_code: str | None = None):
     found = Organisation.objects.filter(name_key=key).first()
     if found is not None:
         return found
-    # Former names are few and rarely searched this way: a JSON scan of the
-    # organisations whose search text holds the name's first characters.
-    first = key[:2]
-    for org in Organisation.objects.filter(search_text__contains=first).exclude(
-        former_names=[]
-    )[:200]:
+    # A former name: the organisations whose name tokens (former names
+    # included) hold all of this name's, from the full-text index.
+    from qihub.organisations.selectors import name_match_ids
+
+    tokens = query_tokens(name)
+    if not tokens:
+        return None
+    candidates = name_match_ids(tokens, limit=200)
+    for org in Organisation.objects.filter(pk__in=candidates).exclude(former_names=[]):
         if any(name_key(n) == key for n in org.former_names):
             return org
     return None
