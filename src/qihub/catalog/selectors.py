@@ -190,9 +190,9 @@ def drafting_units(standard: Standard) -> list:
 def standards_drafted(org_ids) -> QuerySet[Standard]:
     """Standards any of these organisations drafted, newest first."""
     return Standard.objects.filter(
-        pk__in=StandardDraftingUnit.objects.filter(
-            organisation_id__in=list(org_ids)
-        ).values("standard_id")
+        pk__in=StandardDraftingUnit.objects.filter(organisation_id__in=org_ids).values(
+            "standard_id"
+        )
     ).order_by("-issued_on", "-id")
 
 
@@ -207,7 +207,7 @@ def organisation_metrics(org_ids) -> list:
     rows = (
         Standard.objects.filter(
             pk__in=StandardDraftingUnit.objects.filter(
-                organisation_id__in=list(org_ids)
+                organisation_id__in=org_ids
             ).values("standard_id")
         )
         .values("level", "year")

@@ -330,7 +330,7 @@ def feedback_queue(*, status: str | None = None) -> QuerySet[Feedback]:
 def projects_led(org_ids) -> QuerySet[Project]:
     """Standard projects these organisations lead: as the proposing
     organisation or as the first drafting unit."""
-    ids = list(org_ids)
+    ids = org_ids
     return Project.objects.filter(
         Q(proposer_organisation_id__in=ids)
         | Q(
@@ -344,9 +344,9 @@ def projects_led(org_ids) -> QuerySet[Project]:
 def projects_drafted(org_ids) -> QuerySet[Project]:
     """Standard projects in which any of these organisations is a drafting unit."""
     return Project.objects.filter(
-        pk__in=ProjectDraftingUnit.objects.filter(
-            organisation_id__in=list(org_ids)
-        ).values("project_id")
+        pk__in=ProjectDraftingUnit.objects.filter(organisation_id__in=org_ids).values(
+            "project_id"
+        )
     )
 
 
@@ -360,7 +360,7 @@ def organisation_metrics(org_ids) -> list:
 
     from qihub.organisations.profile import Metric
 
-    ids = sorted(set(org_ids))
+    ids = org_ids
     by_level: dict[str, dict[int | None, int]] = {}
     led = 0
     rows = (

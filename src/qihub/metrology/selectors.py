@@ -244,7 +244,7 @@ def organisation_metrics(org_ids: Sequence[int]) -> list[Metric]:
     standards the labs hold (not retired) and the instruments they own that
     are in use today. Each record has one lab or owner, so it counts once;
     four queries whatever the number of organisations."""
-    ids = list(org_ids)
+    ids = org_ids
     today = timezone.localdate()
     section = gettext_lazy("Metrology")
     labs = Laboratory.objects.filter(organisation_id__in=ids)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 
@@ -60,11 +61,20 @@ def _load(path: str) -> Provider:
     return getattr(import_module(module), name)
 
 
-def metrics_for(org_ids: Sequence[int]) -> list[Metric]:
-    """Every domain's counts for these organisations together."""
-    ids = sorted(set(org_ids))
-    if not ids:
-        return []
+def metrics_for(org_ids: Sequence[int] | QuerySet) -> list[Metric]:
+    """Every domain's counts for these organisations together.
+
+    ``org_ids`` is a list of ids or a query of them (a network's members):
+    providers use it only inside ``__in``, so a query becomes a subquery and
+    a thousand ids are never prepared one by one."""
+    if isinstance(org_ids, QuerySet):
+        ids = org_ids
+        if not ids.exists():
+            return []
+    else:
+        ids = sorted(set(org_ids))
+        if not ids:
+            return []
     out: list[Metric] = []
     for path in PROVIDERS:
         out.extend(_load(path)(ids))

@@ -328,13 +328,20 @@ def network_create(request):
     )
 
 
+#: Members listed a page at a time; the counts cover all of them.
+MEMBERS_PER_PAGE = 100
+
+
 def _network_page(request, network: Network, status: int = 200, **forms):
-    members = list(selectors.members_on(network))
-    metrics = profile.metrics_for([m.organisation_id for m in members])
+    members = selectors.members_on(network)
+    metrics = profile.metrics_for(members.order_by().values("organisation_id"))
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("members"))
     staff = is_staff_member(request.user)
     context = {
         "network": network,
-        "members": members,
+        "members": page.object_list,
+        "members_page": page,
+        "member_count": page.paginator.count,
         "former_members": selectors.former_members(network),
         "metrics": metrics,
         "tables": [level_year_table(m) for m in metrics if m.by_level_year],
