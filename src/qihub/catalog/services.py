@@ -368,6 +368,11 @@ def standard_update(
             changes["identifier"] = [standard.identifier, ident.primary.canonical]
             _apply_identifier(standard, ident)
     for name, value in fields.items():
+        if value is None and not Standard._meta.get_field(name).null:
+            message = _("%(field)s cannot be empty (null); send a text.") % {
+                "field": name
+            }
+            raise ApplicationError(message, status=422, details={name: [message]})
         if isinstance(value, str):
             value = value.strip()
         old = getattr(standard, name)

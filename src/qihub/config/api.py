@@ -1,13 +1,18 @@
 """The REST API root: every domain's router, one error format."""
 
-from django.core.exceptions import ObjectDoesNotExist
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from qihub import __version__
+from qihub.core.error_pages import too_big_response
 from qihub.core.errors import ApplicationError
+
+logger = logging.getLogger("qihub.api")
 
 api = NinjaAPI(
     title="qihub API",
@@ -63,6 +68,21 @@ def _does_not_exist(request, exc):
 def _forbidden(request, exc):
     return api.create_response(
         request, {"detail": str(exc) or "You may not do this."}, status=403
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return too_big_response(request)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Any other error: logged with its traceback, answered as JSON (never
+    a debug page)."""
+    logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request, {"detail": "Server error; it has been logged."}, status=500
     )
 
 

@@ -53,7 +53,9 @@ elif TESTING:
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
 
-DEBUG = _env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (QIHUB_DEBUG=1): the debug pages show tracebacks and
+# local paths to anyone. Static files are served by whitenoise either way.
+DEBUG = _env_bool("QIHUB_DEBUG", _env_bool("DEBUG", False))
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(

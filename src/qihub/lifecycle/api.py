@@ -8,11 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from qihub.catalog.models import Standard
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
+from qihub.core.pagination import BoundedPageNumberPagination
 from qihub.lifecycle import selectors, services
 from qihub.lifecycle.models import (
     Ballot,
@@ -300,7 +301,7 @@ def _ip(request) -> str | None:
 
 
 @router.get("/projects/", response=list[ProjectOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def projects(request, state: str | None = None, q: str | None = None):
     """Standard projects, newest first; filter by state slug or text."""
     return selectors.project_list(state=state, q=q)
@@ -354,7 +355,7 @@ def project_transition(request, project_id: int, payload: TransitionIn):
 
 
 @router.get("/consultations/{consultation_id}/comments/", response=list[CommentOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def comments(request, consultation_id: int):
     """Comments on a draft and their resolution (public once submitted)."""
     consultation = get_object_or_404(Consultation, pk=consultation_id)
@@ -411,7 +412,7 @@ class PatentFilter(Schema):
 
 
 @router.get("/patents/", response=list[PatentOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def patents(request, filters: Query[PatentFilter]):
     """Patent disclosures, by standard (``?standard=<id>``) or project."""
     project = (
@@ -480,7 +481,7 @@ def periodic_reviews_due(request, lookahead_days: int = 180):
 
 
 @router.get("/committees/", response=list[CommitteeOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def committees(request):
     """Technical committees and their ballot rules (fractions)."""
     return selectors.committee_list()
@@ -516,7 +517,7 @@ def committee_member_add(request, committee_id: int, payload: MemberIn):
 
 
 @router.get("/research/", response=list[ResearchOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def research(request):
     return selectors.research_list()
 

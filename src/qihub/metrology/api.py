@@ -7,10 +7,11 @@ import datetime
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
+from qihub.core.pagination import BoundedPageNumberPagination
 from qihub.metrology import selectors, services
 from qihub.metrology.models import CalibrationEvent, Instrument, MeasurementStandard
 from qihub.metrology.traceability import archive_budget, chain_validate
@@ -352,7 +353,7 @@ class ReferenceMaterialOut(Schema):
 
 
 @router.get("/laboratories", response=list[LaboratoryOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def laboratories(request, organisation_id: int | None = None):
     """The laboratories, or those an organisation runs."""
     qs = selectors.laboratory_list()
@@ -376,19 +377,19 @@ def laboratory_scope_add(request, code: str, payload: ScopeIn):
 
 
 @router.get("/specifications", response=list[SpecificationOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def specifications(request):
     return selectors.specification_list()
 
 
 @router.get("/reference-materials", response=list[ReferenceMaterialOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def reference_materials(request):
     return selectors.reference_material_list()
 
 
 @router.get("/standards", response=list[StandardOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def standards(request, q: str = "", kind: str = "", region: str = ""):
     return selectors.standard_list(q=q, kind=kind, region=region)
 
@@ -427,7 +428,7 @@ def standard_reassess(request, code: str, payload: AssessmentIn):
 
 
 @router.get("/instruments", response=list[InstrumentOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def instruments(
     request,
     q: str = "",
@@ -553,7 +554,7 @@ def certificate_revoke(request, pk: int, payload: RevokeIn):
 
 
 @router.get("/certificates/{pk}/suspects", response=list[SuspectOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def certificate_suspects(request, pk: int):
     """The instruments a revoked certificate made suspect (impact analysis)."""
     return selectors.suspects_for(get_object_or_404(CalibrationEvent, pk=pk))

@@ -1,0 +1,50 @@
+"""Error answers for every page: no debug page, JSON under /api/.
+
+Django's own handlers answer HTML; an API client gets ``{"detail": ...}`` as
+from every other API error. A body over the upload limit is 413, not 400.
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def too_big_response(request) -> HttpResponse:
+    """413 Content Too Large for a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    message = _("The request body is larger than this server accepts.")
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=413)
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
+def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return too_big_response(request)
+    if _is_api(request):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("You may not do this.")}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("Server error; it has been logged.")}, status=500
+        )
+    return defaults.server_error(request)
