@@ -9,12 +9,23 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from qihub import __version__
+from qihub.core.api_errors import declare_errors
 from qihub.core.error_pages import too_big_response
 from qihub.core.errors import ApplicationError
 
 logger = logging.getLogger("qihub.api")
 
-api = NinjaAPI(
+class QihubAPI(NinjaAPI):
+    """The API whose schema declares every operation's error answers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(
+            path_prefix=path_prefix, path_params=path_params
+        )
+        return declare_errors(schema)
+
+
+api = QihubAPI(
     title="qihub API",
     version=__version__,
     description=(

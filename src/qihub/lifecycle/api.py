@@ -107,7 +107,7 @@ class ProjectIn(Schema):
     due_on: datetime.date | None = None
 
 
-class EventOut(Schema):
+class ProjectEventOut(Schema):
     type: str
     created_at: datetime.datetime
     actor: str | None = Field(None, alias="actor.username")
@@ -336,7 +336,7 @@ def project(request, project_id: int):
         raise Http404 from exc
 
 
-@router.get("/projects/{project_id}/events/", response=list[EventOut])
+@router.get("/projects/{project_id}/events/", response=list[ProjectEventOut])
 def project_events(request, project_id: int):
     """The project's timeline, newest first."""
     return selectors.project_events(project=get_object_or_404(Project, pk=project_id))

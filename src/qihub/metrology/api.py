@@ -19,7 +19,7 @@ from qihub.metrology.traceability import archive_budget, chain_validate
 router = Router(tags=["metrology"])
 
 
-class StandardOut(Schema):
+class MeasurementStandardOut(Schema):
     id: int
     code: str
     name: str
@@ -197,7 +197,7 @@ class CertificateOut(Schema):
         return obj.get_absolute_url()
 
 
-class IssueOut(Schema):
+class MetrologyIssueOut(Schema):
     code: str
     link: str
     message_en: str
@@ -211,7 +211,7 @@ class LinkOut(Schema):
     laboratory: str | None
     valid_until: datetime.date | None
     tur: float | None
-    issues: list[IssueOut]
+    issues: list[MetrologyIssueOut]
 
 
 class ChainOut(Schema):
@@ -219,7 +219,7 @@ class ChainOut(Schema):
     ok: bool
     top: str | None
     links: list[LinkOut]
-    issues: list[IssueOut]
+    issues: list[MetrologyIssueOut]
     standard_uncertainty: float | None
     budget: list[tuple[str, float]]
 
@@ -388,20 +388,20 @@ def reference_materials(request):
     return selectors.reference_material_list()
 
 
-@router.get("/standards", response=list[StandardOut])
+@router.get("/standards", response=list[MeasurementStandardOut])
 @paginate(BoundedPageNumberPagination)
 def standards(request, q: str = "", kind: str = "", region: str = ""):
     return selectors.standard_list(q=q, kind=kind, region=region)
 
 
-@router.get("/standards/{pk}", response=StandardOut)
+@router.get("/standards/{pk}", response=MeasurementStandardOut)
 def standard(request, pk: int):
     return get_object_or_404(
         MeasurementStandard.objects.select_related("holder__organisation"), pk=pk
     )
 
 
-@router.post("/standards/{path:code}/status", response=StandardOut, auth=write_auth)
+@router.post("/standards/{path:code}/status", response=MeasurementStandardOut, auth=write_auth)
 def standard_set_status(request, code: str, payload: StatusIn):
     """Suspend, retire or reactivate a measurement standard, given by its code
     (institute staff). Suspending or retiring needs a reason; a retired
@@ -413,7 +413,7 @@ def standard_set_status(request, code: str, payload: StatusIn):
     )
 
 
-@router.post("/standards/{path:code}/assessment", response=StandardOut, auth=write_auth)
+@router.post("/standards/{path:code}/assessment", response=MeasurementStandardOut, auth=write_auth)
 def standard_reassess(request, code: str, payload: AssessmentIn):
     """Record a re-assessment of a measurement standard, given by its code
     (institute staff): the new assessment certificate's number and the day of
