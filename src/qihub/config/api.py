@@ -10,10 +10,11 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from qihub import __version__
 from qihub.core.api_errors import declare_errors
-from qihub.core.error_pages import too_big_response
+from qihub.core.error_pages import out_of_range_response, too_big_response
 from qihub.core.errors import ApplicationError
 
 logger = logging.getLogger("qihub.api")
+
 
 class QihubAPI(NinjaAPI):
     """The API whose schema declares every operation's error answers."""
@@ -85,6 +86,11 @@ def _forbidden(request, exc):
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request, exc):
     return too_big_response(request)
+
+
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    return out_of_range_response(request)
 
 
 @api.exception_handler(Exception)

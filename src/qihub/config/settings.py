@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "qihub.core.error_pages.OutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "qihub.config.urls"

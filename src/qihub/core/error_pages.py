@@ -48,3 +48,27 @@ def server_error(request):
             {"detail": _("Server error; it has been logged.")}, status=500
         )
     return defaults.server_error(request)
+
+
+def out_of_range_response(request) -> HttpResponse:
+    """A number in the URL beyond the databases' integers (SQLite's driver
+    refuses it with OverflowError before the query runs): no row has it."""
+    message = _("A number in the request is out of range.")
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=422)
+    return page_not_found(request)
+
+
+class OutOfRangeMiddleware:
+    """Pages: an id like /standards/99999999999999999999/ is a 404, not 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            return out_of_range_response(request)
+        return None

@@ -477,7 +477,9 @@ def feedback_track(request, tracking_number: str):
 @router.get("/periodic-reviews/due/", response=list[ReviewDueOut])
 def periodic_reviews_due(request, lookahead_days: int = 180):
     """Valid standards due (or overdue) for periodic review."""
-    return selectors.periodic_reviews_due(lookahead_days=min(lookahead_days, 3650))
+    # Bounded both ways: a huge negative look-ahead overflowed timedelta (500).
+    days = max(-3650, min(lookahead_days, 3650))
+    return selectors.periodic_reviews_due(lookahead_days=days)
 
 
 @router.get("/committees/", response=list[CommitteeOut])

@@ -401,7 +401,9 @@ def standard(request, pk: int):
     )
 
 
-@router.post("/standards/{path:code}/status", response=MeasurementStandardOut, auth=write_auth)
+@router.post(
+    "/standards/{path:code}/status", response=MeasurementStandardOut, auth=write_auth
+)
 def standard_set_status(request, code: str, payload: StatusIn):
     """Suspend, retire or reactivate a measurement standard, given by its code
     (institute staff). Suspending or retiring needs a reason; a retired
@@ -413,7 +415,11 @@ def standard_set_status(request, code: str, payload: StatusIn):
     )
 
 
-@router.post("/standards/{path:code}/assessment", response=MeasurementStandardOut, auth=write_auth)
+@router.post(
+    "/standards/{path:code}/assessment",
+    response=MeasurementStandardOut,
+    auth=write_auth,
+)
 def standard_reassess(request, code: str, payload: AssessmentIn):
     """Record a re-assessment of a measurement standard, given by its code
     (institute staff): the new assessment certificate's number and the day of

@@ -164,3 +164,22 @@ def test_api_500_is_json(monkeypatch):
     assert response.status_code == 500
     assert "secret" not in response.content.decode()
     assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", ["-9999999999", "9999999999"])
+def test_periodic_review_look_ahead_is_bounded(client, days):
+    response = client.get(
+        "/api/lifecycle/periodic-reviews/due/", {"lookahead_days": days}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_ids_beyond_64_bits_are_not_server_errors(client):
+    response = client.get("/api/metrology/laboratories", {"organisation_id": HUGER})
+    assert response.status_code in (200, 422)
+    response = client.get(f"/api/catalog/standards/{HUGER}")
+    assert response.status_code in (404, 422)
+    page = client.get(f"/catalog/standards/{HUGER}/")
+    assert page.status_code == 404
