@@ -10,7 +10,12 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from qihub import __version__
 from qihub.core.api_errors import declare_errors
-from qihub.core.error_pages import out_of_range_response, too_big_response
+from qihub.core.error_pages import (
+    busy_response,
+    is_database_locked,
+    out_of_range_response,
+    too_big_response,
+)
 from qihub.core.errors import ApplicationError
 
 logger = logging.getLogger("qihub.api")
@@ -96,7 +101,12 @@ def _out_of_range(request, exc):
 @api.exception_handler(Exception)
 def _server_error(request, exc):
     """Any other error: logged with its traceback, answered as JSON (never
-    a debug page)."""
+    a debug page). SQLite busy beyond its timeout: 503 with Retry-After."""
+    if is_database_locked(exc):
+        logger.warning(
+            "database busy on %s %s: answered 503", request.method, request.path
+        )
+        return busy_response(request)
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(
         request, {"detail": "Server error; it has been logged."}, status=500

@@ -147,7 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA busy_timeout=10000;"
+            # Writers wait for the one writer (a large import) this long
+            # before the request is answered 503 with Retry-After.
+            f"PRAGMA busy_timeout={int(os.environ.get('QIHUB_SQLITE_BUSY_MS', '30000'))};"
             "PRAGMA cache_size=-65536;"
             "PRAGMA mmap_size=268435456;"
             "PRAGMA temp_store=MEMORY;"

@@ -5,6 +5,7 @@ from every other API error. A body over the upload limit is 413, not 400.
 """
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -59,8 +60,35 @@ def out_of_range_response(request) -> HttpResponse:
     return page_not_found(request)
 
 
+#: Seconds a client is told to wait when SQLite's one writer is busy.
+RETRY_AFTER = 5
+
+
+def is_database_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked": the one writer is busy for longer than
+    the busy timeout (a large catalogue import in its single transaction)."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
+
+
+def busy_response(request) -> HttpResponse:
+    """503 with Retry-After: nothing was written, the client may try again."""
+    message = _(
+        "The database is busy with a large write (an import); nothing was "
+        "changed. Try again in a few seconds."
+    )
+    if _is_api(request):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(
+            message, status=503, content_type="text/plain; charset=utf-8"
+        )
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 class OutOfRangeMiddleware:
-    """Pages: an id like /standards/99999999999999999999/ is a 404, not 500."""
+    """Pages: an id like /standards/99999999999999999999/ is a 404, not 500;
+    a write that found SQLite busy for too long is a 503 with Retry-After."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,4 +99,6 @@ class OutOfRangeMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):
             return out_of_range_response(request)
+        if is_database_locked(exception):
+            return busy_response(request)
         return None

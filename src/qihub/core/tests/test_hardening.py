@@ -183,3 +183,34 @@ def test_ids_beyond_64_bits_are_not_server_errors(client):
     assert response.status_code in (404, 422)
     page = client.get(f"/catalog/standards/{HUGER}/")
     assert page.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_write_that_finds_sqlite_busy_is_503_with_retry_after(staff_api, monkeypatch):
+    from django.db import OperationalError
+
+    from qihub.catalog import services
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "standard_update", locked)
+    standard = StandardFactory()
+    response = staff_api.patch(
+        f"/api/catalog/standards/{standard.pk}",
+        json.dumps({"title_en": "x"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "busy" in response.json()["detail"]
+
+
+def test_sqlite_writers_wait_and_take_the_write_lock_first():
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite only")
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "busy_timeout=30000" in options["init_command"]
