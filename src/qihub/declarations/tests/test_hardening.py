@@ -8,6 +8,8 @@ from qihub.core.errors import ApplicationError
 from qihub.declarations import services
 from qihub.declarations.models import Declaration
 
+pytestmark = pytest.mark.django_db
+
 
 def _create(enterprise_user, enterprise, effective_on):
     return services.declaration_create(
