@@ -13,6 +13,7 @@ from qihub.catalog.identifiers import IdentifierError, parse
 from qihub.catalog.models import Standard, StandardRelation, standard_url
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError, NotFound
+from qihub.core.pagination import MAX_PAGE
 
 router = Router()
 
@@ -237,8 +238,11 @@ def standard_search(
     per_page: int = 20,
 ):
     """One query for identifiers and Chinese/English titles; exact identifier first."""
-    if page < 1 or not 1 <= per_page <= 100:
-        raise ApplicationError("page must be >= 1 and per_page between 1 and 100.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 100:
+        message = (
+            f"page must be between 1 and {MAX_PAGE} and per_page between 1 and 100."
+        )
+        raise ApplicationError(message, status=422)
     if level and level not in Standard.Level.values:
         raise ApplicationError(
             f"Unknown level {level!r}; use one of {', '.join(Standard.Level.values)}."

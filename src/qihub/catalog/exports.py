@@ -1,6 +1,8 @@
 """Export catalogue records as CSV, XLSX or JSON in the import column layout.
 
-An export re-imports unchanged: the same columns (``imports.COLUMNS``),
+Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
+CR first) gets an apostrophe in CSV and XLSX, XLSX cells are all strings, and
+the import takes the apostrophe off again. An export re-imports unchanged: the same columns (``imports.COLUMNS``),
 lists joined with semicolons, dates as YYYY-MM-DD, and the relations a
 standard has (replaces, adopts with its degree, cites) named by identifier.
 """
@@ -18,6 +20,7 @@ from django.db.models import QuerySet
 
 from qihub.catalog.imports import COLUMNS
 from qihub.catalog.models import Standard, StandardRelation
+from qihub.core.spreadsheets import escape_cell
 
 EXPORT_FORMATS = ("csv", "xlsx", "json")
 CHUNK = 2000
@@ -87,7 +90,7 @@ def standards_export(*, queryset: QuerySet, fmt: str, stream: IO) -> int:
         writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in _rows(queryset):
-            writer.writerow(row)
+            writer.writerow({k: escape_cell(v) for k, v in row.items()})
             count += 1
     elif fmt == "json":
         stream.write("[")
@@ -99,12 +102,22 @@ def standards_export(*, queryset: QuerySet, fmt: str, stream: IO) -> int:
         stream.write("\n]\n")
     else:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("standards")
         ws.append(list(COLUMNS))
+
+        def text_cell(value) -> WriteOnlyCell:
+            # Always a string cell (data type "s"): openpyxl makes text
+            # starting with "=" a live formula otherwise.
+            cell = WriteOnlyCell(ws, value=None)
+            cell._value = escape_cell(str(value))
+            cell.data_type = "s"
+            return cell
+
         for row in _rows(queryset):
-            ws.append([row[c] for c in COLUMNS])
+            ws.append([text_cell(row[c]) for c in COLUMNS])
             count += 1
         buffer = io.BytesIO()
         wb.save(buffer)

@@ -14,6 +14,7 @@ and existing identifiers are updated in place. Each imported standard gets one
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime
@@ -41,8 +42,9 @@ from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRel
 from qihub.catalog.search import _jieba as search_jieba
 from qihub.catalog.search import search_text_for
 from qihub.catalog.signals import standard_status_changed
-from qihub.core.errors import PermissionDenied
+from qihub.core.errors import ApplicationError, PermissionDenied
 from qihub.core.roles import is_staff_member
+from qihub.core.spreadsheets import unescape_cell, xlsx_rows
 from qihub.vocab.models import CcsCode, IcsCode
 
 #: Our own column layout (csv, xlsx, json); exports write the same columns.
@@ -354,7 +356,40 @@ class _Source:
         return io.BytesIO(self.data or b"")
 
     def open_text(self) -> IO[str]:
-        return io.TextIOWrapper(self.open_bytes(), encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(self.open_bytes(), encoding=self.encoding(), newline="")
+
+    @functools.cached_property
+    def _encoding(self) -> str:
+        """The text encoding: a BOM (UTF-8, UTF-16), else UTF-8 if the whole
+        file decodes as it, else GB 18030 (the Chinese national encoding, as
+        the declaration reader reads text). Anything else is refused."""
+        head = self.head(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if head.startswith(b"PK\x03\x04"):
+            raise ImportFormatError(
+                _("This is a zip file (XLSX?), not a text file; import it as xlsx.")
+            )
+        for encoding in ("utf-8-sig", "gb18030"):
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                with self.open_bytes() as fh:
+                    while chunk := fh.read(1 << 20):
+                        if b"\x00" in chunk:
+                            raise ImportFormatError(
+                                _("This is a binary file, not a text (CSV/JSON) file.")
+                            )
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+        raise ImportFormatError(
+            _("The file is neither UTF-8, UTF-16 nor GB 18030 text.")
+        )
+
+    def encoding(self) -> str:
+        return self._encoding
 
     def head(self, n: int = 2048) -> bytes:
         with self.open_bytes() as fh:
@@ -423,9 +458,13 @@ def _read_csv(
 def _read_json(src: _Source) -> Iterator[tuple[int, dict]]:
     with src.open_bytes() as fh:
         try:
-            data = json.load(fh)
+            data = json.loads(fh.read().decode(src.encoding()))
         except ValueError as exc:
             raise ImportFormatError(_("Not valid JSON: %(e)s") % {"e": exc}) from exc
+        except RecursionError:
+            raise ImportFormatError(
+                _("Not valid JSON: nested too deeply to be a list of standards.")
+            ) from None
     if isinstance(data, dict):
         data = data.get("standards", [data])
     if not isinstance(data, list):
@@ -441,31 +480,25 @@ def _cell(value: Any) -> Any:
 
 
 def _read_xlsx(src: _Source) -> Iterator[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
+    """The first sheet's rows, through the bounded reader (``check_zip``
+    and the cell limit before openpyxl parses anything)."""
     with src.open_bytes() as fh:
-        try:
-            wb = load_workbook(fh, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a bad file
-            raise ImportFormatError(
-                _("Not a readable XLSX workbook: %(e)s") % {"e": exc}
-            ) from exc
-        try:
-            rows = wb.worksheets[0].iter_rows(values_only=True)
-            header = [str(c or "").strip() for c in next(rows, ())]
-            if "identifier" not in header:
-                raise ImportFormatError(
-                    _("The first sheet has no 'identifier' column.")
-                )
-            for line, values in enumerate(rows, start=2):
-                if not any(v not in (None, "") for v in values):
-                    continue
-                yield (
-                    line,
-                    {h: _cell(v) for h, v in zip(header, values, strict=False) if h},
-                )
-        finally:
-            wb.close()
+        data = fh.read()
+    try:
+        rows = xlsx_rows(data)
+        _number, first = next(rows, (1, []))
+        header = [str(c or "").strip() for c in first]
+        if "identifier" not in header:
+            raise ImportFormatError(_("The first sheet has no 'identifier' column."))
+        for line, values in rows:
+            if not any(v not in (None, "") for v in values):
+                continue
+            yield (
+                line,
+                {h: _cell(v) for h, v in zip(header, values, strict=False) if h},
+            )
+    except ApplicationError as exc:
+        raise ImportFormatError(str(exc)) from None
 
 
 def _iso_stage(value: Any) -> str:
@@ -709,10 +742,12 @@ READERS: dict[str, Callable[[_Source], Iterator[tuple[int, dict]]]] = {
 
 def _str(value: Any) -> str:
     if value.__class__ is str and "\x00" not in value:
+        if value[:1] == "'":  # our own export's formula escape, undone
+            value = unescape_cell(value)
         return value.strip()  # the usual case, first (a million times a file)
     if value is None:
         return ""
-    text = str(value)
+    text = unescape_cell(str(value))
     if "\x00" in text:  # PostgreSQL text cannot hold NUL; it is never meant
         text = text.replace("\x00", "")
     return text.strip()
@@ -856,6 +891,20 @@ class _Validator:
                 )
             )
         values["status"] = status
+        if not identifiers.issue_year_fits(primary, values["issued_on"]):
+            errors.append(
+                RowError(
+                    line,
+                    "issued_on",
+                    _(
+                        "the issue date %(date)s does not fit the year %(year)d in the identifier"
+                    )
+                    % {
+                        "date": values["issued_on"].isoformat(),
+                        "year": identifiers.publication_year(primary),
+                    },
+                )
+            )
         if (
             values["issued_on"]
             and implemented_on
@@ -1244,6 +1293,9 @@ def standards_import(
         refs = validator.resolve_refs()
         report.rows = validator.rows
         report.errors = sorted(validator.errors, key=lambda e: (e.line, e.field))
+        if not report.rows and not report.errors:
+            # A header without rows is a mistake, not an import run of none.
+            report.errors = [RowError(1, "file", _("the file has no rows"))]
         report.warnings = validator.warnings
         if not report.ok:
             transaction.set_rollback(True)

@@ -147,13 +147,34 @@ def facet_tokens(
     instead of a check of every text match)."""
     tokens = []
     if level:
-        tokens.append(f"lvl{level}".lower())
+        # Only a word can be a token: "lvlgb-x" would be a phrase in FTS5.
+        word = str(level).lower()
+        tokens.append(f"lvl{word}" if _TOKEN.fullmatch(word) else "lvlnone")
     code = (ics or "").strip().rstrip(".")
     if code:
         tokens.append(ics_token(code))
     if year:
-        tokens.append(f"yr{int(year)}")
+        # A negative year ("yr-1") would be a phrase; no standard has one.
+        tokens.append(f"yr{int(year)}" if int(year) > 0 else "yrnone")
     return tokens
+
+
+#: What one search token may hold: the index's word characters (FTS5
+#: unicode61 with tokenchars '_'; PostgreSQL's lexemes as stored).
+_TOKEN = re.compile(r"\w+")
+
+
+def safe_tokens(tokens: Iterable[str]) -> list[str]:
+    """The tokens as words the index can match one by one: a token holding
+    any other character is split into its words (a quoted FTS5 string of two
+    words is a phrase, which the index without positions refuses)."""
+    out: list[str] = []
+    for token in tokens:
+        if _TOKEN.fullmatch(token):
+            out.append(token)
+        else:
+            out.extend(_TOKEN.findall(token) or ["qhnone"])
+    return out
 
 
 def search_text_for(
@@ -581,7 +602,8 @@ class _SqliteBackend:
 
     @staticmethod
     def match_expression(tokens: list[str], status: str | None = None) -> str:
-        expr = "search_text : (" + " ".join(f'"{t}"' for t in tokens) + ")"
+        words = safe_tokens(tokens)
+        expr = "search_text : (" + " ".join(f'"{t}"' for t in words) + ")"
         if status:
             word = status if _STATUS.fullmatch(status) else "none"
             expr += f' AND status : "{word}"'

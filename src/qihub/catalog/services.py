@@ -15,7 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qihub.catalog.identifiers import IdentifierError, StandardIdentifier, parse
+from qihub.catalog.identifiers import (
+    IdentifierError,
+    StandardIdentifier,
+    issue_year_fits,
+    parse,
+    publication_year,
+    try_parse,
+)
 from qihub.catalog.models import (
     Standard,
     StandardDraftingUnit,
@@ -147,6 +154,17 @@ def _validate(standard: Standard) -> None:
             _("The withdrawal date cannot be before the issue date."),
             details={"withdrawn_on": "before issued_on"},
         )
+    ident = try_parse(standard.identifier) if standard.issued_on else None
+    if not issue_year_fits(ident, standard.issued_on):
+        message = _(
+            "The issue date %(date)s does not fit the year %(year)d in the "
+            "identifier %(identifier)s."
+        ) % {
+            "date": standard.issued_on.isoformat(),
+            "year": publication_year(ident),
+            "identifier": standard.identifier,
+        }
+        raise ApplicationError(message, details={"issued_on": [message]})
     if standard.level not in Standard.Level.values:
         raise ApplicationError(_("Unknown level: %(v)s.") % {"v": standard.level})
     if standard.nature not in Standard.Nature.values:
@@ -368,6 +386,11 @@ def standard_update(
             changes["identifier"] = [standard.identifier, ident.primary.canonical]
             _apply_identifier(standard, ident)
     for name, value in fields.items():
+        if value is None and not Standard._meta.get_field(name).null:
+            message = _("%(field)s cannot be empty (null); send a text.") % {
+                "field": name
+            }
+            raise ApplicationError(message, status=422, details={name: [message]})
         if isinstance(value, str):
             value = value.strip()
         old = getattr(standard, name)

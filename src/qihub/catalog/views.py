@@ -12,6 +12,7 @@ from qihub.catalog import selectors, services
 from qihub.catalog.graph import relation_svg
 from qihub.catalog.models import Standard
 from qihub.core.errors import ApplicationError
+from qihub.core.pagination import ascii_int, page_number
 from qihub.vocab.selectors import ics_ancestors, ics_children, ics_paths
 
 PER_PAGE = 20
@@ -25,7 +26,7 @@ def _search_params(request) -> dict:
         "level": get.get("level") or None,
         "status": get.get("status") or None,
         "ics": get.get("ics", "").strip() or None,
-        "year": int(year) if year.isdigit() else None,
+        "year": ascii_int(year, maximum=9999),
     }
 
 
@@ -46,10 +47,7 @@ def home(request):
 
 def standard_list(request):
     params = _search_params(request)
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page", 1))
     result = selectors.search_standards(
         **params, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
     )

@@ -1,15 +1,37 @@
 """The REST API root: every domain's router, one error format."""
 
-from django.core.exceptions import ObjectDoesNotExist
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from qihub import __version__
+from qihub.core.api_errors import declare_errors
+from qihub.core.error_pages import (
+    busy_response,
+    is_database_locked,
+    out_of_range_response,
+    too_big_response,
+)
 from qihub.core.errors import ApplicationError
 
-api = NinjaAPI(
+logger = logging.getLogger("qihub.api")
+
+
+class QihubAPI(NinjaAPI):
+    """The API whose schema declares every operation's error answers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(
+            path_prefix=path_prefix, path_params=path_params
+        )
+        return declare_errors(schema)
+
+
+api = QihubAPI(
     title="qihub API",
     version=__version__,
     description=(
@@ -63,6 +85,31 @@ def _does_not_exist(request, exc):
 def _forbidden(request, exc):
     return api.create_response(
         request, {"detail": str(exc) or "You may not do this."}, status=403
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return too_big_response(request)
+
+
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    return out_of_range_response(request)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Any other error: logged with its traceback, answered as JSON (never
+    a debug page). SQLite busy beyond its timeout: 503 with Retry-After."""
+    if is_database_locked(exc):
+        logger.warning(
+            "database busy on %s %s: answered 503", request.method, request.path
+        )
+        return busy_response(request)
+    logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request, {"detail": "Server error; it has been logged."}, status=500
     )
 
 

@@ -53,7 +53,9 @@ elif TESTING:
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
 
-DEBUG = _env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (QIHUB_DEBUG=1): the debug pages show tracebacks and
+# local paths to anyone. Static files are served by whitenoise either way.
+DEBUG = _env_bool("QIHUB_DEBUG", _env_bool("DEBUG", False))
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(
@@ -99,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "qihub.core.error_pages.OutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "qihub.config.urls"
@@ -142,7 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA busy_timeout=10000;"
+            # Writers wait for the one writer (a large import) this long
+            # before the request is answered 503 with Retry-After.
+            f"PRAGMA busy_timeout={int(os.environ.get('QIHUB_SQLITE_BUSY_MS', '30000'))};"
             "PRAGMA cache_size=-65536;"
             "PRAGMA mmap_size=268435456;"
             "PRAGMA temp_store=MEMORY;"

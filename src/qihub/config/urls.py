@@ -2,7 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from qihub.config.api import api
 
@@ -22,6 +23,16 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif not settings.PRODUCTION:
+    # The embedded default serves its uploads itself (DEBUG is off there too).
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]
+
+handler400 = "qihub.core.error_pages.bad_request"
+handler403 = "qihub.core.error_pages.permission_denied"
+handler404 = "qihub.core.error_pages.page_not_found"
+handler500 = "qihub.core.error_pages.server_error"
 
 admin.site.site_header = "qihub"
 admin.site.site_title = "qihub"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import IO
@@ -39,6 +40,27 @@ def safe_cell(value):
     spreadsheet program runs it; other values are returned unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+_ESCAPED = re.compile("'*[" + re.escape("".join(FORMULA_STARTS)) + "]")
+
+
+def escape_cell(value):
+    """`safe_cell` for an export meant to be imported again: text starting
+    like a formula gets an apostrophe, and so does text that already starts
+    with apostrophes before such a character, so `unescape_cell` undoes
+    exactly what was added."""
+    if isinstance(value, str) and _ESCAPED.match(value):
+        return "'" + value
+    return value
+
+
+def unescape_cell(value):
+    """The text `escape_cell` was given: one leading apostrophe removed
+    where it stands before a formula character (or more apostrophes)."""
+    if isinstance(value, str) and value[:1] == "'" and _ESCAPED.match(value, 1):
+        return value[1:]
     return value
 
 
@@ -115,7 +137,9 @@ def xlsx_rows(
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             values = list(row)
             for column, value in enumerate(values, start=1):
-                if isinstance(value, str) and len(value) > max_cell:
+                # openpyxl cuts a longer cell to Excel's 32,767 characters
+                # as it reads, so a cell of that length was longer.
+                if isinstance(value, str) and len(value) >= max_cell:
                     raise ApplicationError(
                         _(
                             "row %(row)d, column %(column)s: the cell holds "

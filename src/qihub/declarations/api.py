@@ -119,7 +119,7 @@ class DeclarationIn(Schema):
     submit: bool = Field(True, description="Run the checks and publish if they pass")
 
 
-class WithdrawIn(Schema):
+class DeclarationWithdrawIn(Schema):
     reason: str
 
 
@@ -283,7 +283,7 @@ def declaration_create(request, payload: DeclarationIn):
 @router.post(
     "/declarations/{int:pk}/withdraw", response=DeclarationOut, auth=write_auth
 )
-def declaration_withdraw(request, pk: int, payload: WithdrawIn):
+def declaration_withdraw(request, pk: int, payload: DeclarationWithdrawIn):
     declaration = get_object_or_404(Declaration, pk=pk)
     services.declaration_withdraw(
         actor=request.auth, declaration=declaration, reason=payload.reason

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError
+from qihub.core.spreadsheets import xlsx_rows
 from qihub.declarations import services
 from qihub.declarations.models import Declaration
 from qihub.declarations.region_names import RegionIndex
@@ -113,25 +114,17 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
         raise ApplicationError(_("The file is larger than 50 MB; split it."))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:
-            raise ApplicationError(
-                _("Cannot read the XLSX file: %(e)s") % {"e": exc}
-            ) from None
-        ws = wb.worksheets[0]
+        # The bounded reader: zip limits and the cell limit before parsing,
+        # refused naming the row and column (never echoing the cell).
         raw = [
             [
                 ""
                 if v is None
                 else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v))
-                for v in row
+                for v in values
             ]
-            for row in ws.iter_rows(values_only=True)
+            for _number, values in xlsx_rows(path)
         ]
-        wb.close()
     elif suffix in (".csv", ".txt"):
         try:
             text = path.read_bytes().decode("utf-8-sig")

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError
+from qihub.core.spreadsheets import check_zip
 from qihub.declarations.models import Indicator
 from qihub.requirements import extraction, sts
 from qihub.requirements.services import parameter_resolve
@@ -135,6 +136,7 @@ def _docx_sections(data: bytes) -> list[Section]:
     """Paragraphs and tables of a Word document's body. Headings start a new
     section; the paragraph before a table (its caption, 表1 理化指标) is the
     table's caption."""
+    check_zip(data)  # every member bounded, not only the body
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo("word/document.xml")

@@ -459,6 +459,28 @@ def _clean_indicators(indicators: Sequence[Mapping[str, Any]]) -> list[dict]:
     return cleaned
 
 
+#: The earliest date a declaration can take effect: enterprise standards
+#: and their declarations date from the People's Republic (1949); an earlier
+#: date such as 0001-01-01 is a typing error.
+EARLIEST_EFFECTIVE_ON = datetime.date(1949, 1, 1)
+
+
+def _check_effective_on(effective_on: datetime.date | None) -> None:
+    if effective_on is None:
+        return
+    latest = timezone.localdate() + datetime.timedelta(days=3653)  # ten years
+    if not EARLIEST_EFFECTIVE_ON <= effective_on <= latest:
+        message = _(
+            "The effective date %(date)s is not plausible: give a date between "
+            "%(earliest)s and %(latest)s."
+        ) % {
+            "date": effective_on.isoformat(),
+            "earliest": EARLIEST_EFFECTIVE_ON.isoformat(),
+            "latest": latest.isoformat(),
+        }
+        raise ApplicationError(message, details={"effective_on": [message]})
+
+
 def _clean_content(
     *,
     product_name: str,
@@ -537,6 +559,7 @@ def declaration_create(
         standards=standards,
         indicators=indicators,
     )
+    _check_effective_on(effective_on)
     declaration = Declaration(
         enterprise=enterprise,
         product_name=product_name.strip(),
@@ -594,6 +617,7 @@ def declaration_update(
         standards=standards,
         indicators=indicators,
     )
+    _check_effective_on(effective_on)
     version = draft_version(declaration)
     if version is None:
         last = declaration.versions.order_by("-number").first()

@@ -8,11 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from qihub.catalog.models import Standard
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
+from qihub.core.pagination import BoundedPageNumberPagination
 from qihub.lifecycle import selectors, services
 from qihub.lifecycle.models import (
     Ballot,
@@ -106,7 +107,7 @@ class ProjectIn(Schema):
     due_on: datetime.date | None = None
 
 
-class EventOut(Schema):
+class ProjectEventOut(Schema):
     type: str
     created_at: datetime.datetime
     actor: str | None = Field(None, alias="actor.username")
@@ -300,7 +301,7 @@ def _ip(request) -> str | None:
 
 
 @router.get("/projects/", response=list[ProjectOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def projects(request, state: str | None = None, q: str | None = None):
     """Standard projects, newest first; filter by state slug or text."""
     return selectors.project_list(state=state, q=q)
@@ -335,7 +336,7 @@ def project(request, project_id: int):
         raise Http404 from exc
 
 
-@router.get("/projects/{project_id}/events/", response=list[EventOut])
+@router.get("/projects/{project_id}/events/", response=list[ProjectEventOut])
 def project_events(request, project_id: int):
     """The project's timeline, newest first."""
     return selectors.project_events(project=get_object_or_404(Project, pk=project_id))
@@ -354,7 +355,7 @@ def project_transition(request, project_id: int, payload: TransitionIn):
 
 
 @router.get("/consultations/{consultation_id}/comments/", response=list[CommentOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def comments(request, consultation_id: int):
     """Comments on a draft and their resolution (public once submitted)."""
     consultation = get_object_or_404(Consultation, pk=consultation_id)
@@ -411,7 +412,7 @@ class PatentFilter(Schema):
 
 
 @router.get("/patents/", response=list[PatentOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def patents(request, filters: Query[PatentFilter]):
     """Patent disclosures, by standard (``?standard=<id>``) or project."""
     project = (
@@ -476,11 +477,13 @@ def feedback_track(request, tracking_number: str):
 @router.get("/periodic-reviews/due/", response=list[ReviewDueOut])
 def periodic_reviews_due(request, lookahead_days: int = 180):
     """Valid standards due (or overdue) for periodic review."""
-    return selectors.periodic_reviews_due(lookahead_days=min(lookahead_days, 3650))
+    # Bounded both ways: a huge negative look-ahead overflowed timedelta (500).
+    days = max(-3650, min(lookahead_days, 3650))
+    return selectors.periodic_reviews_due(lookahead_days=days)
 
 
 @router.get("/committees/", response=list[CommitteeOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def committees(request):
     """Technical committees and their ballot rules (fractions)."""
     return selectors.committee_list()
@@ -516,7 +519,7 @@ def committee_member_add(request, committee_id: int, payload: MemberIn):
 
 
 @router.get("/research/", response=list[ResearchOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def research(request):
     return selectors.research_list()
 

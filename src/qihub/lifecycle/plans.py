@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
 from qihub.core.errors import ApplicationError
+from qihub.core.spreadsheets import xlsx_rows
 from qihub.lifecycle import services, workflow
 from qihub.lifecycle.models import Committee
 from qihub.lifecycle.parties import guess_kind
@@ -95,12 +96,10 @@ class PlanImport:
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Rows as dicts keyed by our field names; unknown columns are ignored."""
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
+        # The bounded reader: zip limits and the cell limit before parsing.
         raw = [
             ["" if v is None else str(v) for v in row]
-            for row in wb.active.iter_rows(values_only=True)
+            for _number, row in xlsx_rows(path)
         ]
     elif path.suffix.lower() == ".csv":
         text = path.read_bytes().decode("utf-8-sig")

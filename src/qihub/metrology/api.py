@@ -7,10 +7,11 @@ import datetime
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
+from qihub.core.pagination import BoundedPageNumberPagination
 from qihub.metrology import selectors, services
 from qihub.metrology.models import CalibrationEvent, Instrument, MeasurementStandard
 from qihub.metrology.traceability import archive_budget, chain_validate
@@ -18,7 +19,7 @@ from qihub.metrology.traceability import archive_budget, chain_validate
 router = Router(tags=["metrology"])
 
 
-class StandardOut(Schema):
+class MeasurementStandardOut(Schema):
     id: int
     code: str
     name: str
@@ -196,7 +197,7 @@ class CertificateOut(Schema):
         return obj.get_absolute_url()
 
 
-class IssueOut(Schema):
+class MetrologyIssueOut(Schema):
     code: str
     link: str
     message_en: str
@@ -210,7 +211,7 @@ class LinkOut(Schema):
     laboratory: str | None
     valid_until: datetime.date | None
     tur: float | None
-    issues: list[IssueOut]
+    issues: list[MetrologyIssueOut]
 
 
 class ChainOut(Schema):
@@ -218,7 +219,7 @@ class ChainOut(Schema):
     ok: bool
     top: str | None
     links: list[LinkOut]
-    issues: list[IssueOut]
+    issues: list[MetrologyIssueOut]
     standard_uncertainty: float | None
     budget: list[tuple[str, float]]
 
@@ -352,7 +353,7 @@ class ReferenceMaterialOut(Schema):
 
 
 @router.get("/laboratories", response=list[LaboratoryOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def laboratories(request, organisation_id: int | None = None):
     """The laboratories, or those an organisation runs."""
     qs = selectors.laboratory_list()
@@ -376,31 +377,33 @@ def laboratory_scope_add(request, code: str, payload: ScopeIn):
 
 
 @router.get("/specifications", response=list[SpecificationOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def specifications(request):
     return selectors.specification_list()
 
 
 @router.get("/reference-materials", response=list[ReferenceMaterialOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def reference_materials(request):
     return selectors.reference_material_list()
 
 
-@router.get("/standards", response=list[StandardOut])
-@paginate(PageNumberPagination)
+@router.get("/standards", response=list[MeasurementStandardOut])
+@paginate(BoundedPageNumberPagination)
 def standards(request, q: str = "", kind: str = "", region: str = ""):
     return selectors.standard_list(q=q, kind=kind, region=region)
 
 
-@router.get("/standards/{pk}", response=StandardOut)
+@router.get("/standards/{pk}", response=MeasurementStandardOut)
 def standard(request, pk: int):
     return get_object_or_404(
         MeasurementStandard.objects.select_related("holder__organisation"), pk=pk
     )
 
 
-@router.post("/standards/{path:code}/status", response=StandardOut, auth=write_auth)
+@router.post(
+    "/standards/{path:code}/status", response=MeasurementStandardOut, auth=write_auth
+)
 def standard_set_status(request, code: str, payload: StatusIn):
     """Suspend, retire or reactivate a measurement standard, given by its code
     (institute staff). Suspending or retiring needs a reason; a retired
@@ -412,7 +415,11 @@ def standard_set_status(request, code: str, payload: StatusIn):
     )
 
 
-@router.post("/standards/{path:code}/assessment", response=StandardOut, auth=write_auth)
+@router.post(
+    "/standards/{path:code}/assessment",
+    response=MeasurementStandardOut,
+    auth=write_auth,
+)
 def standard_reassess(request, code: str, payload: AssessmentIn):
     """Record a re-assessment of a measurement standard, given by its code
     (institute staff): the new assessment certificate's number and the day of
@@ -427,7 +434,7 @@ def standard_reassess(request, code: str, payload: AssessmentIn):
 
 
 @router.get("/instruments", response=list[InstrumentOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def instruments(
     request,
     q: str = "",
@@ -553,7 +560,7 @@ def certificate_revoke(request, pk: int, payload: RevokeIn):
 
 
 @router.get("/certificates/{pk}/suspects", response=list[SuspectOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def certificate_suspects(request, pk: int):
     """The instruments a revoked certificate made suspect (impact analysis)."""
     return selectors.suspects_for(get_object_or_404(CalibrationEvent, pk=pk))

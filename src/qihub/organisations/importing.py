@@ -33,6 +33,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError
+from qihub.core.spreadsheets import xlsx_rows
 from qihub.organisations import credit_codes, services
 from qihub.organisations.models import Organisation, Region
 from qihub.organisations.names import name_key
@@ -164,20 +165,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise ApplicationError(_("The file is larger than 50 MB; split it."))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a bad file
-            raise ApplicationError(
-                _("Cannot read the XLSX file: %(e)s") % {"e": exc}
-            ) from None
-        try:
-            raw = _bounded(
-                wb.worksheets[0].iter_rows(values_only=True), what=_("sheet")
-            )
-        finally:
-            wb.close()
+        # The bounded reader: zip limits and the cell limit before parsing.
+        raw = _bounded((values for _number, values in xlsx_rows(path)), what=_("sheet"))
     elif suffix in (".csv", ".txt"):
         try:
             text = path.read_bytes().decode("utf-8-sig")

@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
+from qihub.core.pagination import BoundedPageNumberPagination
 from qihub.requirements import checking, checks, fulltext, selectors, services
 from qihub.requirements.models import Document, Parameter, Requirement
 
@@ -197,7 +198,7 @@ def _document_qs():
 
 
 @router.get("/documents", response=list[DocumentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def document_list(request):
     """Standards whose full text is machine-readable."""
     return _document_qs()
@@ -283,7 +284,7 @@ def parameter_keep(request, key: str, payload: ParameterKeepIn):
 
 
 @router.get("/requirements", response=list[RequirementOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def requirement_list(request, filters: Query[RequirementFilter]):
     """Requirements by standard (id or identifier), product category, parameter."""
     return selectors.requirement_list(**filters.dict())

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
 from qihub.core.errors import ApplicationError, NotFound
+from qihub.core.pagination import ascii_int
 from qihub.requirements import checks
 from qihub.requirements.selectors import requirement_specs
 from qihub.requirements.services import _resolve_standard, parameter_keys
@@ -19,8 +20,11 @@ from qihub.requirements.services import _resolve_standard, parameter_keys
 
 def standard_lookup(ref: int | str) -> Standard:
     """A catalogue standard by id or identifier (dated or undated)."""
-    if isinstance(ref, int) or str(ref).strip().isdigit():
-        standard = Standard.objects.filter(pk=int(ref)).first()
+    pk = ascii_int(ref)
+    if pk is not None:
+        standard = Standard.objects.filter(pk=pk).first()
+    elif isinstance(ref, int) or str(ref).strip().isdecimal():
+        standard = None  # a number no row can have, or Unicode digits
     else:
         standard = _resolve_standard(str(ref))
     if standard is None:

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from qihub.catalog.identifiers import compact_key
 from qihub.catalog.models import Standard
+from qihub.core.pagination import ascii_int
 from qihub.requirements.models import (
     Clause,
     Document,
@@ -99,8 +100,8 @@ def requirement_list(
         "parameter", "standard", "clause", "test_method_standard"
     )
     if standard:
-        if str(standard).isdigit():
-            qs = qs.filter(standard_id=int(standard))
+        if ascii_int(standard) is not None:
+            qs = qs.filter(standard_id=ascii_int(standard))
         else:
             qs = qs.filter(standard__ident_key=compact_key(str(standard)))
     if subject:

@@ -97,6 +97,36 @@ __all__ = [
 ]
 
 
+#: How far the issue date's year may lie from the year in the identifier:
+#: a standard approved late in year Y is often issued early in Y+1, and an
+#: international one may carry its approval year; more is a mistake (issue
+#: 23: GB/T 91005-2026 issued 1800-01-01 was accepted).
+ISSUE_YEAR_SLACK = 1
+
+
+def publication_year(ident: StandardIdentifier | None) -> int | None:
+    """The year the identified document was published: its last
+    supplement's (ISO 9001:2015/Amd 1:2024 is of 2024), else its own."""
+    if ident is None:
+        return None
+    if ident.adopted is not None:
+        ident = ident.primary
+    for supplement in reversed(ident.supplements):
+        if supplement.year:
+            return supplement.year
+    return ident.year
+
+
+def issue_year_fits(ident: StandardIdentifier | None, issued_on) -> bool:
+    """Whether an issue date agrees with the identifier's publication year
+    (within ``ISSUE_YEAR_SLACK``); undated identifiers and unknown dates
+    agree."""
+    year = publication_year(ident)
+    if not year or issued_on is None:
+        return True
+    return abs(issued_on.year - year) <= ISSUE_YEAR_SLACK
+
+
 def parse(text: str) -> StandardIdentifier:
     """Parse an identifier in any customary spelling.
 

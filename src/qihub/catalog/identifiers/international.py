@@ -229,9 +229,11 @@ def _parse_itu(
     number = m.group(1).upper()
     rest = rest[m.end() :]
     year = None
-    ym = re.match(r" ?\((?:\d{2}/)?(\d{4})\)", rest)
+    # "(10/2019)" as ITU writes it, or ":2019" as the canonical form does
+    # (the export writes canonical identifiers; they must parse back).
+    ym = re.match(r" ?\((?:\d{2}/)?(\d{4})\)|:(\d{4})(?!\d)", rest)
     if ym:
-        year = int(ym.group(1))
+        year = int(ym.group(1) or ym.group(2))
         rest = rest[ym.end() :]
     return (
         StandardIdentifier(
