@@ -134,9 +134,10 @@ def _date(value: Any) -> datetime.date | None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%d %B %Y"):
         try:
-            return datetime.datetime.strptime(
+            parsed = datetime.datetime.strptime(  # noqa: DTZ007 - a calendar date
                 text[:10] if fmt == "%Y-%m-%d" else text, fmt
-            ).date()  # noqa: DTZ007 - a calendar date
+            )
+            return parsed.date()
         except ValueError:
             continue
     raise ValueError(text)

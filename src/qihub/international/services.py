@@ -77,7 +77,7 @@ def parse_body_reference(reference: str) -> tuple[str, str, int, str]:
 
 
 def canonical_body_reference(reference: str) -> str:
-    body, _kind, _number, _parent = parse_body_reference(reference)
+    parse_body_reference(reference)  # refuses what is not a reference
     text = re.sub(r"\s+", " ", reference.strip()).upper()
     return re.sub(r"/(TC|SC|WG|SG|JTC) ?(\d+)", r"/\1 \2", text)
 
