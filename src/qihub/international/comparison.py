@@ -335,7 +335,9 @@ def _by_year(rows: list[ReferenceRow]) -> list[dict]:
     first_adoption: dict[int, tuple[int, str]] = {}
     for r in rows:
         for a in r.adoptions:
-            y = a.year or start
+            # Counted from when both exist: an adoption of an earlier edition
+            # counts from the year the edition in force was published.
+            y = max(a.year or start, r.year or start)
             best = first_adoption.get(r.id)
             if best is None or y < best[0]:
                 first_adoption[r.id] = (y, a.degree)
