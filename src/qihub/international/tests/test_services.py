@@ -68,7 +68,7 @@ def test_only_staff_write(orgs, plain_user):
 
 @pytest.mark.django_db
 def test_project_stage_validated_and_domestic_adoption_linked(food, orgs):
-    with pytest.raises(ApplicationError, match="Unknown stage code 45.00"):
+    with pytest.raises(ApplicationError, match=r"Unknown stage code 45\.00"):
         services.project_register(actor=None, reference="ISO/NP 1", stage="45.00")
     p = services.project_register(
         actor=None,
