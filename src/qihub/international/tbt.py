@@ -14,7 +14,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
@@ -89,45 +90,67 @@ def _resolve_cited(texts: dict[int, str]) -> dict[int, set[int]]:
     return out
 
 
+def _pairs_sql(first: str, key: str) -> str:
+    """(key, organisation) of published declarations' current versions,
+    starting from the keys: ``CROSS JOIN`` keeps SQLite from scanning every
+    declaration and probing each key (PostgreSQL plans it the same either
+    way)."""
+    from qihub.declarations.models import (
+        Declaration,
+        DeclarationVersion,
+        DeclaredStandard,
+        Enterprise,
+    )
+
+    # Table and column names only, from the models; values go as parameters.
+    return (
+        f"SELECT DISTINCT {key}, e.organisation_id FROM {first}"  # noqa: S608
+        f" CROSS JOIN {DeclaredStandard._meta.db_table} ds"
+        f" CROSS JOIN {DeclarationVersion._meta.db_table} v"
+        f" CROSS JOIN {Declaration._meta.db_table} d"
+        f" CROSS JOIN {Enterprise._meta.db_table} e"
+        " WHERE {where} AND v.id = ds.version_id AND d.id = v.declaration_id"
+        " AND d.current_version_id = v.id AND d.status = %s"
+        " AND e.id = d.enterprise_id"
+    )
+
+
 def _declaring_organisations(
     codes: set[str], standard_ids: set[int]
 ) -> tuple[dict[str, set[int]], dict[int, set[int]]]:
     """(ICS code → organisations, standard → organisations) over published
-    declarations' current versions: two set-based queries."""
-    from qihub.declarations.models import Declaration, DeclaredStandard
+    declarations' current versions, found from the codes and standards (work
+    in proportion to the matches, not to the declarations)."""
+    from django.db import connection
 
-    current = Declaration.objects.filter(status=Declaration.Status.PUBLISHED).values(
-        "current_version_id"
-    )
+    from qihub.catalog.models import Standard
+
+    ics_table = Standard.ics.through._meta.db_table
     by_code: dict[str, set[int]] = defaultdict(set)
     by_std: dict[int, set[int]] = defaultdict(set)
-    if codes:
-        rows = (
-            DeclaredStandard.objects.filter(
-                version_id__in=current, standard__ics__code__in=sorted(codes)
-            )
-            .values_list(
-                "standard__ics__code",
-                "version__declaration__enterprise__organisation_id",
-            )
-            .distinct()
-            .order_by()
-        )
-        for code, org in rows.iterator(chunk_size=20000):
-            by_code[code].add(org)
-    if standard_ids:
-        rows = (
-            DeclaredStandard.objects.filter(
-                version_id__in=current, standard_id__in=sorted(standard_ids)
-            )
-            .values_list(
-                "standard_id", "version__declaration__enterprise__organisation_id"
-            )
-            .distinct()
-            .order_by()
-        )
-        for std, org in rows.iterator(chunk_size=20000):
-            by_std[std].add(org)
+    jobs = (
+        (
+            sorted(codes),
+            by_code,
+            _pairs_sql(f"{ics_table} si", "si.icscode_id"),
+            "si.icscode_id IN ({ph}) AND ds.standard_id = si.standard_id",
+        ),
+        (
+            sorted(standard_ids),
+            by_std,
+            _pairs_sql(f"{Standard._meta.db_table} s", "s.id"),
+            "s.id IN ({ph}) AND ds.standard_id = s.id",
+        ),
+    )
+    with connection.cursor() as cur:
+        for values, out, sql, where in jobs:
+            for i in range(0, len(values), 900):
+                chunk = values[i : i + 900]
+                cond = where.format(ph=", ".join(["%s"] * len(chunk)))
+                cur.execute(sql.replace("{where}", cond), [*chunk, "published"])
+                while rows := cur.fetchmany(20000):
+                    for key, org in rows:
+                        out[key].add(org)
     return by_code, by_std
 
 
@@ -156,39 +179,43 @@ def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> i
     by_code, by_std = _declaring_organisations(wanted, all_cited)
     TbtMatch.objects.filter(notification_id__in=ids).delete()
     now = timezone.now()
-    rows: list[TbtMatch] = []
-    for pk, codes, _d, _p in notes:
-        for code in clean_ics(codes or []):
-            rows.append(
-                TbtMatch(notification_id=pk, kind=TbtMatch.Kind.ICS, ics_code=code)
-            )
-        for std in sorted(cited.get(pk, ())):
-            rows.append(
-                TbtMatch(
+
+    def rows() -> Iterator[TbtMatch]:
+        for pk, codes, _d, _p in notes:
+            for code in clean_ics(codes or []):
+                yield TbtMatch(
+                    notification_id=pk, kind=TbtMatch.Kind.ICS, ics_code=code
+                )
+            for std in sorted(cited.get(pk, ())):
+                yield TbtMatch(
                     notification_id=pk, kind=TbtMatch.Kind.STANDARD, standard_id=std
                 )
-            )
-        orgs: dict[int, str] = {}
-        for code in per_note_codes[pk]:
-            for org in by_code.get(code, ()):
-                orgs.setdefault(org, code)
-        for std in cited.get(pk, ()):
-            for org in by_std.get(std, ()):
-                orgs.setdefault(org, "")
-        rows.extend(
-            TbtMatch(
-                notification_id=pk,
-                kind=TbtMatch.Kind.ORGANISATION,
-                organisation_id=org,
-                ics_code=code,
-            )
-            for org, code in orgs.items()
-        )
-    TbtMatch.objects.bulk_create(rows, batch_size=5000)
+            orgs: dict[int, str] = {}
+            for code in per_note_codes[pk]:
+                for org in by_code.get(code, ()):
+                    orgs.setdefault(org, code)
+            for std in cited.get(pk, ()):
+                for org in by_std.get(std, ()):
+                    orgs.setdefault(org, "")
+            for org, code in orgs.items():
+                yield TbtMatch(
+                    notification_id=pk,
+                    kind=TbtMatch.Kind.ORGANISATION,
+                    organisation_id=org,
+                    ics_code=code,
+                )
+
+    # Written in batches as they are made: a large run never holds every
+    # match in memory.
+    written = 0
+    stream = rows()
+    while batch := list(islice(stream, 5000)):
+        TbtMatch.objects.bulk_create(batch)
+        written += len(batch)
     qs.update(matched_at=now)
     InternationalEvent.objects.create(
         type=InternationalEvent.Type.TBT_MATCHED,
         actor=actor,
-        details={"notifications": len(ids), "matches": len(rows)},
+        details={"notifications": len(ids), "matches": written},
     )
-    return len(rows)
+    return written
