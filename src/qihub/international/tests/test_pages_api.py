@@ -175,3 +175,10 @@ def test_api_writes(staff_api, client, world, orgs):
         content_type="application/json",
     )
     assert r.json()["stage"] == "20.00"
+
+
+@pytest.mark.django_db
+def test_pages_in_chinese(zh_client, food):
+    r = zh_client.get(reverse("international:comparison") + "?ics=67")
+    assert "领域内国内外标准比对" in r.text
+    assert "尚无国内对应标准的国际标准" in r.text
