@@ -592,7 +592,13 @@ def relation_add(
             raise ApplicationError(
                 _("An adoption needs its degree of correspondence: IDT, MOD or NEQ.")
             )
-        if target.level != Standard.Level.INTERNATIONAL:
+        # A domestic standard adopts an international one or, as GB/T often
+        # did, a foreign one (EN, ASTM, JIS ...); never another Chinese one.
+        if target.level not in (
+            Standard.Level.INTERNATIONAL,
+            Standard.Level.FOREIGN_REGIONAL,
+            Standard.Level.FOREIGN_NATIONAL,
+        ):
             raise ApplicationError(
                 _("Only an international standard can be adopted; %(t)s is %(level)s.")
                 % {"t": target.identifier, "level": target.get_level_display()}

@@ -116,6 +116,7 @@ def _server_error(request, exc):
 def _add_routers() -> None:
     from qihub.catalog.api import router as catalog_router
     from qihub.declarations.api import router as declarations_router
+    from qihub.international.api import router as international_router
     from qihub.lifecycle.api import router as lifecycle_router
     from qihub.metrology.api import router as metrology_router
     from qihub.organisations.api import networks_router, organisations_router
@@ -128,6 +129,7 @@ def _add_routers() -> None:
     api.add_router("/lifecycle/", lifecycle_router, tags=["lifecycle"])
     api.add_router("/declarations/", declarations_router, tags=["declarations"])
     api.add_router("/metrology/", metrology_router, tags=["metrology"])
+    api.add_router("/international/", international_router, tags=["international"])
     api.add_router("/organisations/", organisations_router, tags=["organisations"])
     api.add_router("/networks/", networks_router, tags=["organisations"])
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "qihub.lifecycle",
     "qihub.declarations",
     "qihub.metrology",
+    "qihub.international",
 ]
 
 MIDDLEWARE = [
@@ -281,4 +282,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.requirements.demo.load",
     "qihub.lifecycle.demo.load",
     "qihub.metrology.demo.load",
+    "qihub.international.demo.load",
 ]

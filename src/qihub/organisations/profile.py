@@ -53,6 +53,7 @@ PROVIDERS: tuple[str, ...] = (
     "qihub.lifecycle.selectors.organisation_metrics",
     "qihub.declarations.selectors.organisation_metrics",
     "qihub.metrology.selectors.organisation_metrics",
+    "qihub.international.selectors.organisation_metrics",
 )
 
 

@@ -1,0 +1,221 @@
+"""Matching WTO TBT/SPS notifications to the platform, set-wise.
+
+A notification touches its ICS codes (each code and every narrower one: a
+notification on 67.100 covers 67.100.10); the catalogue standards it names in
+its description or products text (read by the identifier grammar); and the
+organisations whose published declarations cite a standard in those fields,
+or a standard the notification names. One query finds the (ICS code,
+organisation) pairs of every published declaration in all the fields of the
+batch; the rest is done in memory, and the matches are written in bulk.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+
+from qihub.catalog.identifiers import try_parse
+from qihub.catalog.models import Standard
+from qihub.international.models import InternationalEvent, TbtMatch, TbtNotification
+from qihub.vocab.models import IcsCode
+
+ICS_CODE = re.compile(r"^\d{2}(?:\.\d{3}(?:\.\d{2})?)?$")
+
+#: Candidate standard identifiers in free text: an organisation prefix, an
+#: optional document type, a number with parts, an optional year.
+_CANDIDATE = re.compile(
+    r"\b(?:ISO/IEC|ISO|IEC|EN|BS|DIN|NF|JIS|ASTM|ANSI|UL|GB/T|GB|GB/Z|"
+    r"[A-Z]{2}/T|CODEX STAN|CXS|OIML)"
+    r"(?:[ /](?:TR|TS|PAS|Guide|DIS|FDIS))?"
+    r"[ -]?(?:[A-Z] ?)?\d+(?:[.-]\d+)*(?:[:-]\d{4})?",
+)
+
+
+def clean_ics(codes: Sequence[str]) -> list[str]:
+    return sorted({c.strip() for c in codes if ICS_CODE.match(c.strip())})
+
+
+def cited_identifiers(text: str) -> list:
+    """The parsed identifiers named in a notification's text."""
+    out = []
+    for m in _CANDIDATE.finditer(text or ""):
+        ident = try_parse(m.group(0))
+        if ident is not None:
+            out.append(ident.primary)
+    return out
+
+
+def _covered(code: str, known: list[str]) -> list[str]:
+    """``code`` and every narrower code in the sorted list ``known``."""
+    out = []
+    i = bisect.bisect_left(known, code)
+    while i < len(known) and (known[i] == code or known[i].startswith(code + ".")):
+        out.append(known[i])
+        i += 1
+    return out
+
+
+def _resolve_cited(texts: dict[int, str]) -> dict[int, set[int]]:
+    """Notification id → ids of the catalogue standards its text names (a
+    dated identifier its edition, an undated one its editions valid now)."""
+    wanted: dict[int, list] = {nid: cited_identifiers(t) for nid, t in texts.items()}
+    keys = {i.key for ids in wanted.values() for i in ids if i.dated}
+    bases = {i.base_key for ids in wanted.values() for i in ids if not i.dated}
+    by_key: dict[str, int] = {}
+    by_base: dict[str, set[int]] = defaultdict(set)
+    if keys:
+        by_key = dict(
+            Standard.objects.filter(ident_key__in=keys).values_list("ident_key", "pk")
+        )
+    if bases:
+        for base, pk in Standard.objects.filter(
+            base_key__in=bases, status__in=Standard.VALID_STATUSES
+        ).values_list("base_key", "pk"):
+            by_base[base].add(pk)
+    out: dict[int, set[int]] = {}
+    for nid, idents in wanted.items():
+        found: set[int] = set()
+        for ident in idents:
+            if ident.dated and ident.key in by_key:
+                found.add(by_key[ident.key])
+            elif not ident.dated:
+                found |= by_base.get(ident.base_key, set())
+        out[nid] = found
+    return out
+
+
+def _pairs_sql(first: str, key: str) -> str:
+    """(key, organisation) of published declarations' current versions,
+    starting from the keys: ``CROSS JOIN`` keeps SQLite from scanning every
+    declaration and probing each key (PostgreSQL plans it the same either
+    way)."""
+    from qihub.declarations.models import (
+        Declaration,
+        DeclarationVersion,
+        DeclaredStandard,
+        Enterprise,
+    )
+
+    # Table and column names only, from the models; values go as parameters.
+    return (
+        f"SELECT DISTINCT {key}, e.organisation_id FROM {first}"  # noqa: S608
+        f" CROSS JOIN {DeclaredStandard._meta.db_table} ds"
+        f" CROSS JOIN {DeclarationVersion._meta.db_table} v"
+        f" CROSS JOIN {Declaration._meta.db_table} d"
+        f" CROSS JOIN {Enterprise._meta.db_table} e"
+        " WHERE {where} AND v.id = ds.version_id AND d.id = v.declaration_id"
+        " AND d.current_version_id = v.id AND d.status = %s"
+        " AND e.id = d.enterprise_id"
+    )
+
+
+def _declaring_organisations(
+    codes: set[str], standard_ids: set[int]
+) -> tuple[dict[str, set[int]], dict[int, set[int]]]:
+    """(ICS code → organisations, standard → organisations) over published
+    declarations' current versions, found from the codes and standards (work
+    in proportion to the matches, not to the declarations)."""
+    from django.db import connection
+
+    from qihub.catalog.models import Standard
+
+    ics_table = Standard.ics.through._meta.db_table
+    by_code: dict[str, set[int]] = defaultdict(set)
+    by_std: dict[int, set[int]] = defaultdict(set)
+    jobs = (
+        (
+            sorted(codes),
+            by_code,
+            _pairs_sql(f"{ics_table} si", "si.icscode_id"),
+            "si.icscode_id IN ({ph}) AND ds.standard_id = si.standard_id",
+        ),
+        (
+            sorted(standard_ids),
+            by_std,
+            _pairs_sql(f"{Standard._meta.db_table} s", "s.id"),
+            "s.id IN ({ph}) AND ds.standard_id = s.id",
+        ),
+    )
+    with connection.cursor() as cur:
+        for values, out, sql, where in jobs:
+            for i in range(0, len(values), 900):
+                chunk = values[i : i + 900]
+                cond = where.format(ph=", ".join(["%s"] * len(chunk)))
+                cur.execute(sql.replace("{where}", cond), [*chunk, "published"])
+                while rows := cur.fetchmany(20000):
+                    for key, org in rows:
+                        out[key].add(org)
+    return by_code, by_std
+
+
+@transaction.atomic
+def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> int:
+    """(Re)match notifications (all when ``notification_ids`` is None): their
+    earlier matches are replaced. Returns the number of match rows."""
+    qs = TbtNotification.objects.all()
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    notes = list(qs.values_list("pk", "ics_codes", "description", "products"))
+    if not notes:
+        return 0
+    ids = [n[0] for n in notes]
+    known = sorted(IcsCode.objects.values_list("code", flat=True))
+    per_note_codes: dict[int, set[str]] = {}
+    wanted: set[str] = set()
+    for pk, codes, _d, _p in notes:
+        covered: set[str] = set()
+        for code in clean_ics(codes or []):
+            covered.update(_covered(code, known) or [code])
+        per_note_codes[pk] = covered
+        wanted |= covered
+    cited = _resolve_cited({pk: f"{d}\n{p}" for pk, _c, d, p in notes})
+    all_cited = set().union(*cited.values()) if cited else set()
+    by_code, by_std = _declaring_organisations(wanted, all_cited)
+    TbtMatch.objects.filter(notification_id__in=ids).delete()
+    now = timezone.now()
+
+    def rows() -> Iterator[TbtMatch]:
+        for pk, codes, _d, _p in notes:
+            for code in clean_ics(codes or []):
+                yield TbtMatch(
+                    notification_id=pk, kind=TbtMatch.Kind.ICS, ics_code=code
+                )
+            for std in sorted(cited.get(pk, ())):
+                yield TbtMatch(
+                    notification_id=pk, kind=TbtMatch.Kind.STANDARD, standard_id=std
+                )
+            orgs: dict[int, str] = {}
+            for code in per_note_codes[pk]:
+                for org in by_code.get(code, ()):
+                    orgs.setdefault(org, code)
+            for std in cited.get(pk, ()):
+                for org in by_std.get(std, ()):
+                    orgs.setdefault(org, "")
+            for org, code in orgs.items():
+                yield TbtMatch(
+                    notification_id=pk,
+                    kind=TbtMatch.Kind.ORGANISATION,
+                    organisation_id=org,
+                    ics_code=code,
+                )
+
+    # Written in batches as they are made: a large run never holds every
+    # match in memory.
+    written = 0
+    stream = rows()
+    while batch := list(islice(stream, 5000)):
+        TbtMatch.objects.bulk_create(batch)
+        written += len(batch)
+    qs.update(matched_at=now)
+    InternationalEvent.objects.create(
+        type=InternationalEvent.Type.TBT_MATCHED,
+        actor=actor,
+        details={"notifications": len(ids), "matches": written},
+    )
+    return written
