@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "qihub.lifecycle",
     "qihub.declarations",
     "qihub.metrology",
+    "qihub.programmes",
 ]
 
 MIDDLEWARE = [
