@@ -279,4 +279,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.requirements.demo.load",
     "qihub.lifecycle.demo.load",
     "qihub.metrology.demo.load",
+    "qihub.programmes.demo.load",
 ]

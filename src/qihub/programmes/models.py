@@ -9,6 +9,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qihub.core.i18n import localised
@@ -212,6 +213,7 @@ class Snapshot(models.Model):
 
     @property
     def day(self) -> datetime.date:
-        """The month end the value was taken on."""
+        """The day the value was taken on: the month end, or today for the
+        running month."""
         nxt = (self.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return nxt - datetime.timedelta(days=1)
+        return min(nxt - datetime.timedelta(days=1), timezone.localdate())

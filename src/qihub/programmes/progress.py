@@ -6,11 +6,12 @@ Status rule (documented on the dashboard):
 
 * **met**: the latest value reaches the target;
 * **on track**: the trend reaches the target by the deadline;
-* **at risk**: the trend reaches it, but later than the deadline by at most
-  a year (a late, close miss), or only one value is known and the deadline
-  has not passed;
-* **off track**: the trend does not rise, or reaches the target more than a
-  year after the deadline;
+* **at risk**: the trend reaches it, but late: at most six months after the
+  deadline or, for a deadline already passed, at most six months from today
+  (a late, close miss); or only one value is known and the deadline has not
+  passed;
+* **off track**: the trend does not rise, or reaches the target later than
+  that;
 * **no data**: no snapshot holds a value (never shown as zero).
 
 Targets are "at least" targets: a higher value is better.
@@ -37,7 +38,7 @@ STATUS_LABELS = {
     OFF_TRACK: _("Off track"),
     NO_DATA: _("No data"),
 }
-GRACE = datetime.timedelta(days=365)
+GRACE = datetime.timedelta(days=183)
 
 
 @dataclass
@@ -64,9 +65,7 @@ class Progress:
             "trend_per_year": self.slope_per_year,
             "forecast_on": self.forecast_on.isoformat() if self.forecast_on else None,
             "status": self.status,
-            "series": [
-                {"on": d.isoformat(), "value": v} for d, v in self.series
-            ],
+            "series": [{"on": d.isoformat(), "value": v} for d, v in self.series],
         }
 
 
@@ -113,14 +112,14 @@ def compute(
         return p
     reach = (target_value - a) / b
     reach_day = datetime.date.fromordinal(
-        max(int(round(reach)), p.on.toordinal() + 1)
+        max(round(reach), p.on.toordinal() + 1)
         if reach < datetime.date.max.toordinal()
         else datetime.date.max.toordinal()
     )
     p.forecast_on = reach_day
     if reach_day <= deadline:
         p.status = ON_TRACK
-    elif reach_day <= deadline + GRACE:
+    elif reach_day <= max(deadline, today) + GRACE:
         p.status = AT_RISK
     else:
         p.status = OFF_TRACK

@@ -92,9 +92,9 @@ def sub_scopes(programme: Programme, *, scope: str | None = None) -> list[SubSco
         rows = []
     else:
         rows = [(r.code, r.name) for r in Region.objects.filter(parent_id=key)]
-    slugs = list(programme.targets.order_by("position", "id").values_list(
-        "indicator", flat=True
-    ))
+    slugs = list(
+        programme.targets.order_by("position", "id").values_list("indicator", flat=True)
+    )
     latest: dict[tuple[str, str], float | None] = {}
     for snap in Snapshot.objects.filter(
         scope__in=[k for k, _n in rows], indicator__in=slugs
@@ -112,9 +112,11 @@ def scope_name(key: str) -> str:
 
 
 def reported_pending() -> QuerySet[ReportedValue]:
-    return ReportedValue.objects.filter(
-        state=ReportedValue.State.PENDING
-    ).select_related("organisation", "submitted_by").order_by("period_end", "id")
+    return (
+        ReportedValue.objects.filter(state=ReportedValue.State.PENDING)
+        .select_related("organisation", "submitted_by")
+        .order_by("period_end", "id")
+    )
 
 
 def reported_recent(limit: int = 50) -> QuerySet[ReportedValue]:

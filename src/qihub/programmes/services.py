@@ -22,7 +22,9 @@ def _field_error(field: str, message: str) -> ApplicationError:
 
 def _check_staff(actor) -> None:
     if actor is not None and not is_staff_member(actor):
-        raise PermissionDenied(_("Only institute staff may set programmes and targets."))
+        raise PermissionDenied(
+            _("Only institute staff may set programmes and targets.")
+        )
 
 
 def _recorded(actor):
@@ -102,7 +104,8 @@ def target_add(
         raise _field_error("deadline", _("deadline: a target needs a deadline."))
     if baseline_value is not None and baseline_on is None:
         raise _field_error(
-            "baseline_on", _("baseline_on: say on which date the baseline was measured.")
+            "baseline_on",
+            _("baseline_on: say on which date the baseline was measured."),
         )
     position = programme.targets.count()
     return Target.objects.create(
