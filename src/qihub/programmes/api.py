@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Form, Router, Schema, Status
 
 from qihub.core.api_auth import write_auth
 from qihub.organisations.models import Organisation
@@ -118,11 +118,11 @@ class ReportIn(Schema):
 
 
 @router.post("/reported-values", response={201: dict}, auth=write_auth)
-def reported_value_submit(
-    request, payload: Form[ReportIn], evidence: File[UploadedFile] | None = None
-):
+def reported_value_submit(request, payload: Form[ReportIn]):
     """Report a value of a reported indicator for a period with its evidence
-    file (multipart). It counts only after a reviewer approves it."""
+    file (multipart, field ``evidence``: required, refused without). It
+    counts only after a reviewer approves it."""
+    evidence = request.FILES.get("evidence")
     org = Organisation.objects.filter(pk=payload.organisation_id).first()
     if org is None:
         from qihub.core.errors import ApplicationError

@@ -5,7 +5,10 @@ from qihub.programmes import progress
 D = datetime.date
 
 
-def _monthly(values, start=D(2026, 1, 31)):
+START = D(2026, 1, 31)
+
+
+def _monthly(values, start=START):
     """One value per month end from ``start``."""
     out, day = [], start
     for v in values:
