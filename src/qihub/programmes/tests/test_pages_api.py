@@ -169,7 +169,7 @@ def test_statistics_report_xlsx_opens_with_every_sheet(plans, client):
         "committees",
         "research_projects",
     ]
-    group = [row for row in wb["group_standards"].iter_rows(values_only=True)]
+    group = list(wb["group_standards"].iter_rows(values_only=True))
     assert group[2] == ('\'=HYPERLINK("x")', 1)  # escaped, not a formula
     issued = list(wb["standards_issued"].iter_rows(values_only=True))
     assert ("National", 1, 0) in issued
