@@ -209,3 +209,11 @@ def test_schedule_registers_the_monthly_job():
     from qihub.core.management.commands.schedule import scheduled_tasks
 
     assert any(t.module_path.endswith("snapshot_indicators") for t in scheduled_tasks())
+
+
+def test_dashboard_in_chinese(plans, zh_client):
+    r = zh_client.get(plans["jilin"].get_absolute_url()).content.decode()
+    assert "有风险" in r
+    assert "强制检定覆盖率" in r
+    assert "吉林省计量发展规划" in r
+    assert "规划目标" in zh_client.get("/programmes/").content.decode()
