@@ -107,6 +107,7 @@ def _int(text: str) -> int:
 # -- the registry ----------------------------------------------------------------
 
 Compute = Callable[[Scope, datetime.date], float | None]
+Many = Callable[[list[Scope], datetime.date], dict[str, float | None]]
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ class Indicator:
     unit: str
     definition: str
     compute: Compute | None = None  # None: reported by organisations
+    #: Optional: the values for many region scopes at once, from grouped
+    #: queries (one pass over a large table for 300 regions, not 300).
+    many: Many | None = None
 
     @property
     def name(self) -> str:
@@ -134,6 +138,47 @@ class Indicator:
 
 
 REGISTRY: dict[str, Indicator] = {}
+
+
+def values_for(
+    slug: str, scopes: list[Scope], day: datetime.date
+) -> dict[str, float | None]:
+    """The indicator for every scope on ``day``: region scopes from grouped
+    queries where the indicator has them, the others one by one."""
+    ind = get(slug)
+    out: dict[str, float | None] = {}
+    regions = [sc for sc in scopes if sc.region is not None]
+    if ind.many is not None and regions:
+        out.update(ind.many(regions, day))
+    for sc in scopes:
+        if sc.key not in out:
+            out[sc.key] = ind.value(sc, day)
+    return out
+
+
+def _grouped(
+    scopes: list[Scope], counts_for: Callable[[int], dict[str, float]]
+) -> dict[str, float | None]:
+    """Per-scope values from ``counts_for(L)``: counts keyed by the first L
+    digits of the region code (one grouped query per prefix length)."""
+    out: dict[str, float | None] = {}
+    by_length: dict[int, list[Scope]] = {}
+    for sc in scopes:
+        by_length.setdefault(len(sc.prefix()), []).append(sc)
+    for length, group in by_length.items():
+        counts = counts_for(length)
+        for sc in group:
+            out[sc.key] = float(counts.get(sc.prefix(), 0))
+    return out
+
+
+def _day_end(day: datetime.date) -> datetime.datetime:
+    """The first instant after ``day`` (timestamps before it are "by the day")."""
+    from django.utils import timezone
+
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    )
 
 
 def register(indicator: Indicator) -> Indicator:
@@ -260,6 +305,25 @@ def _coverage(scope: Scope, day: datetime.date) -> float | None:
     return None if row.rate is None else round(row.rate * 100, 2)
 
 
+def _coverage_many(scopes: list[Scope], day: datetime.date) -> dict[str, float | None]:
+    """One grouped pass over the instruments (the coverage page's rows per
+    region of use), summed into each scope by its regions' names."""
+    from qihub.metrology.selectors import coverage_rows
+
+    per_name: dict[str, list[int]] = {}
+    for row in coverage_rows(on=day):
+        acc = per_name.setdefault(row.region, [0, 0])
+        acc[0] += row.required
+        acc[1] += row.covered
+    out: dict[str, float | None] = {}
+    for sc in scopes:
+        names = set(sc.region_names())
+        required = sum(v[0] for k, v in per_name.items() if k in names)
+        covered = sum(v[1] for k, v in per_name.items() if k in names)
+        out[sc.key] = round(100 * covered / required, 2) if required else None
+    return out
+
+
 def _designations(kind: str) -> Compute:
     def compute(scope: Scope, day: datetime.date) -> float | None:
         from qihub.organisations.selectors import designations_valid_on
@@ -292,6 +356,33 @@ def _drafted(level: str) -> Compute:
         )
 
     return compute
+
+
+def _drafted_many(level: str, *, in_force: bool = False) -> Many:
+    def many(scopes: list[Scope], day: datetime.date) -> dict[str, float | None]:
+        from django.db.models import Count
+        from django.db.models.functions import Substr
+
+        from qihub.catalog.models import StandardDraftingUnit
+
+        units = StandardDraftingUnit.objects.filter(
+            standard__level=level, standard__issued_on__lte=day
+        )
+        if in_force:
+            units = units.filter(_in_force_on("standard__", day))
+
+        def counts_for(length: int) -> dict[str, float]:
+            rows = (
+                units.annotate(p=Substr("organisation__region_id", 1, length))
+                .values("p")
+                .annotate(n=Count("standard_id", distinct=True))
+                .values_list("p", "n")
+            )
+            return dict(rows)
+
+        return _grouped(scopes, counts_for)
+
+    return many
 
 
 def _group_in_force(scope: Scope, day: datetime.date) -> float | None:
@@ -401,20 +492,47 @@ def _days(n: int) -> datetime.timedelta:
 # -- declarations ---------------------------------------------------------------
 
 
-def _declarations(scope: Scope, day: datetime.date) -> float | None:
+def _declarations_qs(day: datetime.date) -> QuerySet:
+    """Declarations published by ``day`` and not withdrawn by then (a
+    withdrawal is final, so only the withdrawn ones need their events)."""
     from qihub.declarations.models import Declaration, DeclarationEvent
 
     withdrawn = DeclarationEvent.objects.filter(
         declaration=OuterRef("pk"),
         type=DeclarationEvent.Type.WITHDRAWN,
-        created_at__date__lte=day,
+        created_at__lt=_day_end(day),
     )
-    qs = Declaration.objects.filter(published_at__date__lte=day)
+    return Declaration.objects.filter(
+        status__in=[Declaration.Status.PUBLISHED, Declaration.Status.WITHDRAWN],
+        published_at__lt=_day_end(day),
+    ).exclude(Q(status=Declaration.Status.WITHDRAWN) & Exists(withdrawn))
+
+
+def _declarations(scope: Scope, day: datetime.date) -> float | None:
     if scope.region is not None:
-        qs = qs.filter(region__startswith=scope.prefix())
-    else:
-        qs = qs.filter(scope.orgs_q("enterprise__organisation_id", day))
-    return _count(qs.exclude(Exists(withdrawn)))
+        return _declarations_many([scope], day)[scope.key]
+    return _count(
+        _declarations_qs(day).filter(scope.orgs_q("enterprise__organisation_id", day))
+    )
+
+
+def _declarations_many(
+    scopes: list[Scope], day: datetime.date
+) -> dict[str, float | None]:
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    qs = _declarations_qs(day)
+
+    def counts_for(length: int) -> dict[str, float]:
+        return dict(
+            qs.annotate(p=Substr("region", 1, length))
+            .values("p")
+            .annotate(n=Count("id"))
+            .values_list("p", "n")
+        )
+
+    return _grouped(scopes, counts_for)
 
 
 def _forerunner_lists(scope: Scope, day: datetime.date) -> float | None:
@@ -491,6 +609,7 @@ register(
         "verification on the date, in percent of those that require one "
         "(the metrology coverage chart's rule). No instrument: no data.",
         _coverage,
+        _coverage_many,
     )
 )
 register(
@@ -543,6 +662,7 @@ for _level, _zh, _en in (
             "organisation of the scope drafted (each standard once however "
             "many of them drafted it).",
             _drafted(_level),
+            _drafted_many(_level),
         )
     )
 register(
@@ -554,6 +674,7 @@ register(
         "Group standards drafted by the scope's organisations, issued by the "
         "date and not withdrawn by then.",
         _group_in_force,
+        _drafted_many("group", in_force=True),
     )
 )
 register(
@@ -576,6 +697,7 @@ register(
         "Self-declarations of the region's enterprises (or the scope's) published "
         "by the date and not withdrawn by then (from their events).",
         _declarations,
+        _declarations_many,
     )
 )
 register(

@@ -293,14 +293,28 @@ def snapshots_compute(
     if scopes is None:
         scopes = snapshot_scopes()
     day = min(month_end(month_start(month)), timezone.localdate())
+    scope_objs = [indicators.scope_for(key) for key in scopes]
     stored = 0
-    for key in scopes:
-        scope = indicators.scope_for(key)
-        values = {slug: indicators.get(slug).value(scope, day) for slug in slugs}
+    for slug in slugs:
+        values = indicators.values_for(slug, scope_objs, day)
         with transaction.atomic():
-            for slug, value in values.items():
-                snapshot_store(indicator=slug, scope=key, month=month, value=value)
-                stored += 1
+            Snapshot.objects.bulk_create(
+                [
+                    Snapshot(
+                        indicator=slug,
+                        scope=key,
+                        month=month_start(month),
+                        value=values[key],
+                        seeded=False,
+                    )
+                    for key in scopes
+                ],
+                update_conflicts=True,
+                unique_fields=["scope", "indicator", "month"],
+                update_fields=["value", "seeded", "computed_at"],
+                batch_size=500,
+            )
+        stored += len(scopes)
         if progress is not None:
-            progress(key, stored)
+            progress(slug, stored)
     return stored
