@@ -100,4 +100,7 @@ def test_unknown_scope_and_slug_refused(db):
 
 def test_every_indicator_has_names_unit_definition():
     for ind in indicators.REGISTRY.values():
-        assert ind.name_zh and ind.name_en and ind.unit and len(ind.definition) > 20
+        assert ind.name_zh
+        assert ind.name_en
+        assert ind.unit
+        assert len(ind.definition) > 20
