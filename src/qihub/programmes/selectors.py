@@ -35,12 +35,23 @@ class TargetProgress:
     progress: progress.Progress
 
 
-def _series(scope: str, slugs: list[str]) -> dict[str, list[Snapshot]]:
-    out: dict[str, list[Snapshot]] = {s: [] for s in slugs}
-    for snap in Snapshot.objects.filter(scope=scope, indicator__in=slugs).order_by(
-        "month"
-    ):
-        out[snap.indicator].append(snap)
+def _month_day(month: datetime.date, today: datetime.date) -> datetime.date:
+    nxt = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return min(nxt - datetime.timedelta(days=1), today)
+
+
+def _series(
+    scope: str, slugs: list[str], today: datetime.date
+) -> dict[str, list[tuple[datetime.date, float | None]]]:
+    """Each indicator's snapshots in the scope, oldest first, as (day, value)."""
+    out: dict[str, list] = {s: [] for s in slugs}
+    rows = (
+        Snapshot.objects.filter(scope=scope, indicator__in=slugs)
+        .order_by("month")
+        .values_list("indicator", "month", "value")
+    )
+    for indicator, month, value in rows:
+        out[indicator].append((_month_day(month, today), value))
     return out
 
 
@@ -51,11 +62,11 @@ def targets_progress(
     sub-scope for a drill-down). Two queries."""
     targets = list(programme.targets.select_related("owner").order_by("position", "id"))
     key = scope or programme.scope_key
-    series = _series(key, sorted({t.indicator for t in targets}))
     today = timezone.localdate()
+    series = _series(key, sorted({t.indicator for t in targets}), today)
     out = []
     for t in targets:
-        points = [(s.day, s.value) for s in series.get(t.indicator, [])]
+        points = series.get(t.indicator, [])
         out.append(
             TargetProgress(
                 target=t,
@@ -80,7 +91,8 @@ class SubScope:
 
 def sub_scopes(programme: Programme, *, scope: str | None = None) -> list[SubScope]:
     """The divisions directly inside the scope (a region's cities) or a
-    network's members, with each target's latest value. Three queries."""
+    network's members, with each target's value in the latest month any of
+    them has. Four queries."""
     key = scope or programme.scope_key
     rows: list[tuple[str, str]]
     if key.startswith("network:"):
@@ -95,12 +107,19 @@ def sub_scopes(programme: Programme, *, scope: str | None = None) -> list[SubSco
     slugs = list(
         programme.targets.order_by("position", "id").values_list("indicator", flat=True)
     )
+    keys = [k for k, _n in rows]
+    month = (
+        Snapshot.objects.filter(scope__in=keys)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
     latest: dict[tuple[str, str], float | None] = {}
-    for snap in Snapshot.objects.filter(
-        scope__in=[k for k, _n in rows], indicator__in=slugs
-    ).order_by("month"):
-        if snap.value is not None or (snap.scope, snap.indicator) not in latest:
-            latest[(snap.scope, snap.indicator)] = snap.value
+    if month is not None:
+        for sc, indicator, value in Snapshot.objects.filter(
+            scope__in=keys, indicator__in=slugs, month=month
+        ).values_list("scope", "indicator", "value"):
+            latest[(sc, indicator)] = value
     return [
         SubScope(key=k, name=n, values=[latest.get((k, s)) for s in slugs])
         for k, n in rows
