@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 
 from qihub.organisations import services as org_services
 from qihub.organisations.models import Region
+from qihub.organisations.regions import regions_load
 from qihub.programmes import services
 
 
@@ -14,6 +15,17 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _regions(request):
+    """The GB/T 2260 divisions (loaded by a migration; a transactional test
+    elsewhere in the run may have flushed them)."""
+    if "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    if not Region.objects.exists():
+        regions_load()
 
 
 @pytest.fixture

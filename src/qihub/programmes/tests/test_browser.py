@@ -10,6 +10,11 @@ from qihub.programmes.models import Programme
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("_media")
 def test_jilin_dashboard_and_drill_down_to_a_city(page):
+    from qihub.organisations.models import Region
+    from qihub.organisations.regions import regions_load
+
+    if not Region.objects.exists():  # flushed by an earlier transactional test
+        regions_load()
     demo.load()
     jilin = Programme.objects.get(name_zh=demo.JILIN)
     page.goto("/programmes/")
