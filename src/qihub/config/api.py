@@ -120,6 +120,8 @@ def _add_routers() -> None:
     from qihub.lifecycle.api import router as lifecycle_router
     from qihub.metrology.api import router as metrology_router
     from qihub.organisations.api import networks_router, organisations_router
+    from qihub.programmes.api import indicators_router
+    from qihub.programmes.api import router as programmes_router
     from qihub.requirements.api import router as requirements_router
     from qihub.vocab.api import router as vocab_router
 
@@ -132,6 +134,8 @@ def _add_routers() -> None:
     api.add_router("/international/", international_router, tags=["international"])
     api.add_router("/organisations/", organisations_router, tags=["organisations"])
     api.add_router("/networks/", networks_router, tags=["organisations"])
+    api.add_router("/programmes/", programmes_router, tags=["programmes"])
+    api.add_router("/indicators/", indicators_router, tags=["programmes"])
 
 
 _add_routers()

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "qihub.declarations",
     "qihub.metrology",
     "qihub.international",
+    "qihub.programmes",
 ]
 
 MIDDLEWARE = [
@@ -283,4 +284,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.lifecycle.demo.load",
     "qihub.metrology.demo.load",
     "qihub.international.demo.load",
+    "qihub.programmes.demo.load",
 ]

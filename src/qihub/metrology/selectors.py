@@ -389,6 +389,23 @@ def coverage_total(
     return CoverageRow(region, item_type, "", agg["required"], agg["covered"])
 
 
+def coverage_within(
+    *, on: datetime.date, regions: Q | None = None, owners: Q | None = None
+) -> CoverageRow:
+    """Coverage on ``on`` over the instruments a filter selects (``regions``
+    on the region of use, ``owners`` on the owner): the programmes app
+    measures a province with its cities or a network's members this way."""
+    qs = _required_on(on)
+    if regions is not None:
+        qs = qs.filter(regions)
+    if owners is not None:
+        qs = qs.filter(owners)
+    agg = qs.annotate(ok=_covered_on(on)).aggregate(
+        required=Count("id"), covered=Count("id", filter=Q(ok=True))
+    )
+    return CoverageRow("", "", "", agg["required"], agg["covered"])
+
+
 def month_ends(*, until: datetime.date, months: int = 12) -> list[datetime.date]:
     """The last ``months`` month ends up to ``until`` (``until`` itself last)."""
     days = [until]
