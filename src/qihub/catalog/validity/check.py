@@ -180,14 +180,26 @@ def _adoptions(ids: set[int]) -> dict[int, list[dict]]:
     return out
 
 
-def _suggestions(cited: str, editions: list[Standard]) -> list[dict]:
+def _suggestions(ident, editions: list[Standard]) -> tuple[list[dict], int]:
+    """The closest catalogue records of an identifier not found, and how many
+    searches it took: the other editions when there are some, else the
+    catalogue search for it, then for its undated form, then its number."""
     if editions:
         ordered = sorted(editions, key=lambda e: (e.year or 0, e.pk), reverse=True)
-        return [_brief(e) for e in ordered[:MAX_SUGGESTIONS]]
+        return [_brief(e) for e in ordered[:MAX_SUGGESTIONS]], 0
     from qihub.catalog.search import search_standards
 
-    page = search_standards(q=cited, limit=MAX_SUGGESTIONS)
-    return [_brief(s) for s in page.results]
+    primary = ident.primary
+    queries = dict.fromkeys(
+        [ident.canonical, primary.undated.canonical, primary.number]
+    )
+    searches = 0
+    for q in queries:
+        searches += 1
+        page = search_standards(q=q, limit=MAX_SUGGESTIONS)
+        if page.rows:
+            return [_brief(s) for s in page.results], searches
+    return [], searches
 
 
 def clean_lines(lines: Iterable[str]) -> list[str]:
@@ -276,11 +288,10 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
                 item["implemented_on"] = None
                 item["adopts"] = []
                 editions = by_base.get(primary.base_key, [])
+                item["suggestions"] = []
                 if editions or searches < MAX_SEARCHES:
-                    searches += 0 if editions else 1
-                    item["suggestions"] = _suggestions(ident.canonical, editions)
-                else:
-                    item["suggestions"] = []
+                    item["suggestions"], spent = _suggestions(ident, editions)
+                    searches += spent
             else:
                 chain = currents[s.pk]
                 current = chain[-1]

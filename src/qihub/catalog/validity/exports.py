@@ -11,6 +11,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from qihub.catalog.models import Standard
 from qihub.catalog.validity.check import verdict_labels
 from qihub.core.spreadsheets import safe_cell
 
@@ -38,6 +39,7 @@ def header() -> list[str]:
 def rows(result: dict) -> list[list[str]]:
     """The result (``CheckResult.as_json()``) as rows of text, header first."""
     labels = verdict_labels()
+    statuses = dict(Standard.Status.choices)
     head = header()
     head[6] = _("status on %(day)s") % {"day": result.get("on", "")}
     out = [head]
@@ -70,8 +72,8 @@ def rows(result: dict) -> list[list[str]]:
                     item["cited"],
                     _("yes") if item["found"] else _("no"),
                     labels.get(item["verdict"], item["verdict"]),
-                    item.get("status") or "",
-                    item.get("status_on") or "",
+                    str(statuses.get(item.get("status"), "")),
+                    str(statuses.get(item.get("status_on"), "")),
                     current.get("identifier", ""),
                     " → ".join(item.get("chain") or []),
                     item.get("implemented_on") or "",
