@@ -264,6 +264,7 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
     adoptions = _adoptions({c.pk for chain in currents.values() for c in chain})
     summary = dict.fromkeys(VERDICTS, 0)
     searches = 0
+    suggested: dict[str, list[dict]] = {}
     for number, (line, f) in enumerate(zip(lines, findings, strict=True), start=1):
         items = []
         for hit in f.identifiers:
@@ -288,9 +289,12 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
                 item["implemented_on"] = None
                 item["adopts"] = []
                 editions = by_base.get(primary.base_key, [])
-                item["suggestions"] = []
-                if editions or searches < MAX_SEARCHES:
+                item["suggestions"] = suggested.get(ident.canonical, [])
+                if ident.canonical not in suggested and (
+                    editions or searches < MAX_SEARCHES
+                ):
                     item["suggestions"], spent = _suggestions(ident, editions)
+                    suggested[ident.canonical] = item["suggestions"]
                     searches += spent
             else:
                 chain = currents[s.pk]
