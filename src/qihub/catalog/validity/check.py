@@ -219,36 +219,42 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
     on = on or today
     result = CheckResult(on=on, today=today)
     findings = [find_identifiers(line) for line in lines]
+    # (hit, dated, key, base key) of every identifier, its keys built once.
+    keyed: list[list[tuple]] = []
     dated: set[str] = set()
     bases: set[str] = set()
     for f in findings:
+        row = []
         for hit in f.identifiers:
             primary = hit.identifier.primary
-            bases.add(primary.base_key)
-            if primary.dated:
-                dated.add(primary.key)
+            entry = (hit, primary.dated, primary.key, primary.base_key)
+            row.append(entry)
+            bases.add(entry[3])
+            if entry[1]:
+                dated.add(entry[2])
+        keyed.append(row)
     by_key = {s.ident_key: s for s in _load(ident_key__in=dated)}
     by_base: dict[str, list[Standard]] = {}
     missing_bases = {
-        hit.identifier.primary.base_key
-        for f in findings
-        for hit in f.identifiers
-        if not hit.identifier.primary.dated or hit.identifier.primary.key not in by_key
+        base
+        for row in keyed
+        for _hit, is_dated, key, base in row
+        if not is_dated or key not in by_key
     }
-    for s in _load(base_key__in=missing_bases & bases):
+    for s in _load(base_key__in=missing_bases):
         by_base.setdefault(s.base_key, []).append(s)
     known: dict[int, Standard] = {s.pk: s for s in by_key.values()}
     for editions in by_base.values():
         known.update((e.pk, e) for e in editions)
+    latest = {base: _latest(editions) for base, editions in by_base.items()}
+
+    def cited(is_dated: bool, key: str, base: str) -> Standard | None:
+        return by_key.get(key) if is_dated else latest.get(base)
+
     cited_ids: set[int] = set()
-    for f in findings:
-        for hit in f.identifiers:
-            primary = hit.identifier.primary
-            s = (
-                by_key.get(primary.key)
-                if primary.dated
-                else _latest(by_base.get(primary.base_key, []))
-            )
+    for row in keyed:
+        for _hit, is_dated, key, base in row:
+            s = cited(is_dated, key, base)
             if s is not None:
                 cited_ids.add(s.pk)
     successor = _successors(cited_ids, known)
@@ -265,16 +271,15 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
     summary = dict.fromkeys(VERDICTS, 0)
     searches = 0
     suggested: dict[str, list[dict]] = {}
-    for number, (line, f) in enumerate(zip(lines, findings, strict=True), start=1):
+    answers: dict[int, dict] = {}
+    briefs: dict[int, dict] = {}
+    for number, (line, f, row) in enumerate(
+        zip(lines, findings, keyed, strict=True), start=1
+    ):
         items = []
-        for hit in f.identifiers:
+        for hit, is_dated, key, base in row:
             ident = hit.identifier
-            primary = ident.primary
-            s = (
-                by_key.get(primary.key)
-                if primary.dated
-                else _latest(by_base.get(primary.base_key, []))
-            )
+            s = cited(is_dated, key, base)
             item: dict = {
                 "cited": ident.canonical,
                 "written": hit.text,
@@ -288,7 +293,7 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
                 item["chain"] = []
                 item["implemented_on"] = None
                 item["adopts"] = []
-                editions = by_base.get(primary.base_key, [])
+                editions = by_base.get(base, [])
                 item["suggestions"] = suggested.get(ident.canonical, [])
                 if ident.canonical not in suggested and (
                     editions or searches < MAX_SEARCHES
@@ -297,25 +302,13 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
                     suggested[ident.canonical] = item["suggestions"]
                     searches += spent
             else:
-                chain = currents[s.pk]
-                current = chain[-1]
-                result.standard_ids.update(c.pk for c in chain)
-                status_on = s.status_on(on)
-                item.update(
-                    verdict=_verdict(s.status),
-                    status=s.status,
-                    status_on=status_on,
-                    standard=_brief(s),
-                    current={
-                        **_brief(current),
-                        "status_on": current.status_on(on),
-                        "implemented_on": _iso(current.implemented_on),
-                    },
-                    chain=[c.identifier for c in chain],
-                    implemented_on=_iso(current.implemented_on),
-                    adopts=adoptions.get(current.pk, []) or adoptions.get(s.pk, []),
-                    suggestions=[],
-                )
+                answer = answers.get(s.pk)
+                if answer is None:
+                    answer = answers[s.pk] = _answer(
+                        s, currents[s.pk], adoptions, on, briefs
+                    )
+                    result.standard_ids.update(c.pk for c in currents[s.pk])
+                item.update(answer)
             summary[item["verdict"]] += 1
             items.append(item)
         entry = {"line": number, "text": line, "items": items, "error": ""}
@@ -329,6 +322,36 @@ def check_lines(lines: list[str], *, on: datetime.date | None = None) -> CheckRe
         result.lines.append(entry)
     result.summary = summary
     return result
+
+
+def _answer(
+    s: Standard,
+    chain: list[Standard],
+    adoptions: dict[int, list[dict]],
+    on: datetime.date,
+    briefs: dict[int, dict],
+) -> dict:
+    """What the check says of a catalogue record (the same for every line
+    that cites it)."""
+    current = chain[-1]
+    for c in (s, current):
+        if c.pk not in briefs:
+            briefs[c.pk] = _brief(c)
+    return {
+        "verdict": _verdict(s.status),
+        "status": s.status,
+        "status_on": s.status_on(on),
+        "standard": briefs[s.pk],
+        "current": {
+            **briefs[current.pk],
+            "status_on": current.status_on(on),
+            "implemented_on": _iso(current.implemented_on),
+        },
+        "chain": [c.identifier for c in chain],
+        "implemented_on": _iso(current.implemented_on),
+        "adopts": adoptions.get(current.pk, []) or adoptions.get(s.pk, []),
+        "suggestions": [],
+    }
 
 
 def _referenced_only(s: Standard) -> bool:
