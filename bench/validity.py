@@ -241,9 +241,8 @@ def main() -> None:
     if args.worker:
         print(json.dumps(run_worker(args)))
         return
-    print(
-        f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}"
-    )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{time.strftime('%H:%M:%S')} load average: {load} ({os.cpu_count()} cores)")
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         print_result(run_child(db, args))
 
