@@ -171,3 +171,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Saved validity checks (catalog/validity/admin.py) register with the catalogue.
+from qihub.catalog.validity import admin as _validity_admin  # noqa: E402, F401

@@ -397,3 +397,12 @@ def relation_create(request, standard_id: int, payload: RelationIn):
         actor=request.user,
     )
     return Status(201, _detail(selectors.standard_detail(standard_id)))
+
+
+def _add_validity_router() -> None:
+    from qihub.catalog.validity.api import router as validity_router
+
+    router.add_router("/", validity_router)
+
+
+_add_validity_router()

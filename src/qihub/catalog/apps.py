@@ -9,5 +9,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from qihub.catalog import receivers
+        from qihub.catalog.validity import receivers as validity_receivers
 
         receivers.connect()
+        validity_receivers.connect()

@@ -403,3 +403,18 @@ class StandardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard_id} {self.type} {self.created_at:%Y-%m-%d}"
+
+
+# Saved validity checks live with the check (catalog/validity/).
+from qihub.catalog.validity.models import ValidityCheck, ValidityCheckEvent  # noqa: E402
+
+__all__ = [
+    "ImportRun",
+    "Standard",
+    "StandardDraftingUnit",
+    "StandardEvent",
+    "StandardRelation",
+    "ValidityCheck",
+    "ValidityCheckEvent",
+    "standard_url",
+]
