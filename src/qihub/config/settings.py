@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "qihub.lifecycle",
     "qihub.declarations",
     "qihub.metrology",
+    "qihub.alerts",
 ]
 
 MIDDLEWARE = [

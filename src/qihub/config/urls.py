@@ -13,6 +13,7 @@ urlpatterns = [
     path("declarations/", include("qihub.declarations.urls")),
     path("metrology/", include("qihub.metrology.urls")),
     path("organisations/", include("qihub.organisations.urls")),
+    path("alerts/", include("qihub.alerts.urls")),
     path("account/", include("qihub.core.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
