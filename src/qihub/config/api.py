@@ -114,6 +114,7 @@ def _server_error(request, exc):
 
 
 def _add_routers() -> None:
+    from qihub.alerts.api import router as alerts_router
     from qihub.catalog.api import router as catalog_router
     from qihub.declarations.api import router as declarations_router
     from qihub.international.api import router as international_router
@@ -136,6 +137,7 @@ def _add_routers() -> None:
     api.add_router("/networks/", networks_router, tags=["organisations"])
     api.add_router("/programmes/", programmes_router, tags=["programmes"])
     api.add_router("/indicators/", indicators_router, tags=["programmes"])
+    api.add_router("/alerts/", alerts_router, tags=["alerts"])
 
 
 _add_routers()

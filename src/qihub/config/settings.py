@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "qihub.metrology",
     "qihub.international",
     "qihub.programmes",
+    "qihub.alerts",
 ]
 
 MIDDLEWARE = [

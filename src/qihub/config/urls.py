@@ -16,6 +16,7 @@ urlpatterns = [
     path("international/", include("qihub.international.urls")),
     path("organisations/", include("qihub.organisations.urls")),
     path("programmes/", include("qihub.programmes.urls")),
+    path("alerts/", include("qihub.alerts.urls")),
     path("account/", include("qihub.core.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
