@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "qihub.lifecycle",
     "qihub.declarations",
     "qihub.metrology",
+    "qihub.conformity",
 ]
 
 MIDDLEWARE = [
@@ -276,4 +277,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.requirements.demo.load",
     "qihub.lifecycle.demo.load",
     "qihub.metrology.demo.load",
+    "qihub.conformity.demo.load",
 ]
