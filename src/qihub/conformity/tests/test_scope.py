@@ -28,7 +28,8 @@ def test_import_cnas_headers(lab, gb31701):
     again = scope_import(
         actor=None, body=lab, data=SCOPE_CSV.encode(), filename="s.csv"
     )
-    assert again.created == 0 and again.duplicates == 2
+    assert again.created == 0
+    assert again.duplicates == 2
 
 
 def test_import_english_headers_dry_run(lab, gb31701):
