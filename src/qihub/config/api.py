@@ -68,6 +68,7 @@ def _forbidden(request, exc):
 
 def _add_routers() -> None:
     from qihub.catalog.api import router as catalog_router
+    from qihub.conformity.api import router as conformity_router
     from qihub.declarations.api import router as declarations_router
     from qihub.lifecycle.api import router as lifecycle_router
     from qihub.metrology.api import router as metrology_router
@@ -83,6 +84,7 @@ def _add_routers() -> None:
     api.add_router("/metrology/", metrology_router, tags=["metrology"])
     api.add_router("/organisations/", organisations_router, tags=["organisations"])
     api.add_router("/networks/", networks_router, tags=["organisations"])
+    api.add_router("/conformity/", conformity_router, tags=["conformity"])
 
 
 _add_routers()
