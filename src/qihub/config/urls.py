@@ -12,6 +12,7 @@ urlpatterns = [
     path("lifecycle/", include("qihub.lifecycle.urls")),
     path("declarations/", include("qihub.declarations.urls")),
     path("metrology/", include("qihub.metrology.urls")),
+    path("conformity/", include("qihub.conformity.urls")),
     path("organisations/", include("qihub.organisations.urls")),
     path("account/", include("qihub.core.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
