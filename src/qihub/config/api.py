@@ -116,6 +116,7 @@ def _server_error(request, exc):
 def _add_routers() -> None:
     from qihub.alerts.api import router as alerts_router
     from qihub.catalog.api import router as catalog_router
+    from qihub.conformity.api import router as conformity_router
     from qihub.declarations.api import router as declarations_router
     from qihub.international.api import router as international_router
     from qihub.lifecycle.api import router as lifecycle_router
@@ -138,6 +139,7 @@ def _add_routers() -> None:
     api.add_router("/programmes/", programmes_router, tags=["programmes"])
     api.add_router("/indicators/", indicators_router, tags=["programmes"])
     api.add_router("/alerts/", alerts_router, tags=["alerts"])
+    api.add_router("/conformity/", conformity_router, tags=["conformity"])
 
 
 _add_routers()

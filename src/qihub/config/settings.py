@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "qihub.international",
     "qihub.programmes",
     "qihub.alerts",
+    "qihub.conformity",
 ]
 
 MIDDLEWARE = [
@@ -286,4 +287,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.metrology.demo.load",
     "qihub.international.demo.load",
     "qihub.programmes.demo.load",
+    "qihub.conformity.demo.load",
 ]

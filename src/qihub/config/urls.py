@@ -14,6 +14,7 @@ urlpatterns = [
     path("declarations/", include("qihub.declarations.urls")),
     path("metrology/", include("qihub.metrology.urls")),
     path("international/", include("qihub.international.urls")),
+    path("conformity/", include("qihub.conformity.urls")),
     path("organisations/", include("qihub.organisations.urls")),
     path("programmes/", include("qihub.programmes.urls")),
     path("alerts/", include("qihub.alerts.urls")),

@@ -1,0 +1,366 @@
+"""The conformity API: who can test this, scopes, test requests and reports,
+certificates, public verification and recognition."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from qihub.catalog.selectors import standard_get_by_identifier
+from qihub.conformity import selectors, services
+from qihub.conformity.models import Certificate, TestReport, TestRequest
+from qihub.conformity.ratelimit import verify_rate_check
+from qihub.core.api_auth import write_auth
+from qihub.core.errors import ApplicationError, NotFound
+from qihub.organisations.models import Organisation
+
+router = Router(tags=["conformity"])
+
+
+class CapabilityOut(Schema):
+    rank: int
+    body_id: int
+    body: str
+    region: str
+    scope_line_id: int
+    object: str
+    parameter: str
+    parameter_key: str
+    unit: str
+    standard: str
+    clause: str
+    limitation: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    valid: bool
+    accredited: bool
+    edition_current: bool
+    flag_reason: str
+
+
+def _capability(hit) -> dict:
+    line = hit.line
+    return {
+        "rank": hit.rank,
+        "body_id": line.body_id,
+        "body": line.body.name,
+        "region": line.body.region_id or "",
+        "scope_line_id": line.pk,
+        "object": line.object_name,
+        "parameter": line.parameter_name,
+        "parameter_key": line.parameter_key,
+        "unit": line.unit,
+        "standard": line.standard.identifier,
+        "clause": line.clause,
+        "limitation": line.limitation,
+        "valid_from": line.valid_from,
+        "valid_until": line.valid_until,
+        "valid": hit.valid,
+        "accredited": hit.accredited,
+        "edition_current": hit.edition_current,
+        "flag_reason": line.flag_reason,
+    }
+
+
+@router.get("/capabilities", response=list[CapabilityOut])
+def capabilities(
+    request,
+    product: str = "",
+    parameter: str = "",
+    standard: str = "",
+    clause: str = "",
+    region: str = "",
+    kind: str = "",
+):
+    """Who can test this: scope lines ranked exact standard and clause first,
+    then the same standard, then the same parameter under another standard."""
+    if not (product or parameter or standard):
+        raise ApplicationError(
+            "Give at least one of product, parameter or standard.",
+            details={"product": "required"},
+        )
+    hits = selectors.capabilities(
+        product=product,
+        parameter=parameter,
+        standard=standard,
+        clause=clause,
+        region=region,
+        kind=kind,
+    )
+    return [_capability(h) for h in hits]
+
+
+class VerifyIn(Schema):
+    numbers: list[str | int | None]
+
+
+@router.get("/verify")
+def verify_one(request, number: str = ""):
+    """Verify one certificate or test report by number (public, rate-limited)."""
+    verify_rate_check(request)
+    return selectors.verify([number])[0]
+
+
+@router.post("/verify")
+def verify_bulk(request, payload: VerifyIn):
+    """Verify up to 100 numbers; each is answered on its own."""
+    if len(payload.numbers) > services.MAX_BULK:
+        raise ApplicationError(
+            f"At most {services.MAX_BULK} numbers per request.",
+            details={"numbers": "too many"},
+        )
+    verify_rate_check(request, cost=max(1, len(payload.numbers) // 10))
+    return {"results": selectors.verify(payload.numbers)}
+
+
+class ResultIn(Schema):
+    parameter: str
+    value: str
+    unit: str = ""
+    uncertainty: str = ""
+    method: str = ""
+    limit_quoted: str = ""
+
+
+class ReportIn(Schema):
+    number: str
+    body_id: int
+    client_id: int | None = None
+    request_id: int | None = None
+    product: str
+    sample: str = ""
+    standards: list[str]
+    conditions: dict[str, str] = {}
+    conclusion: str
+    results: list[ResultIn]
+    issue: bool = True
+
+
+class ResultOut(Schema):
+    parameter: str
+    value: str
+    unit: str
+    uncertainty: str
+    method: str
+    limit_quoted: str
+    outcome: str
+    reason: str
+    requirement: str
+
+
+class ReportOut(Schema):
+    id: int
+    number: str
+    body: str
+    product: str
+    status: str
+    conclusion: str
+    computed: str
+    issued_on: datetime.date | None
+    results: list[ResultOut]
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.body.name
+
+    @staticmethod
+    def resolve_results(obj):
+        return list(obj.results.all())
+
+
+@router.post("/reports", response={201: ReportOut}, auth=write_auth)
+def report_create(request, payload: ReportIn):
+    """Draft a report and (by default) issue it: results are checked against
+    the cited standards' confirmed requirements; a contradiction is refused."""
+    from django.db import transaction
+
+    body = get_object_or_404(Organisation, pk=payload.body_id)
+    client = (
+        get_object_or_404(Organisation, pk=payload.client_id)
+        if payload.client_id
+        else None
+    )
+    req = (
+        get_object_or_404(TestRequest, pk=payload.request_id)
+        if payload.request_id
+        else None
+    )
+    with transaction.atomic():
+        report = services.report_create(
+            actor=request.auth,
+            body=body,
+            client=client,
+            request=req,
+            number=payload.number,
+            product=payload.product,
+            sample=payload.sample,
+            standards=payload.standards,
+            conditions=payload.conditions,
+            conclusion=payload.conclusion,
+            results=[r.dict() for r in payload.results],
+        )
+        if payload.issue:
+            report = services.report_issue(actor=request.auth, report=report)
+    return 201, selectors.report_detail(report.pk)
+
+
+@router.get("/reports/{number}", response=ReportOut)
+def report_get(request, number: str):
+    report = TestReport.objects.filter(number=number).exclude(status="draft").first()
+    if report is None:
+        raise NotFound("No issued report with this number.")
+    return selectors.report_detail(report.pk)
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+@router.post("/reports/{number}/revoke", response=ReportOut, auth=write_auth)
+def report_revoke(request, number: str, payload: ReasonIn):
+    report = get_object_or_404(TestReport, number=number)
+    services.report_revoke(actor=request.auth, report=report, reason=payload.reason)
+    return selectors.report_detail(report.pk)
+
+
+@router.get("/reports/{number}/markets")
+def report_markets(request, number: str):
+    """The markets whose bodies recognise this report."""
+    report = TestReport.objects.filter(number=number, status="issued").first()
+    if report is None:
+        raise NotFound("No issued report with this number.")
+    return {"number": number, "markets": selectors.report_markets(report)}
+
+
+class RequestIn(Schema):
+    body_id: int
+    client_id: int | None = None
+    product: str
+    parameters: str
+    standard: str
+    note: str = ""
+
+
+class RequestOut(Schema):
+    id: int
+    body: str
+    product: str
+    parameters: str
+    standard: str
+    state: str
+    due_on: datetime.date | None
+    quote: str
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.body.name
+
+    @staticmethod
+    def resolve_standard(obj) -> str:
+        return obj.standard.identifier
+
+
+@router.post("/requests", response={201: RequestOut}, auth=write_auth)
+def request_create(request, payload: RequestIn):
+    body = get_object_or_404(Organisation, pk=payload.body_id)
+    client = (
+        get_object_or_404(Organisation, pk=payload.client_id)
+        if payload.client_id
+        else None
+    )
+    req = services.request_create(
+        actor=request.auth,
+        body=body,
+        client=client,
+        product=payload.product,
+        parameters=payload.parameters,
+        standard=payload.standard,
+        note=payload.note,
+    )
+    return 201, req
+
+
+class MoveIn(Schema):
+    state: str
+    reason: str = ""
+    quote: str = ""
+
+
+@router.post("/requests/{pk}/move", response=RequestOut, auth=write_auth)
+def request_move(request, pk: int, payload: MoveIn):
+    req = get_object_or_404(TestRequest, pk=pk)
+    if not services.may_see_request(request.auth, req):
+        raise NotFound("No such request.")
+    return services.request_move(
+        actor=request.auth,
+        request=req,
+        state=payload.state,
+        reason=payload.reason,
+        quote=payload.quote,
+    )
+
+
+class CertChangeIn(Schema):
+    action: str
+    reason: str = ""
+
+
+@router.post("/certificates/{number}/status", auth=write_auth)
+def certificate_status(request, number: str, payload: CertChangeIn):
+    """Suspend, restore, withdraw or expire a certificate."""
+    cert = get_object_or_404(Certificate, number=number)
+    services.certificate_change(
+        actor=request.auth,
+        certificate=cert,
+        action=payload.action,
+        reason=payload.reason,
+    )
+    return selectors.verify([number])[0]
+
+
+@router.get("/certified-products")
+def certified_products(request, q: str = "", limit: int = 50):
+    """The public list of certified products and their holders."""
+    rows = selectors.certified_products(q=q)[: max(1, min(limit, 200))]
+    return [
+        {
+            "number": c.number,
+            "holder": c.holder.name,
+            "products": c.products,
+            "models": c.models_text,
+            "standard": c.standard.identifier,
+            "scheme": c.scheme.name,
+            "body": c.body.name,
+            "valid_until": c.valid_until,
+        }
+        for c in rows
+    ]
+
+
+@router.get("/recognition")
+def recognition(
+    request, body_id: int, product: str = "", standard: str = "", market: str = ""
+):
+    """Recognised here? The agreements covering body B, product P, standard S."""
+    body = get_object_or_404(Organisation, pk=body_id)
+    std = standard_get_by_identifier(standard) if standard else None
+    if standard and std is None:
+        raise ApplicationError(
+            f"{standard} is not in the standards catalogue.",
+            details={"standard": "unknown"},
+        )
+    ags = selectors.recognising_agreements(
+        body=body, product=product, standard=std, market=market
+    )
+    return {
+        "recognised": bool(ags),
+        "agreements": [
+            {
+                "name": a.name,
+                "kind": a.kind,
+                "markets": a.markets,
+                "valid_until": a.valid_until,
+            }
+            for a in ags
+        ],
+    }

@@ -1,0 +1,363 @@
+"""Reads of conformity assessment: who can test this, verification,
+recognition, certified products."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from qihub.catalog.models import Standard
+from qihub.catalog.selectors import standard_get_by_identifier
+from qihub.conformity.models import (
+    Agreement,
+    Certificate,
+    ReportCitation,
+    ScopeLine,
+    TestReport,
+    TestRequest,
+)
+from qihub.organisations.models import Designation, Organisation
+from qihub.requirements.parameters import fold
+
+PAGE = 200
+
+RANK_EXACT = 0  # the standard (and clause, when given) asked for
+RANK_STANDARD = 1  # the standard, another clause or edition
+RANK_PARAMETER = 2  # the same parameter under another standard
+
+
+@dataclass(frozen=True)
+class Capability:
+    """One hit of "who can test this": the scope line and what it is worth."""
+
+    line: ScopeLine
+    rank: int
+    valid: bool
+    accredited: bool
+    edition_current: bool
+
+
+def _region_prefix(code: str) -> str:
+    code = (code or "").strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def capabilities(
+    *,
+    product: str = "",
+    parameter: str = "",
+    standard: str = "",
+    clause: str = "",
+    region: str = "",
+    kind: str = "",
+    day: datetime.date | None = None,
+    limit: int = PAGE,
+) -> list[Capability]:
+    """Scope lines that answer "who can test this", ranked: the exact
+    standard and clause first, then the same standard (another clause or
+    edition), then the same parameter under another standard. Any spelling
+    of the standard works; undated means the latest edition."""
+    from qihub.requirements.services import parameter_keys
+
+    day = day or timezone.localdate()
+    qs = ScopeLine.objects.all()
+    std: Standard | None = None
+    if standard:
+        try:
+            std = standard_get_by_identifier(standard)
+        except Exception:
+            std = None
+        if std is None:
+            return []
+    pkey = ""
+    if parameter:
+        pkey = parameter_keys([parameter])[parameter]
+    if product:
+        qs = qs.filter(object_key__contains=fold(product))
+    if region:
+        qs = qs.filter(body__region_id__startswith=_region_prefix(region))
+    if kind:
+        qs = qs.filter(body__kind=kind)
+    same_std = Q(standard__base_key=std.base_key) if std else Q()
+    if std is not None and pkey:
+        qs = qs.filter(same_std | Q(parameter_key=pkey))
+    elif std is not None:
+        qs = qs.filter(same_std)
+    elif pkey:
+        qs = qs.filter(parameter_key=pkey)
+    if std is not None:
+        exact = Q(standard=std) & (Q(clause=clause) if clause else Q())
+        if pkey:
+            exact &= Q(parameter_key=pkey)
+        qs = qs.annotate(
+            rank=Case(
+                When(exact, then=Value(RANK_EXACT)),
+                When(same_std, then=Value(RANK_STANDARD)),
+                default=Value(RANK_PARAMETER),
+                output_field=IntegerField(),
+            )
+        )
+    else:
+        qs = qs.annotate(rank=Value(RANK_EXACT, output_field=IntegerField()))
+    accredited = Designation.objects.filter(
+        organisation=OuterRef("body_id"),
+        kind=Designation.Kind.ACCREDITED_BODY,
+        valid_from__lte=day,
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+    qs = (
+        qs.annotate(accredited=Exists(accredited))
+        .select_related("body", "body__region", "standard")
+        .order_by("rank", "body_id", "id")[:limit]
+    )
+    hits = []
+    for line in qs:
+        current = line.standard.is_valid and line.flagged_at is None
+        hits.append(
+            Capability(
+                line=line,
+                rank=line.rank,
+                valid=line.valid_on(day) and line.accredited,
+                accredited=line.accredited,
+                edition_current=current,
+            )
+        )
+    return hits
+
+
+def body_scope(body: Organisation) -> QuerySet[ScopeLine]:
+    return ScopeLine.objects.filter(body=body).select_related("standard")
+
+
+def flagged_scope_lines(body: Organisation) -> QuerySet[ScopeLine]:
+    """Lines whose standard was replaced or withdrawn: to extend."""
+    return body_scope(body).filter(flagged_at__isnull=False)
+
+
+def bodies() -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(
+            Q(scope_lines__isnull=False)
+            | Q(
+                kind__in=[
+                    Organisation.Kind.TESTING_BODY,
+                    Organisation.Kind.CERTIFICATION_BODY,
+                ]
+            )
+        )
+        .distinct()
+        .select_related("region")
+    )
+
+
+def request_detail(pk: int) -> TestRequest:
+    return (
+        TestRequest.objects.select_related("body", "client", "standard", "requester")
+        .prefetch_related("events__actor")
+        .get(pk=pk)
+    )
+
+
+def requests_for(user) -> QuerySet[TestRequest]:
+    """The requests a user sees: as requester, as client member or as body member."""
+    qs = TestRequest.objects.select_related("body", "client", "standard")
+    from qihub.core.roles import is_staff_member
+
+    if is_staff_member(user):
+        return qs
+    orgs = list(user.memberships.values_list("organisation_id", flat=True))
+    return qs.filter(Q(requester=user) | Q(body_id__in=orgs) | Q(client_id__in=orgs))
+
+
+def report_detail(pk: int) -> TestReport:
+    return (
+        TestReport.objects.select_related("body", "client", "request")
+        .prefetch_related("results", "standards", "events__actor")
+        .get(pk=pk)
+    )
+
+
+def certificate_detail(pk: int) -> Certificate:
+    return (
+        Certificate.objects.select_related(
+            "body", "holder", "scheme", "standard", "replaces"
+        )
+        .prefetch_related("events__actor")
+        .get(pk=pk)
+    )
+
+
+def certified_products(*, q: str = "", status: str = "valid") -> QuerySet[Certificate]:
+    """The public list of certified products and their holders."""
+    qs = Certificate.objects.select_related("holder", "body", "scheme", "standard")
+    if status:
+        qs = qs.filter(status=status)
+        if status == Certificate.Status.VALID:
+            qs = qs.filter(valid_until__gte=timezone.localdate())
+    if q:
+        qs = qs.filter(search_text__contains=fold(q))
+    return qs.order_by("-valid_from", "-id")
+
+
+def _cert_status(cert: Certificate, day: datetime.date) -> str:
+    if cert.status == Certificate.Status.VALID and cert.valid_until < day:
+        return Certificate.Status.EXPIRED
+    return cert.status
+
+
+def verify(numbers: Sequence[Any], *, day: datetime.date | None = None) -> list[dict]:
+    """Verify certificates and reports by number: two queries for any number
+    of numbers; malformed and unknown numbers are answered one by one."""
+    from qihub.conformity.services import _number_ok
+
+    day = day or timezone.localdate()
+    wanted = [n.strip() for n in numbers if _number_ok(n)]
+    certs = {
+        c.number: c
+        for c in Certificate.objects.filter(number__in=wanted).select_related(
+            "holder", "body", "standard", "scheme"
+        )
+    }
+    rest = [n for n in wanted if n not in certs]
+    reports = {}
+    if rest:
+        reports = {
+            r.number: r
+            for r in TestReport.objects.filter(number__in=rest)
+            .exclude(status=TestReport.Status.DRAFT)
+            .select_related("body")
+            .prefetch_related("standards")
+        }
+    out = []
+    for raw in numbers:
+        if not _number_ok(raw):
+            out.append({"number": str(raw)[:80], "status": "malformed", "type": ""})
+            continue
+        number = raw.strip()
+        cert = certs.get(number)
+        if cert is not None:
+            out.append(
+                {
+                    "number": number,
+                    "type": "certificate",
+                    "status": _cert_status(cert, day),
+                    "holder": cert.holder.name,
+                    "issuing_body": cert.body.name,
+                    "scheme": cert.scheme.name,
+                    "scope": {
+                        "products": cert.products,
+                        "models": cert.models_text,
+                        "standard": cert.standard.identifier,
+                    },
+                    "valid_from": cert.valid_from.isoformat(),
+                    "valid_until": cert.valid_until.isoformat(),
+                }
+            )
+            continue
+        rep = reports.get(number)
+        if rep is not None:
+            out.append(
+                {
+                    "number": number,
+                    "type": "test_report",
+                    "status": "valid"
+                    if rep.status == TestReport.Status.ISSUED
+                    else "revoked",
+                    "holder": "",
+                    "issuing_body": rep.body.name,
+                    "scope": {
+                        "products": rep.product,
+                        "models": "",
+                        "standard": ", ".join(
+                            s.identifier for s in rep.standards.all()
+                        ),
+                    },
+                    "valid_from": rep.issued_on.isoformat() if rep.issued_on else "",
+                    "valid_until": "",
+                    "conclusion": rep.conclusion,
+                }
+            )
+            continue
+        out.append({"number": number, "status": "unknown", "type": ""})
+    return out
+
+
+def _agreements_on(day: datetime.date) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+
+
+def recognising_agreements(
+    *,
+    body: Organisation,
+    product: str = "",
+    standard: Standard | None = None,
+    market: str = "",
+    day: datetime.date | None = None,
+) -> list[Agreement]:
+    """Agreements in force that cover a report of ``body`` for ``product``
+    under ``standard`` (in ``market``, when given): "recognised here?"."""
+    day = day or timezone.localdate()
+    found = []
+    for ag in _agreements_on(day).filter(bodies=body).prefetch_related("standards"):
+        if market and market not in ag.markets:
+            continue
+        if ag.products and product and not any(p in fold(product) for p in ag.products):
+            continue
+        stds = list(ag.standards.all())
+        if (
+            stds
+            and standard is not None
+            and standard.base_key not in {s.base_key for s in stds}
+        ):
+            continue
+        found.append(ag)
+    return found
+
+
+def report_markets(report: TestReport) -> list[dict]:
+    """The markets whose bodies recognise this report ("one test, global pass")."""
+    markets: dict[str, list[str]] = {}
+    if report.status != TestReport.Status.ISSUED:
+        return []
+    for std in report.standards.all() or [None]:
+        for ag in recognising_agreements(
+            body=report.body, product=report.product, standard=std
+        ):
+            for m in ag.markets:
+                markets.setdefault(m, [])
+                if ag.name not in markets[m]:
+                    markets[m].append(ag.name)
+    return [{"market": m, "agreements": names} for m, names in sorted(markets.items())]
+
+
+def citations_for_declaration(declaration_id: int) -> list[dict]:
+    """The reports a declaration cites, with their current state."""
+    rows = ReportCitation.objects.filter(declaration_id=declaration_id).select_related(
+        "report", "indicator"
+    )
+    return [
+        {
+            "number": c.report.number,
+            "url": c.report.get_absolute_url(),
+            "valid": c.report.status == TestReport.Status.ISSUED,
+            "indicator": str(c.indicator) if c.indicator_id else "",
+        }
+        for c in rows
+    ]

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from qihub.conformity import views
+
+app_name = "conformity"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("capabilities/", views.capability_search, name="capabilities"),
+    path("bodies/<int:pk>/", views.body_detail, name="body_detail"),
+    path("bodies/<int:pk>/request/", views.request_new, name="request_new"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/move/", views.request_move, name="request_move"),
+    path("requests/<int:pk>/report/", views.report_new, name="report_new"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/revoke/", views.report_revoke, name="report_revoke"),
+    path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path("certificates/", views.certified_list, name="certified_list"),
+    path("certificates/feed.atom", views.certified_feed, name="certified_feed"),
+    path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path(
+        "certificates/<int:pk>/status/",
+        views.certificate_status,
+        name="certificate_status",
+    ),
+    path("verify/", views.verify, name="verify"),
+]

@@ -1,0 +1,324 @@
+"""Conformity pages: who can test this, bodies and their scopes, test
+requests, reports, certificates, certified products and verification."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qihub.conformity import selectors, services
+from qihub.conformity.forms import (
+    CapabilityForm,
+    MoveForm,
+    ReasonForm,
+    ReportForm,
+    RequestForm,
+    VerifyForm,
+)
+from qihub.conformity.models import Certificate, TestReport, TestRequest
+from qihub.conformity.ratelimit import verify_rate_check
+from qihub.core.errors import ApplicationError
+from qihub.organisations.models import Organisation
+from qihub.requirements.checking import parse_values_text
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    fields = [name for name in exc.details if name in form.fields]
+    if len(fields) == 1:
+        form.add_error(fields[0], exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def index(request):
+    return render(
+        request,
+        "conformity/index.html",
+        {"bodies": selectors.bodies()[:50], "form": CapabilityForm()},
+    )
+
+
+def capability_search(request):
+    form = CapabilityForm(request.GET or None)
+    hits = []
+    if form.is_valid() and any(form.cleaned_data.values()):
+        hits = selectors.capabilities(**form.cleaned_data)
+    return render(
+        request,
+        "conformity/capability_search.html",
+        {"form": form, "hits": hits, "searched": bool(request.GET)},
+    )
+
+
+def body_detail(request, pk: int):
+    body = get_object_or_404(Organisation.objects.select_related("region"), pk=pk)
+    lines = Paginator(selectors.body_scope(body), 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conformity/body_detail.html",
+        {
+            "body": body,
+            "lines": lines,
+            "flagged": list(selectors.flagged_scope_lines(body)[:200]),
+            "accreditation": services.accreditation_on(body, timezone.localdate()),
+        },
+    )
+
+
+@login_required
+def request_new(request, pk: int):
+    body = get_object_or_404(Organisation, pk=pk)
+    form = RequestForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        client = Organisation.objects.filter(memberships__user=request.user).first()
+        try:
+            req = services.request_create(
+                actor=request.user, body=body, client=client, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Test request sent."))
+            return redirect(req)
+    return render(request, "conformity/request_new.html", {"body": body, "form": form})
+
+
+@login_required
+def request_list(request):
+    return render(
+        request,
+        "conformity/request_list.html",
+        {"requests": selectors.requests_for(request.user)[:100]},
+    )
+
+
+def _request_or_404(request, pk: int) -> TestRequest:
+    try:
+        req = selectors.request_detail(pk)
+    except TestRequest.DoesNotExist as exc:
+        raise Http404 from exc
+    if not services.may_see_request(request.user, req):
+        raise Http404
+    return req
+
+
+@login_required
+def request_detail(request, pk: int):
+    req = _request_or_404(request, pk)
+    sides = services._request_side(request.user, req)
+    moves = [
+        (state, label)
+        for state, side in services._REQUEST_EDGES.get(req.state, {}).items()
+        if side in sides and state != TestRequest.State.REPORT_ISSUED
+        for label in [TestRequest.State(state).label]
+    ]
+    report = getattr(req, "report", None) if req.state == "report_issued" else None
+    return render(
+        request,
+        "conformity/request_detail.html",
+        {
+            "req": req,
+            "moves": moves,
+            "is_body": "body" in sides,
+            "report": report,
+            "report_form": ReportForm(
+                initial={"product": req.product, "standards": req.standard.identifier}
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_move(request, pk: int):
+    req = _request_or_404(request, pk)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_move(actor=request.user, request=req, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return redirect(req)
+
+
+@login_required
+def report_new(request, pk: int):
+    req = _request_or_404(request, pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            values = parse_values_text(data["results"])
+            from django.db import transaction
+
+            with transaction.atomic():
+                report = services.report_create(
+                    actor=request.user,
+                    body=req.body,
+                    request=req,
+                    number=data["number"],
+                    product=data["product"],
+                    sample=data["sample"],
+                    standards=[
+                        s.strip() for s in data["standards"].split(",") if s.strip()
+                    ],
+                    conclusion=data["conclusion"],
+                    results=[
+                        {"parameter": name, "value": str(v), "unit": unit}
+                        for name, (v, unit) in values.items()
+                    ],
+                )
+                report = services.report_issue(actor=request.user, report=report)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Report issued."))
+            return redirect(report)
+    return render(request, "conformity/report_new.html", {"req": req, "form": form})
+
+
+def report_detail(request, pk: int):
+    try:
+        report = selectors.report_detail(pk)
+    except TestReport.DoesNotExist as exc:
+        raise Http404 from exc
+    may_act = (
+        services.acts_for(request.user, report.body)
+        if request.user.is_authenticated
+        else False
+    )
+    client_side = request.user.is_authenticated and services.acts_for(
+        request.user, report.client
+    )
+    if report.status == TestReport.Status.DRAFT and not may_act:
+        raise Http404
+    return render(
+        request,
+        "conformity/report_detail.html",
+        {
+            "report": report,
+            "may_act": may_act,
+            "show_results": may_act or client_side,
+            "markets": selectors.report_markets(report),
+            "revoke_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_revoke(request, pk: int):
+    report = get_object_or_404(TestReport, pk=pk)
+    form = ReasonForm(request.POST)
+    try:
+        services.report_revoke(
+            actor=request.user,
+            report=report,
+            reason=form.data.get("reason", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(report)
+
+
+def report_pdf(request, pk: int):
+    from qihub.conformity.pdf import report_pdf as make_pdf
+
+    try:
+        report = selectors.report_detail(pk)
+    except TestReport.DoesNotExist as exc:
+        raise Http404 from exc
+    if report.status == TestReport.Status.DRAFT:
+        raise Http404
+    response = HttpResponse(make_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{report.number}.pdf"'
+    return response
+
+
+def certified_list(request):
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.certified_products(q=q), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "conformity/certified_list.html", {"page": page, "q": q})
+
+
+def certified_feed(request):
+    feed = Atom1Feed(
+        title=_("Certified products"),
+        link=request.build_absolute_uri(reverse("conformity:certified_list")),
+        description=_("Certificates issued on the platform."),
+        language=request.LANGUAGE_CODE,
+    )
+    for cert in selectors.certified_products(status="")[:50]:
+        feed.add_item(
+            title=f"{cert.number} {cert.products} — {cert.holder.name}",
+            link=request.build_absolute_uri(cert.get_absolute_url()),
+            description=f"{cert.standard.identifier} · {cert.get_status_display()} · {cert.body.name}",
+            pubdate=cert.created_at,
+            updateddate=cert.updated_at,
+            unique_id=request.build_absolute_uri(cert.get_absolute_url()),
+        )
+    return HttpResponse(
+        feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8"
+    )
+
+
+def certificate_detail(request, pk: int):
+    try:
+        cert = selectors.certificate_detail(pk)
+    except Certificate.DoesNotExist as exc:
+        raise Http404 from exc
+    may_act = request.user.is_authenticated and services.acts_for(
+        request.user, cert.body
+    )
+    return render(
+        request,
+        "conformity/certificate_detail.html",
+        {
+            "cert": cert,
+            "may_act": may_act,
+            "status": selectors.verify([cert.number])[0]["status"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificate_status(request, pk: int):
+    cert = get_object_or_404(Certificate, pk=pk)
+    try:
+        services.certificate_change(
+            actor=request.user,
+            certificate=cert,
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(cert)
+
+
+def verify(request):
+    number = request.GET.get("number", "").strip()
+    form = VerifyForm(request.GET or None)
+    result = None
+    error = ""
+    if number:
+        try:
+            verify_rate_check(request)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            result = selectors.verify([number])[0]
+    return render(
+        request,
+        "conformity/verify.html",
+        {"form": form, "result": result, "error": error, "number": number},
+    )
