@@ -148,7 +148,11 @@ def statistics_tables(year: int) -> list[Table]:
         )
     )
     rows = (
-        Declaration.objects.filter(published_at__date__range=(start, end))
+        # a range on the timestamp, not ``__date`` (a function per row)
+        Declaration.objects.filter(
+            published_at__gte=_instant(start),
+            published_at__lt=_instant(end + datetime.timedelta(days=1)),
+        )
         .annotate(province=Substr("region", 1, 2))
         .values("province")
         .annotate(n=Count("id"))
@@ -223,6 +227,12 @@ def statistics_tables(year: int) -> list[Table]:
         )
     )
     return tables
+
+
+def _instant(day: datetime.date) -> datetime.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _cell(value):
