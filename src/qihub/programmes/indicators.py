@@ -419,6 +419,21 @@ def _research_accepted(scope: Scope, day: datetime.date) -> float | None:
     )
 
 
+def _international(count_name: str) -> Compute:
+    """International projects led or taken part in, from the international
+    standardization app (each project once for the whole scope)."""
+
+    def compute(scope: Scope, day: datetime.date) -> float | None:
+        from qihub.international import selectors as international
+
+        count = getattr(international, count_name)
+        if scope.organisation is not None:
+            return float(count(on=day, organisations=[scope.organisation.pk]))
+        return float(count(region=scope.region, network=scope.network, on=day))
+
+    return compute
+
+
 def _projects_of(scope: Scope, day: datetime.date) -> QuerySet:
     from qihub.lifecycle.models import Project, ProjectDraftingUnit
 
@@ -679,6 +694,29 @@ register(
 )
 register(
     Indicator(
+        "international_projects_led",
+        "主导的国际标准项目",
+        "International standard projects led",
+        "项",
+        "International projects (ISO, IEC, ITU: new work items and projects) "
+        "whose leading organisation is in the scope, proposed by the date and "
+        "not abandoned.",
+        _international("projects_led_count"),
+    )
+)
+register(
+    Indicator(
+        "international_projects_taken_part",
+        "主导或参与的国际标准项目",
+        "International standard projects led or taken part in",
+        "项",
+        "International projects the scope's organisations lead or take part "
+        "in, proposed by the date and not abandoned; each project once.",
+        _international("projects_participated_count"),
+    )
+)
+register(
+    Indicator(
         "research_projects_accepted",
         "通过验收的科研项目",
         "Research projects accepted",
@@ -750,9 +788,10 @@ for _slug, _zh, _en, _unit, _definition in (
         "主导或参与国际标准",
         "International standards led or taken part in",
         "项",
-        "Reported until the international standardization app records "
-        "participation: approved reports of international standards "
-        "(ISO, IEC, ITU) an organisation led or took part in.",
+        "Reported: approved reports of published international standards "
+        "(ISO, IEC, ITU) an organisation led or took part in; the projects "
+        "themselves are counted by international_projects_led and "
+        "international_projects_taken_part.",
     ),
     (
         "talents_trained",

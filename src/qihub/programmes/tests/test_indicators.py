@@ -104,3 +104,36 @@ def test_every_indicator_has_names_unit_definition():
         assert ind.name_en
         assert ind.unit
         assert len(ind.definition) > 20
+
+
+def test_international_projects_are_counted_from_the_international_app(db):
+    from qihub.international import services as international
+
+    led = _org("长春国际标准甲公司", "220102")
+    partner = _org("吉林市国际标准乙公司", "220202")
+    other = _org("深圳国际标准丙公司", "440305")
+    international.project_register(
+        actor=None,
+        reference="ISO/NP 99001",
+        stage="10.99",
+        leading_organisation=led,
+        participants=[partner, other],
+        proposed_on=datetime.date(2026, 3, 1),
+    )
+    international.project_register(
+        actor=None,
+        reference="ISO/NP 99002",
+        stage="20.00",
+        leading_organisation=other,
+        participants=[partner],
+        proposed_on=datetime.date(2026, 9, 1),  # after DAY
+    )
+    jilin = indicators.scope_for("220000")
+    led_in = indicators.get("international_projects_led")
+    part = indicators.get("international_projects_taken_part")
+    assert not led_in.reported
+    assert led_in.value(jilin, DAY) == 1
+    assert part.value(jilin, DAY) == 1
+    assert part.value(jilin, datetime.date(2026, 12, 1)) == 2
+    assert part.value(indicators.scope_for(f"org:{other.pk}"), DAY) == 1
+    assert led_in.value(indicators.scope_for("440000"), DAY) == 0
