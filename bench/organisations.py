@@ -61,8 +61,10 @@ CITIES = [
     ("370200", "青岛", "Qingdao"),
 ]
 TRADE = list(
-    "华丰长虹九洲利尔京东方新能源启明星泰和瑞祥鸿达恒信永安宏图金鼎天成博远盛世"
-    "中科创新众合联创精工卓越凯盛德源弘毅诚信明辉嘉禾丰泽润达海纳聚力兴业"
+    dict.fromkeys(  # each character once: names are unique by construction
+        "华丰长虹九洲利尔京东方新能源启明星泰和瑞祥鸿达恒信永安宏图金鼎天成博远盛世"
+        "中科创新众合联创精工卓越凯盛德源弘毅诚信明辉嘉禾丰泽润达海纳聚力兴业"
+    )
 )
 TRADE_EN = [
     "huafeng", "changhong", "jiuzhou", "lier", "qiming", "taihe", "ruixiang",
