@@ -375,15 +375,15 @@ class _Source:
             try:
                 with self.open_bytes() as fh:
                     while chunk := fh.read(1 << 20):
-                        if b"\x00" in chunk:
-                            raise ImportFormatError(
-                                _("This is a binary file, not a text (CSV/JSON) file.")
-                            )
                         decoder.decode(chunk)
                     decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 continue
             return encoding
+        if b"\x00" in self.head(8192):
+            raise ImportFormatError(
+                _("This is a binary file, not a text (CSV/JSON) file.")
+            )
         raise ImportFormatError(
             _("The file is neither UTF-8, UTF-16 nor GB 18030 text.")
         )

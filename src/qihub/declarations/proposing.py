@@ -136,6 +136,8 @@ def _docx_sections(data: bytes) -> list[Section]:
     """Paragraphs and tables of a Word document's body. Headings start a new
     section; the paragraph before a table (its caption, 表1 理化指标) is the
     table's caption."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ApplicationError(_("This is not a Word (.docx) document."))
     check_zip(data)  # every member bounded, not only the body
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

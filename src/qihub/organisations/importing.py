@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -165,6 +166,10 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise ApplicationError(_("The file is larger than 50 MB; split it."))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
+        if not zipfile.is_zipfile(path):
+            raise ApplicationError(
+                _("Cannot read the XLSX file: %(e)s") % {"e": "not a zip file"}
+            )
         # The bounded reader: zip limits and the cell limit before parsing.
         raw = _bounded((values for _number, values in xlsx_rows(path)), what=_("sheet"))
     elif suffix in (".csv", ".txt"):
