@@ -134,6 +134,18 @@ def run_worker(args) -> dict:
         return statuses[0], json.loads(data), time.perf_counter() - t
 
     post(make_lines(rng, pool, 50))  # warm up: imports, jieba, caches
+    if args.profile:
+        import cProfile
+        import pstats
+
+        from qihub.catalog.validity.check import check_list
+
+        lines = make_lines(rng, pool, max(args.sizes))
+        profiler = cProfile.Profile()
+        profiler.enable()
+        check_list(lines)
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumtime").print_stats(40)
     out["runs"] = []
     for size in args.sizes:
         times = []
@@ -180,6 +192,7 @@ def run_child(db: str, args) -> dict:
         str(args.repeat),
         "--seed",
         str(args.seed),
+        *(["--profile"] if args.profile else []),
         "--workdir",
         workdir,
     ]
@@ -234,6 +247,9 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--profile", action="store_true", help="Profile one check (to stderr)."
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
