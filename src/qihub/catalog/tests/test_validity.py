@@ -507,3 +507,13 @@ def test_admin_lists_and_reruns(client, admin_user, plain_user, catalogue):
     client.post(url, {"action": "rerun", "_selected_action": [check.pk]})
     check.refresh_from_db()
     assert check.runs == 2
+
+
+def test_api_accepts_5000_distinct_lines(client, catalogue):
+    lines = [f"GB/T {30000 + i}-2020 标准{i}" for i in range(MAX_LINES - 10)] + TEN
+    response = client.post(URL, {"lines": lines}, content_type="application/json")
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["lines"]) == MAX_LINES
+    assert body["summary"]["unknown"] == MAX_LINES - 10 + 1
+    assert body["lines"][-10]["items"][0]["chain"][-1] == "GB/T 19001-2016"
