@@ -137,7 +137,7 @@ def tbt_alerts_for(org_ids: Sequence[int]) -> QuerySet[TbtMatch]:
     future inbox read them)."""
     return (
         TbtMatch.objects.filter(
-            kind=TbtMatch.Kind.ORGANISATION, organisation_id__in=list(org_ids)
+            kind=TbtMatch.Kind.ORGANISATION, organisation_id__in=org_ids
         )
         .select_related("notification")
         .order_by("-notification__distributed_on", "-id")
@@ -194,7 +194,7 @@ def projects_led_count(
     if ids is not None:
         qs = qs.filter(leading_organisation_id__in=ids)
     if organisations is not None:
-        qs = qs.filter(leading_organisation_id__in=list(organisations))
+        qs = qs.filter(leading_organisation_id__in=organisations)
     return qs.count()
 
 
@@ -216,8 +216,8 @@ def projects_participated_count(
         through = through.filter(organisation_id__in=ids)
         lead = Q(leading_organisation_id__in=ids)
     if organisations is not None:
-        through = through.filter(organisation_id__in=list(organisations))
-        lead &= Q(leading_organisation_id__in=list(organisations))
+        through = through.filter(organisation_id__in=organisations)
+        lead &= Q(leading_organisation_id__in=organisations)
     return _projects_by(day).filter(lead | Exists(through)).count()
 
 
@@ -235,7 +235,7 @@ def posts_held_count(
     if ids is not None:
         qs = qs.filter(organisation_id__in=ids)
     if organisations is not None:
-        qs = qs.filter(organisation_id__in=list(organisations))
+        qs = qs.filter(organisation_id__in=organisations)
     if role:
         qs = qs.filter(role=role)
     return qs.count()
@@ -248,7 +248,7 @@ def _trainees(region, network, on, organisations) -> QuerySet[Trainee]:
     if ids is not None:
         qs = qs.filter(organisation_id__in=ids)
     if organisations is not None:
-        qs = qs.filter(organisation_id__in=list(organisations))
+        qs = qs.filter(organisation_id__in=organisations)
     return qs.order_by()
 
 
@@ -324,7 +324,7 @@ def organisation_metrics(org_ids: Sequence[int]) -> list:
     notifications touching the organisations' declarations. Five queries."""
     from qihub.organisations.profile import Metric
 
-    ids = list(org_ids)
+    ids = org_ids  # a list or a subquery of ids (profile.metrics_for)
     section = gettext_lazy("International standardization")
     return [
         Metric(

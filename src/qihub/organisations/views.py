@@ -334,7 +334,9 @@ MEMBERS_PER_PAGE = 100
 
 def _network_page(request, network: Network, status: int = 200, **forms):
     members = selectors.members_on(network)
-    metrics = profile.metrics_for(members.order_by().values("organisation_id"))
+    metrics = profile.metrics_for(
+        members.order_by().values_list("organisation_id", flat=True)
+    )
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("members"))
     staff = is_staff_member(request.user)
     context = {
