@@ -277,4 +277,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.requirements.demo.load",
     "qihub.lifecycle.demo.load",
     "qihub.metrology.demo.load",
+    "qihub.alerts.demo.load",
 ]
