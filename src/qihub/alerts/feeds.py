@@ -168,6 +168,9 @@ class OrganisationFeed(Feed):
     def item_pubdate(self, item):
         return item.created_at
 
+    def item_updateddate(self, item):
+        return item.created_at
+
 
 def watch_feed_token(user) -> str:
     return signing.dumps({"u": user.pk}, salt=FEED_SALT)
@@ -213,4 +216,7 @@ class WatchListFeed(Feed):
         return f"qihub-inbox-{item.pk}"
 
     def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
         return item.created_at

@@ -1,6 +1,7 @@
 """Catalogue API: search, detail, identifier parsing and staff writes."""
 
 import datetime
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from qihub.catalog import selectors, services
 from qihub.catalog.identifiers import IdentifierError, parse
 from qihub.catalog.models import Standard, StandardRelation, standard_url
+from qihub.catalog.search import listing_after
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError, NotFound
 from qihub.core.pagination import MAX_PAGE
@@ -87,6 +89,7 @@ class SearchOut(BaseModel):
     page: int
     per_page: int
     items: list[StandardOut]
+    next_cursor: str | None = None
 
 
 class RelationOut(Schema):
@@ -226,6 +229,28 @@ def _get_by_identifier(text: str) -> Standard:
     return standard
 
 
+def _cursor(kind: str, value: str) -> str:
+    return urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str, q: str) -> tuple[str | None, int]:
+    """(keyset key, None) or (None, offset) from a ``next_cursor``."""
+    try:
+        text = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value = text.split(":", 1)
+        if kind == "k" and not q.strip():
+            return value, 0
+        if kind == "o" and value.isdigit():
+            return None, int(value)
+    except ValueError:
+        pass
+    raise ApplicationError("cursor: not a cursor this search gave; start again.")
+
+
+def _ident_key(pk: int) -> str:
+    return Standard.objects.filter(pk=pk).values_list("ident_key", flat=True)[0]
+
+
 @router.get("/standards/", response=SearchOut, summary="Search the catalogue")
 def standard_search(
     request,
@@ -236,8 +261,13 @@ def standard_search(
     year: int | None = None,
     page: int = 1,
     per_page: int = 20,
+    cursor: str | None = None,
 ):
-    """One query for identifiers and Chinese/English titles; exact identifier first."""
+    """One query for identifiers and Chinese/English titles; exact identifier first.
+
+    ``next_cursor`` in the answer, passed back as ``cursor``, gives the next
+    page however far: without a query a keyset on the identifier, with one
+    the position in the ranked matches."""
     if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 100:
         message = (
             f"page must be between 1 and {MAX_PAGE} and per_page between 1 and 100."
@@ -251,15 +281,42 @@ def standard_search(
         raise ApplicationError(
             f"Unknown status {status!r}; use one of {', '.join(Standard.Status.values)}."
         )
+    offset = (page - 1) * per_page
+    after = None
+    if cursor is not None:
+        after, offset = _read_cursor(cursor, q)
+    if after is not None:
+        rows, key = listing_after(
+            after=after, level=level, status=status, ics=ics, year=year, limit=per_page
+        )
+        out = SearchOut.model_validate(
+            {
+                "count": len(rows),
+                "count_is_estimate": key is not None,
+                "page": page,
+                "per_page": per_page,
+                "items": [StandardOut.from_row(row) for row in rows],
+                "next_cursor": _cursor("k", key) if key else None,
+            }
+        )
+        return HttpResponse(out.model_dump_json(), content_type=_JSON)
     result = selectors.search_standards(
         q=q,
         level=level,
         status=status,
         ics=ics,
         year=year,
-        offset=(page - 1) * per_page,
+        offset=offset,
         limit=per_page,
     )
+    next_cursor = None
+    if len(result.rows) == per_page and (
+        result.total_is_estimate or offset + per_page < result.total
+    ):
+        if q.strip():
+            next_cursor = _cursor("o", str(offset + per_page))
+        else:
+            next_cursor = _cursor("k", _ident_key(result.rows[-1]["id"]))
     out = SearchOut.model_validate(
         {
             "count": result.total,
@@ -267,6 +324,7 @@ def standard_search(
             "page": page,
             "per_page": per_page,
             "items": [StandardOut.from_row(row) for row in result.rows],
+            "next_cursor": next_cursor,
         }
     )
     # Serialised by pydantic itself: ninja's renderer (json.dumps calling back

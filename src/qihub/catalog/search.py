@@ -807,3 +807,31 @@ def raw_index_rows(
                 [_SqliteBackend.match_expression(tokens, status), limit],
             )
         return cur.fetchall()
+
+
+def listing_after(
+    *,
+    after: str = "",
+    level: str | None = None,
+    status: str | None = None,
+    ics: str | None = None,
+    year: int | None = None,
+    limit: int = 20,
+) -> tuple[list[dict], str | None]:
+    """The filtered catalogue without a query, by identifier, from the first
+    ``ident_key`` after ``after`` (a keyset: every page costs the same however
+    deep); returns the rows and the key to continue from (None at the end)."""
+    where, params = _where_sql(
+        *_filter_sql(level=level, status=status, ics=ics, year=year)
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT s.id, s.ident_key FROM catalog_standard s WHERE s.ident_key > %s"  # noqa: S608
+            f"{where} ORDER BY s.ident_key LIMIT %s",
+            [after, *params, limit + 1],
+        )
+        found = cur.fetchall()
+        more = len(found) > limit
+        found = found[:limit]
+        rows = _fetch_rows(cur, [pk for pk, _key in found])
+    return rows, (found[-1][1] if more and found else None)

@@ -288,4 +288,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.international.demo.load",
     "qihub.programmes.demo.load",
     "qihub.conformity.demo.load",
+    "qihub.alerts.demo.load",
 ]

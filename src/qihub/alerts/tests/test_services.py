@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_follow_refuses_unknown_standard_ics_and_duplicates(user, standard):
     with pytest.raises(ApplicationError, match="no standard 999999"):
         services.watch_create(actor=user, kind="standard", value="999999")
-    with pytest.raises(ApplicationError, match="unknown ICS code 99.999"):
+    with pytest.raises(ApplicationError, match=r"unknown ICS code 99\.999"):
         services.watch_create(actor=user, kind="ics", value="99.999")
     with pytest.raises(ApplicationError, match="not a standard identifier"):
         services.watch_create(actor=user, kind="identifier", value="hello")

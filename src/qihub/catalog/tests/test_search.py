@@ -444,6 +444,7 @@ def test_search_api_returns_the_rows_of_the_service(client, classifications):
         "count_is_estimate": False,
         "page": 1,
         "per_page": 20,
+        "next_cursor": None,
         "items": [
             {
                 "id": std.pk,

@@ -1,0 +1,187 @@
+"""Alerts benchmark: the daily alert job and the first byte of an export.
+
+    .venv/bin/python bench/alerts.py [--standards 200000] [--watches 100000]
+                                     [--changed 10000] [--users 10000]
+
+Builds a scratch SQLite database under /tmp (migrated), writes N synthetic
+standards in bulk, W watches spread over U users (standards, identifiers,
+ICS fields, levels), replaces C followed-or-not standards (status *replaced*
+and a *replaced* event each, the successor related), then times
+``alerts_run`` (the job: matching, inbox items, successor watches) and
+``digests_send`` (locmem mail), and the time to the first chunk of the CSV
+export of 100,000 rows and to its last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--standards", type=int, default=200_000)
+    parser.add_argument("--watches", type=int, default=100_000)
+    parser.add_argument("--changed", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=10_000)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="qihub-bench-alerts-")
+    os.environ["QIHUB_DATA_DIR"] = tmp
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qihub.config.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from qihub.alerts import exports, services
+    from qihub.alerts.models import Watch
+    from qihub.catalog.models import Standard, StandardEvent, StandardRelation
+    from qihub.vocab.services import classifications_load
+
+    classifications_load()
+    ics_codes = ["03.120.10", "13.020.10", "67.040", "91.100.30", "29.020"]
+    t0 = time.perf_counter()
+    n = args.standards
+    with transaction.atomic():
+        Standard.objects.bulk_create(
+            (
+                Standard(
+                    identifier=f"GB/T {i}-2016",
+                    ident_key=f"GBT{i}2016",
+                    base_key=f"GBT{i}",
+                    prefix="GB/T",
+                    number=str(i),
+                    year=2016,
+                    level="national",
+                    status="in_force",
+                    title_zh=f"标准 {i}",
+                    committee=f"SAC/TC {i % 500}",
+                )
+                for i in range(1, n + 1)
+            ),
+            batch_size=5000,
+        )
+        ids = list(Standard.objects.order_by("id").values_list("id", flat=True))
+        through = Standard.ics.through
+        through.objects.bulk_create(
+            (
+                through(standard_id=pk, icscode_id=ics_codes[k % len(ics_codes)])
+                for k, pk in enumerate(ids)
+            ),
+            batch_size=5000,
+        )
+        users = get_user_model().objects.bulk_create(
+            get_user_model()(username=f"u{k}", email=f"u{k}@example.org")
+            for k in range(args.users)
+        )
+        users = list(get_user_model().objects.values_list("id", flat=True))
+        watches = []
+        for k in range(args.watches):
+            uid = users[k % len(users)]
+            spread = (k // len(users) + k) % (args.changed * 2)
+            r = k % 20
+            if r < 16:  # mostly standards: half of them among the changed
+                pk = ids[spread]
+                watches.append(
+                    Watch(user_id=uid, kind="standard", key=str(pk), standard_id=pk)
+                )
+            elif r < 18:
+                watches.append(
+                    Watch(user_id=uid, kind="identifier", key=f"base:GBT{k % n + 1}")
+                )
+            elif r == 18:
+                watches.append(
+                    Watch(user_id=uid, kind="ics", key=ics_codes[k % 5][:2] + f"#{k}")
+                )
+            else:
+                watches.append(Watch(user_id=uid, kind="committee", key=f"SAC/TC {k}"))
+        Watch.objects.bulk_create(watches, batch_size=5000, ignore_conflicts=True)
+    services.alerts_run()  # the cursor after the load
+    setup = time.perf_counter() - t0
+    with transaction.atomic():
+        changed = ids[: args.changed]
+        successors = Standard.objects.bulk_create(
+            (
+                Standard(
+                    identifier=f"GB/T {i}-2026",
+                    ident_key=f"GBT{i}2026",
+                    base_key=f"GBT{i}",
+                    prefix="GB/T",
+                    number=str(i),
+                    year=2026,
+                    level="national",
+                    status="in_force",
+                    title_zh=f"标准 {i}",
+                )
+                for i in range(1, args.changed + 1)
+            ),
+            batch_size=5000,
+        )
+        new_ids = dict(Standard.objects.filter(year=2026).values_list("number", "id"))
+        Standard.objects.filter(id__in=changed).update(status="replaced")
+        now = timezone.now()
+        StandardEvent.objects.bulk_create(
+            (
+                StandardEvent(standard_id=pk, type="replaced", created_at=now)
+                for pk in changed
+            ),
+            batch_size=5000,
+        )
+        StandardRelation.objects.bulk_create(
+            (
+                StandardRelation(
+                    source_id=new_ids[str(i + 1)], target_id=pk, kind="replaces"
+                )
+                for i, pk in enumerate(changed)
+            ),
+            batch_size=5000,
+        )
+    del successors
+    watch_count = Watch.objects.count()
+    t = time.perf_counter()
+    report = services.alerts_run()
+    job = time.perf_counter() - t
+    t = time.perf_counter()
+    mails = services.digests_send()
+    digest = time.perf_counter() - t
+    t = time.perf_counter()
+    stream = exports.csv_stream({"level": "national"}, limit=100_000)
+    next(stream)
+    next(stream)
+    first = time.perf_counter() - t
+    rows = sum(chunk.count("\n") for chunk in stream)
+    whole = time.perf_counter() - t
+    connection.close()
+    load = os.getloadavg()
+    print(
+        f"standards {Standard.objects.count():,}, watches {watch_count:,}, "
+        f"users {len(users):,}, changed {args.changed:,} (setup {setup:.1f} s)"
+    )
+    print(
+        f"alert job: {job:.2f} s (target < 60 s): {report.items:,} inbox items, "
+        f"{report.moved:,} watches moved to successors"
+    )
+    print(f"digests: {mails:,} e-mails in {digest:.2f} s")
+    print(
+        f"CSV export 100,000 rows: first byte {first * 1000:.0f} ms "
+        f"(target < 1 s), all {rows:,} rows in {whole:.2f} s"
+    )
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
