@@ -4,9 +4,8 @@ receives the sample and issues a report whose failing item the engine flags;
 a visitor verifies a certificate by number and sees it suspended after the
 certification body suspends it."""
 
-import datetime
-
 import pytest
+from django.utils import timezone
 
 from qihub.conformity import services
 from qihub.core.services import user_create
@@ -40,7 +39,7 @@ def test_find_request_report_verify(
         products="婴儿连体服",
         standard="GB 31701",
         number="CQC-2025-0001",
-        valid_from=datetime.date.today(),
+        valid_from=timezone.localdate(),
     )
 
     # The enterprise finds the lab and asks for a test.
