@@ -91,7 +91,7 @@ def capabilities(
     if product:
         qs = qs.filter(object_key__contains=fold(product))
     if region:
-        qs = qs.filter(body__region_id__startswith=_region_prefix(region))
+        qs = qs.filter(body__region__code__startswith=_region_prefix(region))
     if kind:
         qs = qs.filter(body__kind=kind)
     same_std = Q(standard__base_key=std.base_key) if std else Q()
