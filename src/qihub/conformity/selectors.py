@@ -104,12 +104,12 @@ def capabilities(
         else []
     )
     same_std = Q(standard_id__in=editions) if std else Q()
-    if std is not None and pkey:
-        qs = qs.filter(same_std | Q(parameter_key=pkey))
+    if pkey:
+        # The parameter asked for, under the standard or another one (ranked
+        # below); one indexed condition instead of an OR over the table.
+        qs = qs.filter(parameter_key=pkey)
     elif std is not None:
         qs = qs.filter(same_std)
-    elif pkey:
-        qs = qs.filter(parameter_key=pkey)
     if std is not None:
         exact = Q(standard_id=std.pk) & (Q(clause=clause) if clause else Q())
         if pkey:
