@@ -40,6 +40,11 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line: parameter = value unit (e.g. 甲醛含量 = 35 mg/kg)."),
     )
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        required=False,
+        help_text=_("When the requirements depend on them, e.g. category=A."),
+    )
     conclusion = forms.ChoiceField(
         label=_("Conclusion"), choices=TestReport.Conclusion.choices
     )

@@ -91,18 +91,27 @@ def capabilities(
     if product:
         qs = qs.filter(object_key__contains=fold(product))
     if region:
-        qs = qs.filter(body__region_id__startswith=_region_prefix(region))
+        qs = qs.filter(body__region__code__startswith=_region_prefix(region))
     if kind:
         qs = qs.filter(body__kind=kind)
-    same_std = Q(standard__base_key=std.base_key) if std else Q()
-    if std is not None and pkey:
-        qs = qs.filter(same_std | Q(parameter_key=pkey))
+    # The editions' ids (one small query) keep the scope-line filter on its
+    # own index instead of joining the catalogue for every line.
+    editions = (
+        list(
+            Standard.objects.filter(base_key=std.base_key).values_list("pk", flat=True)
+        )
+        if std
+        else []
+    )
+    same_std = Q(standard_id__in=editions) if std else Q()
+    if pkey:
+        # The parameter asked for, under the standard or another one (ranked
+        # below); one indexed condition instead of an OR over the table.
+        qs = qs.filter(parameter_key=pkey)
     elif std is not None:
         qs = qs.filter(same_std)
-    elif pkey:
-        qs = qs.filter(parameter_key=pkey)
     if std is not None:
-        exact = Q(standard=std) & (Q(clause=clause) if clause else Q())
+        exact = Q(standard_id=std.pk) & (Q(clause=clause) if clause else Q())
         if pkey:
             exact &= Q(parameter_key=pkey)
         qs = qs.annotate(

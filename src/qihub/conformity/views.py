@@ -25,7 +25,7 @@ from qihub.conformity.models import Certificate, TestReport, TestRequest
 from qihub.conformity.ratelimit import verify_rate_check
 from qihub.core.errors import ApplicationError
 from qihub.organisations.models import Organisation
-from qihub.requirements.checking import parse_values_text
+from qihub.requirements.checking import parse_conditions_text, parse_values_text
 
 
 def _form_error(form, exc: ApplicationError) -> None:
@@ -169,6 +169,7 @@ def report_new(request, pk: int):
                         s.strip() for s in data["standards"].split(",") if s.strip()
                     ],
                     conclusion=data["conclusion"],
+                    conditions=parse_conditions_text(data["conditions"]),
                     results=[
                         {"parameter": name, "value": str(v), "unit": unit}
                         for name, (v, unit) in values.items()

@@ -124,3 +124,19 @@ def test_report_api_unit_refused(lab_api, lab, gb31701):
     )
     assert r.status_code == 400
     assert "cannot be converted" in r.json()["detail"]
+
+
+def test_capabilities_region_and_kind(client, scope_lines, lab):
+    from qihub.organisations.models import Region
+
+    region = Region.objects.filter(level="city").first()
+    if region is None:
+        region = Region.objects.create(code="510700", name_zh="绵阳市", level="city")
+    lab.region = region
+    lab.save()
+    r = client.get(
+        f"/api/conformity/capabilities?parameter=甲醛&region={region.code[:2]}0000&kind=testing_body"
+    )
+    assert len(r.json()) == 1
+    r = client.get("/api/conformity/capabilities?parameter=甲醛&region=990000")
+    assert r.json() == []
