@@ -122,7 +122,7 @@ class ResultIn(Schema):
     limit_quoted: str = ""
 
 
-class ReportIn(Schema):
+class TestReportIn(Schema):
     number: str
     body_id: int
     client_id: int | None = None
@@ -169,7 +169,7 @@ class ReportOut(Schema):
 
 
 @router.post("/reports", response={201: ReportOut}, auth=write_auth)
-def report_create(request, payload: ReportIn):
+def report_create(request, payload: TestReportIn):
     """Draft a report and (by default) issue it: results are checked against
     the cited standards' confirmed requirements; a contradiction is refused."""
     from django.db import transaction

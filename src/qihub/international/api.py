@@ -68,7 +68,7 @@ class BodyDetailOut(BodyOut):
         return list(selectors.body_posts(obj))
 
 
-class ProjectOut(Schema):
+class InternationalProjectOut(Schema):
     id: int
     reference: str
     title_en: str
@@ -102,7 +102,7 @@ class ProjectOut(Schema):
         return obj.domestic_adoption.identifier if obj.domestic_adoption_id else None
 
 
-class ProjectDetailOut(ProjectOut):
+class ProjectDetailOut(InternationalProjectOut):
     participants: list[str]
 
     @staticmethod
@@ -110,7 +110,7 @@ class ProjectDetailOut(ProjectOut):
         return [o.name for o in obj.participants.all()]
 
 
-class ProjectIn(Schema):
+class InternationalProjectIn(Schema):
     reference: str
     stage: str
     title_en: str = ""
@@ -215,7 +215,7 @@ def post_assign(request, pk: int, payload: PostIn):
     return Status(201, post)
 
 
-@router.get("/projects", response=list[ProjectOut])
+@router.get("/projects", response=list[InternationalProjectOut])
 @paginate(PageNumberPagination)
 def project_list(request, stage: str = "", q: str = "", active: bool = False):
     """International projects; ``stage`` is a code (40.20) or a stage (40)."""
@@ -233,7 +233,7 @@ def project_detail(request, pk: int):
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, auth=write_auth)
-def project_register(request, payload: ProjectIn):
+def project_register(request, payload: InternationalProjectIn):
     """Register a project at an ISO harmonized stage code (staff)."""
     data = payload.dict()
     body_ref = data.pop("body")

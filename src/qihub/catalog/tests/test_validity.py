@@ -122,7 +122,7 @@ def test_status_on_a_chosen_date(catalogue):
 
 
 def test_to_be_implemented(catalogue):
-    result = check_lines(["GB 99001-2030"])
+    result = check_lines(["GB 99001-2026"])
     assert result.lines[0]["items"][0]["verdict"] == "to_be_implemented"
     assert result.summary["to_be_implemented"] == 1
 

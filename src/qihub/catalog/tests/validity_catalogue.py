@@ -4,6 +4,7 @@ and the ten-line list of the issue (mixed spellings, two replaced, one
 withdrawn, one unknown)."""
 
 import datetime
+import re
 
 from qihub.catalog import services
 
@@ -41,7 +42,10 @@ def build() -> dict:
     made = {}
 
     def add(identifier, **kw):
-        kw.setdefault("issued_on", D(2005, 1, 1))
+        # issued in the identifier's year (the catalogue refuses an issue
+        # date that does not fit it)
+        year = int(re.search(r"[-:](\d{4})", identifier).group(1))
+        kw.setdefault("issued_on", D(year, 1, 1))
         made[identifier] = services.standard_create(
             actor=None, identifier=identifier, **kw
         )
@@ -97,7 +101,7 @@ def build() -> dict:
         implemented_on=D(2020, 10, 1),
     )
     add(
-        "GB 99001-2030",
+        "GB 99001-2026",
         title_zh="未来实施的标准",
         issued_on=D(2026, 1, 1),
         implemented_on=D(2030, 1, 1),

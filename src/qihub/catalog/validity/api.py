@@ -21,7 +21,7 @@ router = Router()
 _JSON = "application/json; charset=utf-8"
 
 
-class CheckIn(Schema):
+class ValidityCheckIn(Schema):
     """``lines`` (one list entry per line) or ``text`` (split at line
     breaks); ``on``: the date of the status "on a date" (default today)."""
 
@@ -30,14 +30,14 @@ class CheckIn(Schema):
     on: datetime.date | None = None
 
 
-class CheckOut(BaseModel):
+class ValidityCheckOut(BaseModel):
     on: datetime.date
     today: datetime.date
     summary: dict[str, int]
     lines: list[dict]
 
 
-class SavedIn(CheckIn):
+class SavedIn(ValidityCheckIn):
     name: str
     organisation: int | None = None
 
@@ -57,7 +57,7 @@ class SavedDetailOut(SavedOut):
     result: dict
 
 
-def _lines(payload: CheckIn) -> list[str]:
+def _lines(payload: ValidityCheckIn) -> list[str]:
     if payload.lines is not None and payload.text is not None:
         raise ApplicationError(
             "Send either lines or text, not both.", details={"field": "lines"}
@@ -90,10 +90,10 @@ def _saved(check, *, detail: bool = False) -> dict:
 
 @router.post(
     "/validity-check",
-    response={200: CheckOut},
+    response={200: ValidityCheckOut},
     summary="Check a list of standards",
 )
-def validity_check(request, payload: CheckIn):
+def validity_check(request, payload: ValidityCheckIn):
     """Every identifier on each line: found or not, status today and on
     ``on``, the current edition and the replacements leading to it, its
     implementation date, adoptions, the closest matches of an unknown one.
