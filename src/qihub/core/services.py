@@ -82,6 +82,21 @@ def user_set_roles(*, user, roles: list[str], actor) -> None:
     )
 
 
+def password_check(*, password: str, username: str = "", email: str = "") -> None:
+    """Run Django's configured password validators; refuse with their messages."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    User = get_user_model()
+    try:
+        validate_password(password, user=User(username=username, email=email))
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("The password is refused: %(why)s") % {"why": " ".join(exc.messages)},
+            details={"password": list(exc.messages)},
+        ) from exc
+
+
 @transaction.atomic
 def user_create(
     *, username: str, password: str, roles: list[str] = (), email: str = ""

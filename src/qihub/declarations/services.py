@@ -313,8 +313,9 @@ def enterprise_register(
             % {"org": found.name},
             details={"credit_code": [data["credit_code"]]},
         )
-    from qihub.core.services import log, user_create
+    from qihub.core.services import log, password_check, user_create
 
+    password_check(password=password, username=username, email=email)
     user = user_create(
         username=username, password=password, email=email, roles=[Role.ENTERPRISE]
     )

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import Role
-from qihub.core.services import user_create
+from qihub.core.services import password_check, user_create
 
 
 class Command(BaseCommand):
@@ -21,6 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         password = opts["password"] or getpass.getpass("Password: ")
         try:
+            password_check(
+                password=password, username=opts["username"], email=opts["email"]
+            )
             user = user_create(
                 username=opts["username"],
                 password=password,
