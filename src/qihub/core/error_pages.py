@@ -86,14 +86,41 @@ def busy_response(request) -> HttpResponse:
     return response
 
 
+def _has_nul(request) -> bool:
+    """A NUL character in a query or form value, or in a JSON body: no text
+    holds one, and PostgreSQL refuses it in every text column."""
+    if any("\x00" in v for vs in request.GET.lists() for v in vs[1]):
+        return True
+    kind = request.content_type or ""
+    if kind == "application/x-www-form-urlencoded":
+        return any("\x00" in v for vs in request.POST.lists() for v in vs[1])
+    if kind.endswith("json"):
+        body = request.body
+        return b"\\u0000" in body or b"\x00" in body
+    return False
+
+
+def nul_response(request) -> HttpResponse:
+    message = _("Text in the request holds a NUL (0x00) character.")
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=422)
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
 class OutOfRangeMiddleware:
     """Pages: an id like /standards/99999999999999999999/ is a 404, not 500;
-    a write that found SQLite busy for too long is a 503 with Retry-After."""
+    a write that found SQLite busy for too long is a 503 with Retry-After;
+    text holding a NUL character is refused before any view sees it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            if _has_nul(request):
+                return nul_response(request)
+        except RequestDataTooBig:
+            return too_big_response(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
