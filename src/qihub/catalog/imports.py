@@ -45,6 +45,7 @@ from qihub.catalog.signals import standard_status_changed
 from qihub.core.errors import ApplicationError, PermissionDenied
 from qihub.core.roles import is_staff_member
 from qihub.core.spreadsheets import unescape_cell, xlsx_rows
+from qihub.organisations.profile import counts_changed
 from qihub.vocab.models import CcsCode, IcsCode
 
 #: Our own column layout (csv, xlsx, json); exports write the same columns.
@@ -2063,6 +2064,7 @@ class _Writer:
                 )
             )
         Standard.objects.bulk_create(records, batch_size=500)
+        counts_changed()  # bulk_create sends no signal
         self.key_to_pk.update(
             _chunked_lookup(Standard.objects, "ident_key", list(placeholders))
         )

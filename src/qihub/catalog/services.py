@@ -32,6 +32,7 @@ from qihub.catalog.models import (
 from qihub.catalog.signals import standard_status_changed
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import is_staff_member
+from qihub.organisations.profile import counts_changed
 from qihub.vocab.models import CcsCode, IcsCode
 
 #: Fields a caller may set through create/update (status has its own rules).
@@ -711,6 +712,7 @@ def standard_set_drafting_units(
         StandardDraftingUnit(standard=standard, organisation=org, position=i)
         for i, org in enumerate(orgs, start=1)
     )
+    counts_changed()  # bulk_create sends no signal
     _event(
         standard,
         StandardEvent.Type.UPDATED,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from qihub.catalog.identifiers import try_parse
 from qihub.catalog.models import Standard
 from qihub.international.models import InternationalEvent, TbtMatch, TbtNotification
+from qihub.organisations.profile import counts_changed
 from qihub.vocab.models import IcsCode
 
 ICS_CODE = re.compile(r"^\d{2}(?:\.\d{3}(?:\.\d{2})?)?$")
@@ -212,6 +213,7 @@ def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> i
     while batch := list(islice(stream, 5000)):
         TbtMatch.objects.bulk_create(batch)
         written += len(batch)
+    counts_changed()  # bulk_create sends no signal
     qs.update(matched_at=now)
     InternationalEvent.objects.create(
         type=InternationalEvent.Type.TBT_MATCHED,

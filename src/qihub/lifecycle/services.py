@@ -48,6 +48,7 @@ from qihub.lifecycle.models import (
 )
 from qihub.lifecycle.ratelimit import anonymous_rate_check
 from qihub.organisations.models import Organisation
+from qihub.organisations.profile import counts_changed
 from qihub.organisations.services import organisation_match
 
 #: Fields that ``project_update`` may change.
@@ -361,6 +362,7 @@ def _drafting_units_write(project: Project, units: list[Organisation]) -> None:
         ProjectDraftingUnit(project=project, organisation=org, position=i)
         for i, org in enumerate(units, start=1)
     )
+    counts_changed()  # bulk_create sends no signal
 
 
 def _check_identifier(text: str) -> None:

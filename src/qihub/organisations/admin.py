@@ -23,6 +23,7 @@ from qihub.organisations.models import (
     Membership,
     Network,
     NetworkMember,
+    NetworkTally,
     Organisation,
     OrganisationEvent,
     Region,
@@ -385,3 +386,13 @@ class RegionAdmin(_ReadOnlyAdmin):
     list_display = ["code", "name_zh", "name_en", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(NetworkTally)
+class NetworkTallyAdmin(_ReadOnlyAdmin):
+    """Large networks' kept counts: when, how long a recount takes, stale."""
+
+    list_display = ["network", "counted_at", "count_ms", "stale", "queued_at"]
+    list_filter = ["stale"]
+    list_select_related = ["network"]
+    exclude = ["metrics"]

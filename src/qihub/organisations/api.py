@@ -17,7 +17,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError, NotFound
-from qihub.organisations import profile, selectors, services
+from qihub.organisations import profile, selectors, services, tallies
 from qihub.organisations.models import Membership, Network, NetworkMember, Organisation
 
 organisations_router = Router(tags=["organisations"])
@@ -447,6 +447,13 @@ class NetworkDetailOut(NetworkOut):
     former_members: list[NetworkMemberOut]
     secretariat: list[SecretariatTermOut]
     metrics: list[OrganisationMetricOut]
+    metrics_counted_at: datetime.datetime | None = Field(
+        None,
+        description="When a large network's counts were counted (null: live).",
+    )
+    metrics_stale: bool = Field(
+        False, description="True while a newer recount is on its way."
+    )
     meetings: list[NetworkMeetingOut]
     announcements: list[NetworkAnnouncementOut]
 
@@ -529,7 +536,10 @@ def network_detail(request, network_id: int):
     data["members"] = members
     data["former_members"] = list(selectors.former_members(network))
     data["secretariat"] = list(selectors.secretariat_history(network))
-    data["metrics"] = profile.metrics_for([m.organisation_id for m in members])
+    counts = tallies.network_counts(network)
+    data["metrics"] = counts.metrics
+    data["metrics_counted_at"] = counts.counted_at
+    data["metrics_stale"] = counts.stale
     data["meetings"] = list(network.meetings.all()[:50])
     data["announcements"] = list(network.announcements.all()[:50])
     return data

@@ -532,3 +532,41 @@ class OrganisationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {self.get_type_display()}"
+
+
+class NetworkTally(models.Model):
+    """A network's members' combined counts (``profile.metrics_for``), kept
+    so that the network page of a thousand members does not recount a
+    million records on every view.
+
+    Any write to a record a count depends on marks every tally stale
+    (``profile.counts_changed``) and bumps ``generation``; a recount stores
+    its result as fresh only if no write came in while it ran. Only large
+    networks have a tally (a recount slower than ``tallies.SYNC_LIMIT_MS``;
+    smaller ones are counted on every view). A stale tally is recounted by
+    a background job while the page shows the last counts with their time,
+    or by the next view once the job has waited too long (no worker). A
+    tally counted on an earlier day is stale too (membership is by date)."""
+
+    network = models.OneToOneField(
+        Network,
+        verbose_name=_("network"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="tally",
+    )
+    metrics = models.JSONField(_("counts"), default=list, blank=True)
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    counted_on = models.DateField(_("members as of"), null=True, blank=True)
+    count_ms = models.PositiveIntegerField(_("recount time (ms)"), default=0)
+    stale = models.BooleanField(_("stale"), default=True)
+    generation = models.PositiveBigIntegerField(default=0)
+    queued_at = models.DateTimeField(_("recount queued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("network tally")
+        verbose_name_plural = _("network tallies")
+
+    def __str__(self) -> str:
+        when = f"{self.counted_at:%Y-%m-%d %H:%M}" if self.counted_at else "-"
+        return f"{self.network_id}: {when}"

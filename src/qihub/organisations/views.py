@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import is_staff_member
-from qihub.organisations import profile, selectors, services
+from qihub.organisations import profile, selectors, services, tallies
 from qihub.organisations.forms import (
     AnnouncementForm,
     DesignationForm,
@@ -334,9 +334,8 @@ MEMBERS_PER_PAGE = 100
 
 def _network_page(request, network: Network, status: int = 200, **forms):
     members = selectors.members_on(network)
-    metrics = profile.metrics_for(
-        members.order_by().values_list("organisation_id", flat=True)
-    )
+    counts = tallies.network_counts(network)
+    metrics = counts.metrics
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("members"))
     staff = is_staff_member(request.user)
     context = {
@@ -346,6 +345,7 @@ def _network_page(request, network: Network, status: int = 200, **forms):
         "member_count": page.paginator.count,
         "former_members": selectors.former_members(network),
         "metrics": metrics,
+        "counts": counts,
         "tables": [level_year_table(m) for m in metrics if m.by_level_year],
         "terms": selectors.secretariat_history(network),
         "secretariat": selectors.secretariat_on(network),
