@@ -266,8 +266,20 @@ def bench_compute() -> dict:
     slugs = [s for s, i in indicators.REGISTRY.items() if not i.reported]
     scopes = regions300()
     started = time.monotonic()
-    n = services.snapshots_compute(month=DAY, scopes=scopes, slugs=slugs)
+    per_slug: list[tuple[str, float]] = []
+    last = [started]
+
+    def progress(slug: str, _stored: int) -> None:
+        now = time.monotonic()
+        per_slug.append((slug, now - last[0]))
+        last[0] = now
+
+    n = services.snapshots_compute(
+        month=DAY, scopes=scopes, slugs=slugs, progress=progress
+    )
     took = time.monotonic() - started
+    slowest = sorted(per_slug, key=lambda kv: -kv[1])[:8]
+    print("  slowest indicators: " + ", ".join(f"{s} {t:.1f} s" for s, t in slowest))
     return {
         "regions": len(scopes),
         "indicators": len(slugs),
