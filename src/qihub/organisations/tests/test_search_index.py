@@ -52,6 +52,25 @@ def test_a_broad_match_lists_the_newest_first(make_org, monkeypatch):
     assert list(selectors.organisation_search(q="电子", kind="university")) == []
 
 
+def test_a_broad_match_is_counted_by_the_index(make_org, monkeypatch):
+    monkeypatch.setattr(selectors, "MATCH_CAP", 2)
+    for n in "一二三四":
+        make_org(f"绵阳第{n}电子有限公司")
+    make_org("成都电子科技大学", kind="university")
+    make_org("绵阳市标准化研究院", kind="standardization_institute")
+    found = selectors.organisation_search(q="电子")
+    assert found.count() == 5 == len(list(found))
+    # a filter added afterwards, or none(), counts for real
+    assert found.filter(kind="university").count() == 1
+    assert found.none().count() == 0
+    assert selectors.organisation_search(q="电子")[:2].count() == 2
+    # with a filter of the search itself: counted by the table
+    assert selectors.organisation_search(q="电子", kind="enterprise").count() == 4
+    from django.core.paginator import Paginator
+
+    assert Paginator(found, 2).num_pages == 3
+
+
 def test_name_match_uses_the_index_for_former_names(make_org):
     org = make_org("西南应用磁学研究所", kind="research_institute")
     services.organisation_update(
