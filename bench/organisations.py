@@ -105,6 +105,7 @@ def setup(db: str) -> tuple[str, str | None]:
     os.environ["QIHUB_DATA_DIR"] = tmp
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qihub.config.settings")
     os.environ.setdefault("QIHUB_TESTING", "1")
+    os.environ.setdefault("QIHUB_NETWORK_TALLY_MS", "60")  # as served
     # as served in production: no per-query debug log (formatting a query's
     # thousand member ids for it cost more than running it)
     os.environ.setdefault("DEBUG", "0")

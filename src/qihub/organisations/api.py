@@ -7,6 +7,7 @@ meetings and announcements. Every write calls one service; a refusal is a
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
@@ -187,6 +188,22 @@ class BoundedPageNumberPagination(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, le=100)
 
 
+class SearchPagination(BoundedPageNumberPagination):
+    """Pages of an organisation search: ``count`` is exact up to
+    ``selectors.COUNT_CAP`` matches; beyond, it is that lower bound and
+    ``count_is_estimate`` is true."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_is_estimate: bool = False
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["count_is_estimate"] = getattr(queryset, "count_is_estimate", False)
+        return page
+
+
 def _organisation(org_id: int | None, field: str) -> Organisation | None:
     """The organisation an input refers to by id; an unknown one is refused
     naming the field."""
@@ -224,7 +241,7 @@ def _membership(org: Organisation, username: str) -> Membership:
 
 
 @organisations_router.get("/", response=list[OrganisationOut])
-@paginate(BoundedPageNumberPagination, page_size=20)
+@paginate(SearchPagination, page_size=20)
 def organisation_list(
     request,
     q: str = "",

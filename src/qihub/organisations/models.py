@@ -542,7 +542,7 @@ class NetworkTally(models.Model):
     Any write to a record a count depends on marks every tally stale
     (``profile.counts_changed``) and bumps ``generation``; a recount stores
     its result as fresh only if no write came in while it ran. Only large
-    networks have a tally (a recount slower than ``tallies.SYNC_LIMIT_MS``;
+    networks have a tally (a recount slower than ``QIHUB_NETWORK_TALLY_MS``;
     smaller ones are counted on every view). A stale tally is recounted by
     a background job while the page shows the last counts with their time,
     or by the next view once the job has waited too long (no worker). A

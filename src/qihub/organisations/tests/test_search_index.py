@@ -71,6 +71,24 @@ def test_a_broad_match_is_counted_by_the_index(make_org, monkeypatch):
     assert Paginator(found, 2).num_pages == 3
 
 
+def test_a_count_beyond_the_cap_is_a_lower_bound(make_org, monkeypatch, client):
+    monkeypatch.setattr(selectors, "MATCH_CAP", 2)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    for n in "一二三四五":
+        make_org(f"绵阳第{n}电子有限公司")
+    found = selectors.organisation_search(q="电子")
+    assert found.count() == 3
+    assert found.count_is_estimate
+    assert len(list(found)) == 5  # every match is still listed
+    data = client.get("/api/organisations/", {"q": "电子"}).json()
+    assert data["count"] == 3
+    assert data["count_is_estimate"] is True
+    assert len(data["items"]) == 5
+    data = client.get("/api/organisations/", {"q": "第一电子"}).json()
+    assert data["count"] == 1
+    assert data["count_is_estimate"] is False
+
+
 def test_name_match_uses_the_index_for_former_names(make_org):
     org = make_org("西南应用磁学研究所", kind="research_institute")
     services.organisation_update(

@@ -31,9 +31,9 @@ def _draft(unit, identifier: str):
 
 
 @pytest.fixture
-def large(monkeypatch):
+def large(settings):
     """Every network counts as large (kept counts), whatever its size."""
-    monkeypatch.setattr(tallies, "SYNC_LIMIT_MS", 0)
+    settings.QIHUB_NETWORK_TALLY_MS = 0
 
 
 @pytest.fixture
