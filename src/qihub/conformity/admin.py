@@ -58,6 +58,14 @@ class SchemeAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_zh", "name_en"]
 
 
+@admin.register(models.Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "scheme", "applicant", "body", "products", "state"]
+    list_filter = ["state"]
+    search_fields = ["products"]
+    list_select_related = ["scheme", "applicant", "body"]
+
+
 @admin.register(models.Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
     list_display = ["number", "holder", "body", "products", "status", "valid_until"]

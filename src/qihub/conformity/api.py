@@ -4,11 +4,18 @@ certificates, public verification and recognition."""
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.conformity import selectors, services
-from qihub.conformity.models import Certificate, TestReport, TestRequest
+from qihub.conformity.models import (
+    Agreement,
+    Application,
+    Certificate,
+    Scheme,
+    TestReport,
+    TestRequest,
+)
 from qihub.conformity.ratelimit import verify_rate_check
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError, NotFound
@@ -364,3 +371,270 @@ def recognition(
             for a in ags
         ],
     }
+
+
+# --- certification: schemes, applications -----------------------------------
+
+
+class SchemeIn(Schema):
+    code: str
+    name_zh: str = ""
+    name_en: str = ""
+    standards: list[str] = []
+    rules: str = ""
+    owner_id: int | None = None
+    validity_years: int = Field(3, ge=1, le=10)
+    surveillance_months: int = Field(12, ge=1, le=60)
+
+
+class SchemeOut(Schema):
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    standards: list[str]
+    rules: str
+    validity_years: int
+    surveillance_months: int
+
+    @staticmethod
+    def resolve_standards(obj) -> list[str]:
+        return [s.identifier for s in obj.standards.all()]
+
+
+@router.get("/schemes", response=list[SchemeOut])
+def scheme_list(request):
+    """The certification schemes and the standards they certify against."""
+    return list(Scheme.objects.prefetch_related("standards").order_by("code"))
+
+
+@router.post("/schemes", response={201: SchemeOut}, auth=write_auth)
+def scheme_create(request, payload: SchemeIn):
+    """Create a scheme (institute staff)."""
+    owner = (
+        get_object_or_404(Organisation, pk=payload.owner_id)
+        if payload.owner_id
+        else None
+    )
+    data = payload.dict(exclude={"owner_id"})
+    return 201, services.scheme_create(actor=request.auth, owner=owner, **data)
+
+
+class ApplicationIn(Schema):
+    scheme: str
+    body_id: int
+    applicant_id: int
+    products: str
+    standard: str
+    models: str = ""
+
+
+class ApplicationOut(Schema):
+    id: int
+    scheme: str
+    body: str
+    applicant: str
+    products: str
+    models_text: str
+    standard: str
+    state: str
+    test_report: str | None
+    inspection_on: datetime.date | None
+    inspection_passed: bool | None
+    decision_reason: str
+    certificate: str | None
+
+    @staticmethod
+    def resolve_scheme(obj) -> str:
+        return obj.scheme.code
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.body.name
+
+    @staticmethod
+    def resolve_applicant(obj) -> str:
+        return obj.applicant.name
+
+    @staticmethod
+    def resolve_standard(obj) -> str:
+        return obj.standard.identifier
+
+    @staticmethod
+    def resolve_test_report(obj) -> str | None:
+        return obj.test_report.number if obj.test_report_id else None
+
+    @staticmethod
+    def resolve_certificate(obj) -> str | None:
+        cert = Certificate.objects.filter(application=obj).first()
+        return cert.number if cert else None
+
+
+def _application_for(user, pk: int) -> Application:
+    app = get_object_or_404(
+        Application.objects.select_related("scheme", "body", "applicant"), pk=pk
+    )
+    if not (
+        services.acts_for(user, app.body) or services.acts_for(user, app.applicant)
+    ):
+        raise NotFound("No such application.")
+    return app
+
+
+@router.post("/applications", response={201: ApplicationOut}, auth=write_auth)
+def application_create(request, payload: ApplicationIn):
+    """Apply to a certification body for a certificate under a scheme."""
+    scheme = get_object_or_404(Scheme, code=payload.scheme)
+    body = get_object_or_404(Organisation, pk=payload.body_id)
+    applicant = get_object_or_404(Organisation, pk=payload.applicant_id)
+    return 201, services.application_create(
+        actor=request.auth,
+        scheme=scheme,
+        body=body,
+        applicant=applicant,
+        products=payload.products,
+        standard=payload.standard,
+        models_text=payload.models,
+    )
+
+
+@router.get("/applications/{pk}", response=ApplicationOut, auth=write_auth)
+def application_get(request, pk: int):
+    return _application_for(request.auth, pk)
+
+
+class EvaluateIn(Schema):
+    test_report: str
+    inspection_on: datetime.date
+    inspection_passed: bool
+    inspection_notes: str = ""
+
+
+@router.post("/applications/{pk}/evaluate", response=ApplicationOut, auth=write_auth)
+def application_evaluate(request, pk: int, payload: EvaluateIn):
+    """Record the evaluation: the test report and the factory inspection."""
+    app = _application_for(request.auth, pk)
+    report = TestReport.objects.filter(number=payload.test_report).first()
+    if report is None:
+        raise ApplicationError(
+            f"No test report {payload.test_report}.",
+            details={"test_report": "unknown"},
+        )
+    return services.application_evaluate(
+        actor=request.auth,
+        application=app,
+        test_report=report,
+        inspection_on=payload.inspection_on,
+        inspection_passed=payload.inspection_passed,
+        inspection_notes=payload.inspection_notes,
+    )
+
+
+class DecideIn(Schema):
+    grant: bool
+    number: str = ""
+    reason: str = ""
+    valid_from: datetime.date | None = None
+
+
+@router.post("/applications/{pk}/decide", response=ApplicationOut, auth=write_auth)
+def application_decide(request, pk: int, payload: DecideIn):
+    """Grant (issues the certificate with its scope, validity and surveillance
+    schedule) or refuse with a reason."""
+    app = _application_for(request.auth, pk)
+    services.application_decide(
+        actor=request.auth,
+        application=app,
+        grant=payload.grant,
+        number=payload.number,
+        reason=payload.reason,
+        valid_from=payload.valid_from,
+    )
+    app.refresh_from_db()
+    return app
+
+
+class SurveilIn(Schema):
+    passed: bool
+    notes: str = ""
+
+
+@router.post("/certificates/{number}/surveillance", auth=write_auth)
+def certificate_surveil(request, number: str, payload: SurveilIn):
+    """Record a surveillance audit (failed suspends the certificate)."""
+    cert = get_object_or_404(Certificate, number=number)
+    services.certificate_surveil(
+        actor=request.auth, certificate=cert, passed=payload.passed, notes=payload.notes
+    )
+    return selectors.verify([number])[0]
+
+
+@router.get("/certificates/{number}/history", auth=write_auth)
+def certificate_history(request, number: str):
+    """Every change of a certificate (the issuing body and staff)."""
+    cert = get_object_or_404(Certificate, number=number)
+    if not services.acts_for(request.auth, cert.body):
+        raise NotFound("No such certificate.")
+    return [
+        {
+            "type": e.type,
+            "at": e.created_at,
+            "reason": e.reason,
+            "details": e.details,
+        }
+        for e in cert.events.order_by("created_at", "pk")
+    ]
+
+
+# --- mutual recognition -----------------------------------------------------
+
+
+class AgreementIn(Schema):
+    kind: str
+    name: str
+    body_ids: list[int]
+    markets: list[str]
+    valid_from: datetime.date
+    valid_until: datetime.date | None = None
+    products: list[str] = []
+    standards: list[str] = []
+
+
+class AgreementOut(Schema):
+    id: int
+    kind: str
+    name: str
+    bodies: list[str]
+    markets: list[str]
+    products: list[str]
+    standards: list[str]
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+
+    @staticmethod
+    def resolve_bodies(obj) -> list[str]:
+        return [b.name for b in obj.bodies.all()]
+
+    @staticmethod
+    def resolve_standards(obj) -> list[str]:
+        return [s.identifier for s in obj.standards.all()]
+
+
+@router.get("/agreements", response=list[AgreementOut])
+def agreement_list(request):
+    """Recognition agreements (ILAC/IAF MRA membership, bilateral)."""
+    return list(
+        Agreement.objects.prefetch_related("bodies", "standards").order_by("name")
+    )
+
+
+@router.post("/agreements", response={201: AgreementOut}, auth=write_auth)
+def agreement_create(request, payload: AgreementIn):
+    """Record an agreement (institute staff)."""
+    bodies = list(Organisation.objects.filter(pk__in=payload.body_ids))
+    if len(bodies) != len(set(payload.body_ids)):
+        raise ApplicationError(
+            "Unknown body in body_ids.", details={"body_ids": "unknown"}
+        )
+    data = payload.dict(exclude={"body_ids"})
+    return 201, services.agreement_create(actor=request.auth, bodies=bodies, **data)

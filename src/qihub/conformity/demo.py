@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.conformity import services
-from qihub.conformity.models import Agreement, Certificate, Scheme, TestReport
+from qihub.conformity.models import (
+    Agreement,
+    Application,
+    Certificate,
+    Scheme,
+    TestReport,
+)
 from qihub.organisations.models import Designation, Organisation
 from qihub.requirements.models import Requirement
 
@@ -196,6 +202,33 @@ def load(stdout=None) -> None:
                 action="suspend",
                 reason="获证后监督抽样甲醛含量不合格",
             )
+    passing = next(
+        (r for r in reports.values() if r.computed == "pass" and r.status == "issued"),
+        None,
+    )
+    if passing is not None and not Application.objects.exists():
+        # One application through the whole path: evaluation (test report +
+        # factory inspection), decision, certificate.
+        app = services.application_create(
+            actor=None,
+            scheme=scheme,
+            body=cb,
+            applicant=enterprise,
+            products="婴儿睡袋",
+            models_text="S-03",
+            standard=gb31701,
+        )
+        services.application_evaluate(
+            actor=None,
+            application=app,
+            test_report=passing,
+            inspection_on=today - datetime.timedelta(days=30),
+            inspection_passed=True,
+            inspection_notes="质量管理体系与生产一致性检查符合要求",
+        )
+        services.application_decide(
+            actor=None, application=app, grant=True, number="CQC-SZS-2025-0003"
+        )
     if not Agreement.objects.exists():
         services.agreement_create(
             actor=None,

@@ -519,6 +519,7 @@ class CertificateEvent(models.Model):
         EXPIRED = "expired", _("Expired")
         RENEWED = "renewed", _("Renewed")
         SURVEILLED = "surveilled", _("Surveillance audit")
+        REMINDED = "reminded", _("Surveillance reminder")
 
     certificate = models.ForeignKey(
         Certificate,

@@ -10,9 +10,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    Exists,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -124,25 +122,32 @@ def capabilities(
         )
     else:
         qs = qs.annotate(rank=Value(RANK_EXACT, output_field=IntegerField()))
-    accredited = Designation.objects.filter(
-        organisation=OuterRef("body_id"),
-        kind=Designation.Kind.ACCREDITED_BODY,
-        valid_from__lte=day,
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
-    qs = (
-        qs.annotate(accredited=Exists(accredited))
-        .select_related("body", "body__region", "standard")
-        .order_by("rank", "body_id", "id")[:limit]
+    lines = list(
+        qs.select_related("body", "body__region", "standard").order_by(
+            "rank", "body_id", "id"
+        )[:limit]
+    )
+    # Accreditation of the bodies on this page only (one query on a few
+    # hundred ids), not a subquery evaluated against every designation.
+    accredited_ids = set(
+        Designation.objects.filter(
+            organisation_id__in={line.body_id for line in lines},
+            kind=Designation.Kind.ACCREDITED_BODY,
+            valid_from__lte=day,
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+        .values_list("organisation_id", flat=True)
     )
     hits = []
-    for line in qs:
+    for line in lines:
         current = line.standard.is_valid and line.flagged_at is None
+        accredited = line.body_id in accredited_ids
         hits.append(
             Capability(
                 line=line,
                 rank=line.rank,
-                valid=line.valid_on(day) and line.accredited,
-                accredited=line.accredited,
+                valid=line.valid_on(day) and accredited,
+                accredited=accredited,
                 edition_current=current,
             )
         )

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1239,6 +1240,56 @@ def certificates_expire_due(*, day: datetime.date | None = None) -> int:
             actor=None, certificate=cert, action="expire", reason=_("Validity ended.")
         )
         n += 1
+    return n
+
+
+def surveillance_reminders_send(
+    *, today: datetime.date | None = None, within_days: int = 30
+) -> int:
+    """Remind each certification body of its valid certificates whose
+    surveillance falls due within ``within_days`` or is overdue (scheduled).
+    A certificate is reminded once per due date (a *reminded* event in its
+    history); bodies without a contact e-mail still get the event. Returns the
+    number of certificates reminded."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=within_days)
+    rows = (
+        Certificate.objects.filter(
+            status=Certificate.Status.VALID,
+            next_surveillance_on__isnull=False,
+            next_surveillance_on__lte=horizon,
+        )
+        .select_related("body", "holder")
+        .order_by("body_id", "next_surveillance_on", "number")
+    )
+    by_body: dict[int, tuple[Organisation, list[str]]] = {}
+    n = 0
+    for cert in rows.iterator(chunk_size=2000):
+        due = cert.next_surveillance_on.isoformat()
+        if cert.events.filter(
+            type=CertificateEvent.Type.REMINDED, details__due=due
+        ).exists():
+            continue
+        with transaction.atomic():
+            _cert_event(cert, CertificateEvent.Type.REMINDED, None, "", due=due)
+        n += 1
+        if cert.next_surveillance_on < today:
+            line = _("%(number)s %(holder)s: surveillance overdue since %(date)s")
+        else:
+            line = _("%(number)s %(holder)s: surveillance due on %(date)s")
+        by_body.setdefault(cert.body_id, (cert.body, []))[1].append(
+            line % {"number": cert.number, "holder": cert.holder.name, "date": due}
+        )
+    for body, lines in by_body.values():
+        if not body.contact_email:
+            continue
+        send_mail(
+            subject=_("Certificate surveillance due: %(count)d certificate(s)")
+            % {"count": len(lines)},
+            message="\n".join(lines),
+            from_email=None,
+            recipient_list=[body.contact_email],
+        )
     return n
 
 

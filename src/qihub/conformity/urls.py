@@ -25,4 +25,10 @@ urlpatterns = [
         name="certificate_status",
     ),
     path("verify/", views.verify, name="verify"),
+    path("agreements/", views.agreements, name="agreements"),
+    path(
+        "applications/<int:pk>/",
+        views.application_detail,
+        name="application_detail",
+    ),
 ]

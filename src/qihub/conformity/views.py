@@ -1,6 +1,8 @@
 """Conformity pages: who can test this, bodies and their scopes, test
 requests, reports, certificates, certified products and verification."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,7 +23,13 @@ from qihub.conformity.forms import (
     RequestForm,
     VerifyForm,
 )
-from qihub.conformity.models import Certificate, TestReport, TestRequest
+from qihub.conformity.models import (
+    Agreement,
+    Application,
+    Certificate,
+    TestReport,
+    TestRequest,
+)
 from qihub.conformity.ratelimit import verify_rate_check
 from qihub.core.errors import ApplicationError
 from qihub.organisations.models import Organisation
@@ -322,4 +330,69 @@ def verify(request):
         request,
         "conformity/verify.html",
         {"form": form, "result": result, "error": error, "number": number},
+    )
+
+
+def agreements(request):
+    """The recognition agreements (ILAC/IAF MRA membership, bilateral)."""
+    rows = Agreement.objects.prefetch_related("bodies", "standards").order_by("name")
+    return render(request, "conformity/agreements.html", {"agreements": rows})
+
+
+@login_required
+def application_detail(request, pk: int):
+    """An application's evaluation and decision, for the certification body
+    (and the applicant, read only)."""
+    app = get_object_or_404(
+        Application.objects.select_related(
+            "scheme", "body", "applicant", "standard", "test_report"
+        ),
+        pk=pk,
+    )
+    is_body = services.acts_for(request.user, app.body)
+    if not (is_body or services.acts_for(request.user, app.applicant)):
+        raise Http404
+    if request.method == "POST" and is_body:
+        step = request.POST.get("step", "")
+        try:
+            if step == "evaluate":
+                report = TestReport.objects.filter(
+                    number=request.POST.get("test_report", "").strip()
+                ).first()
+                if report is None:
+                    raise ApplicationError(_("No such test report."))
+                try:
+                    day = datetime.date.fromisoformat(
+                        request.POST.get("inspection_on", "")
+                    )
+                except ValueError:
+                    raise ApplicationError(
+                        _("Give the factory inspection date.")
+                    ) from None
+                services.application_evaluate(
+                    actor=request.user,
+                    application=app,
+                    test_report=report,
+                    inspection_on=day,
+                    inspection_passed=request.POST.get("inspection_passed") == "1",
+                    inspection_notes=request.POST.get("inspection_notes", ""),
+                )
+            elif step == "decide":
+                cert = services.application_decide(
+                    actor=request.user,
+                    application=app,
+                    grant=request.POST.get("grant") == "1",
+                    number=request.POST.get("number", ""),
+                    reason=request.POST.get("reason", ""),
+                )
+                if cert is not None:
+                    return redirect(cert)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("conformity:application_detail", pk=app.pk)
+    certificate = Certificate.objects.filter(application=app).first()
+    return render(
+        request,
+        "conformity/application_detail.html",
+        {"app": app, "is_body": is_body, "certificate": certificate},
     )
