@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "qihub.programmes",
     "qihub.alerts",
     "qihub.conformity",
+    "qihub.sharing",
 ]
 
 MIDDLEWARE = [
@@ -289,4 +290,5 @@ QIHUB_DEMO_LOADERS = [
     "qihub.programmes.demo.load",
     "qihub.conformity.demo.load",
     "qihub.alerts.demo.load",
+    "qihub.sharing.demo.load",
 ]
