@@ -200,3 +200,13 @@ def test_feed_api(publisher, client):
     info = client.get("/api/network/instance").json()
     assert info["base_url"] == "http://a.test"
     assert len(info["keys"]) == 1
+
+
+def test_catalogue_search_lists_mirrored_standards_with_source(
+    member, loopback, client
+):
+    group(title_zh="团体标准甲", title_en="Western group standard")
+    services.member_pull(member=member, fetch=loopback)
+    page = client.get("/catalog/?q=western")
+    assert b"Shared by other member institutes" in page.content
+    assert b'<td class="source">A' in page.content
