@@ -62,3 +62,43 @@ def standard_conflicts(*, limit: int = 200) -> list[dict]:
         if differs:
             conflicts.append({"mirrored": m, "local": s, "fields": differs})
     return conflicts
+
+
+def network_shared(network, *, limit: int = 50) -> dict:
+    """What the network's member instances share, for the network page:
+    counts of standards and projects per member, the shared project calendar
+    (planned dates) and the consultations open for comment at their owner."""
+    from django.db.models import Count, Q
+
+    from qihub.sharing.models import MirroredRecord
+
+    members = list(
+        MemberInstance.objects.filter(network=network)
+        .select_related("organisation")
+        .annotate(
+            standards=Count(
+                "mirrored_standards",
+                filter=Q(mirrored_standards__deleted=False),
+                distinct=True,
+            ),
+            projects=Count(
+                "mirrored",
+                filter=Q(mirrored__kind="project", mirrored__deleted=False),
+                distinct=True,
+            ),
+        )
+        .order_by("base_url")
+    )
+    live = MirroredRecord.objects.filter(
+        member__network=network, deleted=False
+    ).select_related("member__organisation")
+    calendar = sorted(
+        (r for r in live.filter(kind="project")[:limit] if r.data.get("due_on")),
+        key=lambda r: r.data["due_on"],
+    )
+    consultations = list(live.filter(kind="consultation")[:limit])
+    return {
+        "members": members,
+        "calendar": calendar,
+        "consultations": consultations,
+    }

@@ -210,3 +210,11 @@ def test_catalogue_search_lists_mirrored_standards_with_source(
     page = client.get("/catalog/?q=western")
     assert b"Shared by other member institutes" in page.content
     assert b'<td class="source">A' in page.content
+
+
+def test_network_page_shows_what_members_share(member, loopback, client):
+    group()
+    services.member_pull(member=member, fetch=loopback)
+    page = client.get(f"/organisations/networks/{member.network_id}/")
+    assert page.status_code == 200
+    assert b"Shared between member instances" in page.content
