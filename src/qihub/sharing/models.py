@@ -7,6 +7,7 @@ marked with their source. Nothing is ever written into another instance.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qihub.core.i18n import localised
@@ -235,7 +236,7 @@ class MirroredRecord(models.Model):
     source_seq = models.BigIntegerField(_("feed position"))
     deleted = models.BooleanField(_("deleted at the source"), default=False)
     no_longer_shared = models.BooleanField(_("no longer shared"), default=False)
-    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -7,6 +7,15 @@ from qihub.sharing import services
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """Service messages in English (requests still negotiate their own language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     services.enabled_kinds_forget()
     yield
