@@ -13,6 +13,7 @@ from qihub.catalog.graph import relation_svg
 from qihub.catalog.models import Standard
 from qihub.core.errors import ApplicationError
 from qihub.core.pagination import ascii_int, page_number
+from qihub.sharing.selectors import mirrored_standards_search
 from qihub.vocab.selectors import ics_ancestors, ics_children, ics_paths
 
 PER_PAGE = 20
@@ -62,6 +63,8 @@ def standard_list(request):
         "query_string": query.urlencode(),
         "levels": Standard.Level.choices,
         "statuses": Standard.Status.choices,
+        # Standards other member institutes share (never replacing ours).
+        "mirrored": mirrored_standards_search(params["q"]) if page == 1 else [],
     }
     template = (
         "catalog/_results.html"

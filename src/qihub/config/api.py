@@ -125,6 +125,7 @@ def _add_routers() -> None:
     from qihub.programmes.api import indicators_router
     from qihub.programmes.api import router as programmes_router
     from qihub.requirements.api import router as requirements_router
+    from qihub.sharing.api import router as sharing_router
     from qihub.vocab.api import router as vocab_router
 
     api.add_router("/vocab/", vocab_router, tags=["vocabularies"])
@@ -140,6 +141,7 @@ def _add_routers() -> None:
     api.add_router("/indicators/", indicators_router, tags=["programmes"])
     api.add_router("/alerts/", alerts_router, tags=["alerts"])
     api.add_router("/conformity/", conformity_router, tags=["conformity"])
+    api.add_router("/network/", sharing_router, tags=["sharing"])
 
 
 _add_routers()

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "qihub.programmes",
     "qihub.alerts",
     "qihub.conformity",
+    "qihub.sharing",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,7 @@ QIHUB_DEMO_LOADERS = [
     "qihub.programmes.demo.load",
     "qihub.conformity.demo.load",
     "qihub.alerts.demo.load",
+    "qihub.sharing.demo.load",
 ]
 
 # A network whose combined counts take longer than this (ms) keeps them

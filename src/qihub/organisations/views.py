@@ -31,6 +31,7 @@ from qihub.organisations.forms import (
 )
 from qihub.organisations.models import Designation, Membership, Network, Organisation
 from qihub.organisations.widgets import picker_html
+from qihub.sharing.selectors import network_shared
 
 #: How many matches the picker offers.
 PICK_LIMIT = 10
@@ -352,6 +353,7 @@ def _network_page(request, network: Network, status: int = 200, **forms):
         "meetings": network.meetings.all()[:20],
         "announcements": network.announcements.all()[:10],
         "is_staff": staff,
+        "shared": network_shared(network),
     }
     if staff:
         context.update(

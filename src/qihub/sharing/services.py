@@ -1,0 +1,531 @@
+"""Writes of the sharing app: this instance's identity and keys, what it
+publishes, its signed outbox, member instances and pulling their feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from qihub.core.errors import ApplicationError
+from qihub.core.roles import is_staff_member
+from qihub.core.services import log
+from qihub.sharing import signing
+from qihub.sharing.models import (
+    FeedEntry,
+    InstanceIdentity,
+    MemberInstance,
+    MemberKey,
+    MirroredRecord,
+    MirroredStandard,
+    PublishingChoice,
+    SharedKind,
+    SigningKey,
+)
+
+#: Entries per feed page: the default and the most a reader may ask for.
+FEED_PAGE = 500
+FEED_PAGE_MAX = 2000
+PULL_TIMEOUT = 20
+
+_enabled_cache: dict[str, Any] = {"at": 0.0, "kinds": None}
+_ENABLED_TTL = 10.0
+
+
+def _require_staff(actor) -> None:
+    if actor is not None and not is_staff_member(actor):
+        raise ApplicationError(_("Only institute staff may do this."), status=403)
+
+
+def enabled_kinds() -> frozenset[str]:
+    """The kinds this instance publishes (cached briefly in the process: it
+    is asked on every save of a shareable record)."""
+    now = time.monotonic()
+    if _enabled_cache["kinds"] is None or now - _enabled_cache["at"] > _ENABLED_TTL:
+        _enabled_cache["kinds"] = frozenset(
+            PublishingChoice.objects.filter(enabled=True).values_list("kind", flat=True)
+        )
+        _enabled_cache["at"] = now
+    return _enabled_cache["kinds"]
+
+
+def enabled_kinds_forget() -> None:
+    _enabled_cache["kinds"] = None
+
+
+# --- identity and keys --------------------------------------------------------
+
+
+@transaction.atomic
+def identity_set(*, base_url: str, organisation=None, actor=None) -> InstanceIdentity:
+    """Set this instance's base URL and organisation; the first call also
+    creates its signing key."""
+    _require_staff(actor)
+    base_url = base_url.strip().rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ApplicationError(
+            _("The base URL must start with http:// or https://."),
+            details={"base_url": "invalid"},
+        )
+    identity = InstanceIdentity.objects.order_by("pk").first() or InstanceIdentity()
+    identity.base_url = base_url
+    identity.organisation = organisation
+    identity.save()
+    if not SigningKey.objects.filter(valid_until__isnull=True).exists():
+        _key_create()
+    log(actor=actor, action="sharing.identity", details={"base_url": base_url})
+    return identity
+
+
+def identity_get() -> InstanceIdentity | None:
+    return InstanceIdentity.objects.order_by("pk").first()
+
+
+def _key_create() -> SigningKey:
+    key_id, public, encrypted = signing.key_generate()
+    return SigningKey.objects.create(
+        key_id=key_id,
+        public_key=public,
+        private_key_encrypted=encrypted,
+        valid_from=timezone.now(),
+    )
+
+
+def _current_key() -> SigningKey:
+    key = SigningKey.objects.filter(valid_until__isnull=True).first()
+    if key is None:
+        raise ApplicationError(
+            _("Set this instance's identity first: it has no signing key.")
+        )
+    return key
+
+
+@transaction.atomic
+def key_rotate(*, actor=None) -> SigningKey:
+    """Replace the signing key. The new public key is announced in the feed,
+    signed by the old one, so members that trust the old key learn the new
+    one; the old key keeps its public half and verifies what it signed."""
+    _require_staff(actor)
+    old = _current_key()
+    new = _key_create()
+    _entry_write(
+        kind="key",
+        key=new.key_id,
+        op=FeedEntry.Op.UPSERT,
+        data={"key_id": new.key_id, "public_key": new.public_key},
+        signer=old,
+    )
+    old.valid_until = timezone.now()
+    old.save(update_fields=["valid_until"])
+    log(actor=actor, action="sharing.key_rotate", details={"key_id": new.key_id})
+    return new
+
+
+# --- publishing ---------------------------------------------------------------
+
+
+def _entry_write(*, kind: str, key: str, op: str, data: dict, signer=None) -> None:
+    identity = identity_get()
+    if identity is None:
+        return
+    signer = signer or _current_key()
+    digest = hashlib.sha256(
+        signing.canonical([kind, key, op, data]).encode()
+    ).hexdigest()
+    last = (
+        FeedEntry.objects.filter(kind=kind, key=key)
+        .order_by("-seq")
+        .values_list("digest", flat=True)
+        .first()
+    )
+    if last == digest or (last is None and op == FeedEntry.Op.DELETE):
+        return  # nothing new to say (idempotent saves, unpublished deletions)
+    entry = FeedEntry.objects.create(
+        kind=kind, key=key, op=op, digest=digest, body="", key_id=signer.key_id
+    )
+    _entry_sign(entry, identity, signer, data)
+    entry.save(update_fields=["body", "signature"])
+
+
+def _entry_sign(entry, identity, signer, data) -> None:
+    entry.body = signing.canonical(
+        {
+            "instance": identity.base_url,
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "key": entry.key,
+            "op": entry.op,
+            "at": timezone.now().isoformat(),
+            "data": data,
+        }
+    )
+    entry.signature = signing.sign(
+        signing.private_key_load(signer.private_key_encrypted), entry.body
+    )
+
+
+def record_changed(*, kind: str, key: str, data: dict | None) -> None:
+    """Write the change of one record to the outbox when its kind is
+    published: ``data`` None (or the record no longer qualifies) is a
+    tombstone."""
+    if kind not in enabled_kinds():
+        return
+    op = FeedEntry.Op.UPSERT if data is not None else FeedEntry.Op.DELETE
+    _entry_write(kind=kind, key=key, op=op, data=data or {})
+
+
+@transaction.atomic
+def publishing_set(*, kind: str, enabled: bool, actor=None) -> PublishingChoice:
+    """Publish one kind (every current record enters the feed) or stop
+    publishing it (every record gets a tombstone)."""
+    _require_staff(actor)
+    if kind not in SharedKind.values:
+        raise ApplicationError(
+            _("Unknown kind: %(kind)s.") % {"kind": kind}, details={"kind": "invalid"}
+        )
+    _current_key()
+    choice, _created = PublishingChoice.objects.get_or_create(kind=kind)
+    choice.enabled = enabled
+    choice.save()
+    enabled_kinds_forget()
+    from qihub.sharing import publishing
+
+    for key, data in publishing.records_of(kind):
+        op = FeedEntry.Op.UPSERT if enabled and data is not None else "delete"
+        _entry_write(kind=kind, key=key, op=op, data=data if op != "delete" else {})
+    log(actor=actor, action="sharing.publish", details={"kind": kind, "on": enabled})
+    return choice
+
+
+# --- members ------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_register(
+    *,
+    network,
+    base_url: str,
+    public_key: str,
+    key_id: str = "",
+    organisation=None,
+    name: str = "",
+    actor=None,
+) -> MemberInstance:
+    """Register another institute's instance in a network (state requested)
+    with the public key it gave us."""
+    _require_staff(actor)
+    base_url = base_url.strip().rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ApplicationError(
+            _("The base URL must start with http:// or https://."),
+            details={"base_url": "invalid"},
+        )
+    try:
+        signing.public_key_load(public_key)
+    except ValueError as exc:
+        raise ApplicationError(
+            _("The public key is not a base64 Ed25519 key."),
+            details={"public_key": "invalid"},
+        ) from exc
+    if MemberInstance.objects.filter(network=network, base_url=base_url).exists():
+        raise ApplicationError(
+            _("This instance is already registered in the network."), status=409
+        )
+    member = MemberInstance.objects.create(
+        network=network, base_url=base_url, organisation=organisation, name=name
+    )
+    MemberKey.objects.create(
+        member=member,
+        key_id=key_id or hashlib.sha256(_raw(public_key)).hexdigest()[:16],
+        public_key=public_key,
+    )
+    log(actor=actor, action="sharing.member_register", details={"url": base_url})
+    return member
+
+
+def _raw(public_key: str) -> bytes:
+    import base64
+
+    return base64.b64decode(public_key)
+
+
+@transaction.atomic
+def member_accept(*, member: MemberInstance, actor=None) -> MemberInstance:
+    """The network's secretariat accepts the membership: the feed is pulled
+    from now on. Refused when the network has no secretariat."""
+    _require_staff(actor)
+    from qihub.organisations.models import SecretariatTerm
+
+    today = timezone.localdate()
+    term = (
+        SecretariatTerm.objects.filter(network=member.network, starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .order_by("-starts_on")
+        .first()
+    )
+    if term is None:
+        raise ApplicationError(
+            _("The network has no secretariat to accept the membership."), status=409
+        )
+    if member.state == MemberInstance.State.ACCEPTED:
+        raise ApplicationError(_("This member is already accepted."), status=409)
+    member.state = MemberInstance.State.ACCEPTED
+    member.accepted_at = timezone.now()
+    member.accepted_by = term.organisation
+    member.removed_at = None
+    member.save()
+    MirroredRecord.objects.filter(member=member).update(no_longer_shared=False)
+    MirroredStandard.objects.filter(member=member).update(no_longer_shared=False)
+    log(actor=actor, action="sharing.member_accept", details={"id": member.pk})
+    return member
+
+
+@transaction.atomic
+def member_remove(*, member: MemberInstance, actor=None) -> MemberInstance:
+    """The member leaves the network: its mirrors stay, marked "no longer
+    shared", and are no longer updated."""
+    _require_staff(actor)
+    member.state = MemberInstance.State.REMOVED
+    member.removed_at = timezone.now()
+    member.save()
+    MirroredRecord.objects.filter(member=member).update(no_longer_shared=True)
+    MirroredStandard.objects.filter(member=member).update(no_longer_shared=True)
+    log(actor=actor, action="sharing.member_remove", details={"id": member.pk})
+    return member
+
+
+# --- pulling ------------------------------------------------------------------
+
+
+class PullError(Exception):
+    """The pull of one member stopped: the reason is shown on the status page."""
+
+
+Fetch = Callable[[str], bytes]
+
+
+def http_fetch(url: str) -> bytes:
+    """GET a feed page (the member's base URL is registered by staff)."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=PULL_TIMEOUT) as response:  # noqa: S310
+        return response.read()
+
+
+def member_pull(
+    *, member: MemberInstance, fetch: Fetch | None = None, limit: int = FEED_PAGE
+) -> int:
+    """Fetch the member's feed from its cursor, verify every entry against its
+    registered keys and mirror it. Each page is stored in one transaction and
+    the cursor advances only with it; a refused entry stops the pull (the
+    valid entries before it are kept). Returns the entries applied."""
+    if member.state != MemberInstance.State.ACCEPTED:
+        return 0
+    fetch = fetch or http_fetch
+    applied = 0
+    member.last_pull_at = timezone.now()
+    try:
+        while True:
+            url = f"{member.base_url}/api/network/feed?since={member.cursor}&limit={limit}"
+            try:
+                raw = fetch(url)
+            except (OSError, urllib.error.URLError) as exc:
+                raise PullError(_("Unreachable: %(error)s") % {"error": exc}) from exc
+            try:
+                page = json.loads(raw)
+                entries = page["entries"]
+                more = bool(page["more"])
+                if len(entries) != int(page["count"]):
+                    raise ValueError("count")
+            except (ValueError, KeyError, TypeError) as exc:
+                raise PullError(
+                    _("Truncated or malformed feed page after cursor %(cursor)s.")
+                    % {"cursor": member.cursor}
+                ) from exc
+            good, error = _verify_page(member, entries)
+            if good:
+                applied += _page_store(member, good)
+            if error:
+                raise PullError(error)
+            if not more or not entries:
+                break
+    except PullError as exc:
+        member.last_error = str(exc)
+        member.last_error_at = timezone.now()
+        member.save(
+            update_fields=["last_pull_at", "last_error", "last_error_at", "updated_at"]
+        )
+        return applied
+    member.last_success_at = timezone.now()
+    member.last_error = ""
+    member.save(
+        update_fields=["last_pull_at", "last_success_at", "last_error", "updated_at"]
+    )
+    return applied
+
+
+def _verify_page(member, entries) -> tuple[list[dict], str]:
+    """The entries of a page that verify, in order, and the reason the first
+    refused one was refused ("" when all passed). Entries at or before the
+    cursor are replays and skipped."""
+    keys = {k.key_id: k for k in member.keys.all()}
+    loaded = {}
+    good = []
+    last = member.cursor
+    for item in entries:
+        try:
+            seq = int(item["seq"])
+            body_text = item["body"]
+            key_id = item["key_id"]
+            signature = item["sig"]
+        except (KeyError, TypeError, ValueError):
+            return good, _("Malformed feed entry after %(seq)s.") % {"seq": last}
+        if seq <= last:
+            continue  # replayed entry: already applied
+        key = keys.get(key_id)
+        if key is None:
+            return good, _("Entry %(seq)s is signed with an unknown key %(key)s.") % {
+                "seq": seq,
+                "key": key_id,
+            }
+        if key_id not in loaded:
+            loaded[key_id] = signing.public_key_load(key.public_key)
+        if not signing.verify(loaded[key_id], body_text, signature):
+            return good, _("Bad signature on entry %(seq)s: refused.") % {"seq": seq}
+        body = json.loads(body_text)
+        if body.get("seq") != seq or body.get("instance") != member.base_url:
+            return good, _("Entry %(seq)s was signed for another place.") % {"seq": seq}
+        if key.valid_until and (parse_datetime(body["at"]) or key.valid_until) > (
+            key.valid_until
+        ):
+            return good, _("Entry %(seq)s is signed with the rotated key %(key)s.") % {
+                "seq": seq,
+                "key": key_id,
+            }
+        good.append(body)
+        if body["kind"] == "key":
+            # A new key announced under a trusted one: trusted from here on.
+            data = body["data"]
+            new_key = MemberKey(
+                member=member,
+                key_id=data["key_id"],
+                public_key=data["public_key"],
+                valid_from=parse_datetime(body["at"]),
+            )
+            keys[new_key.key_id] = new_key
+        last = seq
+    return good, ""
+
+
+@transaction.atomic
+def _page_store(member: MemberInstance, bodies: list[dict]) -> int:
+    latest: dict[tuple[str, str], dict] = {}
+    for body in bodies:
+        if body["kind"] == "key":
+            MemberKey.objects.filter(member=member, valid_until__isnull=True).update(
+                valid_until=parse_datetime(body["at"])
+            )
+            MemberKey.objects.update_or_create(
+                member=member,
+                key_id=body["data"]["key_id"],
+                defaults={
+                    "public_key": body["data"]["public_key"],
+                    "valid_from": parse_datetime(body["at"]),
+                    "valid_until": None,
+                },
+            )
+            continue
+        latest[(body["kind"], body["key"])] = body
+    existing = {
+        (r.kind, r.key): r
+        for r in MirroredRecord.objects.filter(
+            member=member, key__in={k for _kind, k in latest}
+        )
+    }
+    now = timezone.now()
+    creates, updates = [], []
+    for (kind, key), body in latest.items():
+        deleted = body["op"] == FeedEntry.Op.DELETE
+        record = existing.get((kind, key))
+        if record is None:
+            record = MirroredRecord(member=member, kind=kind, key=key)
+            creates.append(record)
+        else:
+            updates.append(record)
+        if not deleted:
+            record.data = body["data"]
+        record.deleted = deleted
+        record.source_seq = body["seq"]
+        record.updated_at = now
+    _rows_replace(MirroredRecord, creates, updates)
+    _standards_store(member, latest)
+    member.cursor = bodies[-1]["seq"]
+    member.records += len(bodies)
+    member.save(update_fields=["cursor", "records", "updated_at"])
+    return len(bodies)
+
+
+_STANDARD_KINDS = {SharedKind.LOCAL_STANDARD, SharedKind.GROUP_STANDARD}
+
+
+def _standards_store(member, latest) -> None:
+    items = {
+        key: body for (kind, key), body in latest.items() if kind in _STANDARD_KINDS
+    }
+    if not items:
+        return
+    existing = {
+        s.ident_key: s
+        for s in MirroredStandard.objects.filter(member=member, ident_key__in=items)
+    }
+    creates, updates = [], []
+    for key, body in items.items():
+        row = existing.get(key)
+        if row is None:
+            row = MirroredStandard(member=member, ident_key=key)
+            creates.append(row)
+        else:
+            updates.append(row)
+        row.deleted = body["op"] == FeedEntry.Op.DELETE
+        if not row.deleted:
+            data = body["data"]
+            row.identifier = str(data.get("identifier", key))[:200]
+            row.level = str(data.get("level", ""))[:20]
+            row.status = str(data.get("status", ""))[:20]
+            row.title_zh = str(data.get("title_zh", ""))[:500]
+            row.title_en = str(data.get("title_en", ""))[:500]
+            row.issued_on = parse_date(data.get("issued_on") or "") or None
+            row.url = str(data.get("url", ""))[:500]
+            row.search_text = " ".join(
+                [row.identifier, row.title_zh, row.title_en]
+            ).lower()
+    for row in updates:
+        row.updated_at = timezone.now()
+    _rows_replace(MirroredStandard, creates, updates)
+
+
+def _rows_replace(model, creates, updates) -> None:
+    """Store new and changed mirror rows. Changed rows are deleted and
+    inserted again with the same primary key: bulk_update's CASE statements
+    are far slower for pages of thousands (nothing points at mirror rows)."""
+    for start in range(0, len(updates), 500):
+        model.objects.filter(
+            pk__in=[row.pk for row in updates[start : start + 500]]
+        ).delete()
+    model.objects.bulk_create([*updates, *creates], batch_size=500)
+
+
+def network_pull(*, fetch: Fetch | None = None) -> dict[str, int]:
+    """Pull every accepted member instance (the scheduled job)."""
+    counts = {}
+    for member in MemberInstance.objects.filter(state=MemberInstance.State.ACCEPTED):
+        counts[member.base_url] = member_pull(member=member, fetch=fetch)
+    return counts
