@@ -60,11 +60,13 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return api.create_response(
+    response = api.create_response(
         request,
         {"detail": "Authentication required: send a valid bearer token."},
         status=401,
     )
+    response["WWW-Authenticate"] = 'Bearer realm="qihub"'
+    return response
 
 
 @api.exception_handler(Http404)

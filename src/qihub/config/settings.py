@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qihub.core.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -195,8 +196,19 @@ if REDIS_URL and not TESTING:
             "LOCATION": REDIS_URL,
         }
     }
-else:
+elif TESTING:
+    # Tests keep a per-process cache (cleared with the process); the shared
+    # backends are tested in core/tests/test_shared_cache.py.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # The embedded default shares rate-limit and throttle counts between
+    # worker processes through the database (table made by core 0004).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "qihub_cache",
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {

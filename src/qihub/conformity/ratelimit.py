@@ -5,9 +5,9 @@ address, logged in or not (the lifecycle helper exempts logged-in users and
 counts submissions per hour; lookups need a per-minute window)."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from qihub.core.counters import count_hit
 from qihub.lifecycle.ratelimit import RateLimited
 
 DEFAULT_LIMIT = 120
@@ -23,12 +23,7 @@ def verify_rate_check(request, *, cost: int = 1) -> None:
     limit = getattr(settings, "QIHUB_CONFORMITY_VERIFY_LIMIT", DEFAULT_LIMIT)
     window = getattr(settings, "QIHUB_CONFORMITY_VERIFY_WINDOW", DEFAULT_WINDOW)
     key = f"conformity:rl:verify:{client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key, cost)
-    except ValueError:
-        cache.set(key, cost, timeout=window)
-        count = cost
+    count = count_hit(key, window=window, cost=cost)
     if count > limit:
         raise RateLimited(
             _(

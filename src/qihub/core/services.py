@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from qihub.core.audit_context import muted
 from qihub.core.errors import ApplicationError, PermissionDenied
 from qihub.core.models import ApiToken, AuditLog
 from qihub.core.roles import Role, has_role
@@ -70,8 +71,9 @@ def user_set_roles(*, user, roles: list[str], actor) -> None:
             _("Unknown role(s): %(roles)s.") % {"roles": ", ".join(unknown)}
         )
     groups = [Group.objects.get_or_create(name=r)[0] for r in roles]
-    user.groups.remove(*Group.objects.filter(name__in=valid))
-    user.groups.add(*groups)
+    with muted():  # this service writes one entry with the new roles
+        user.groups.remove(*Group.objects.filter(name__in=valid))
+        user.groups.add(*groups)
     if hasattr(user, "_qihub_group_names"):
         del user._qihub_group_names
     log(
@@ -106,12 +108,13 @@ def user_create(
     if User.objects.filter(username=username).exists():
         raise ApplicationError(_("User %(name)r exists already.") % {"name": username})
     user = User.objects.create_user(username=username, password=password, email=email)
-    if Role.ADMINISTRATOR in roles:
-        user.is_staff = True
-        user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
-    elif Role.STAFF in roles:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    with muted():  # a new user's flags are part of its creation, not a change
+        if Role.ADMINISTRATOR in roles:
+            user.is_staff = True
+            user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        elif Role.STAFF in roles:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
     user_set_roles(user=user, roles=list(roles), actor=None)
     return user

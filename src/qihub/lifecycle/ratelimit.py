@@ -2,9 +2,9 @@
 feedback): at most ``QIHUB_LIFECYCLE_ANON_LIMIT`` per IP address and window."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from qihub.core.counters import count_hit
 from qihub.core.errors import ApplicationError
 
 DEFAULT_LIMIT = 10
@@ -25,12 +25,7 @@ def anonymous_rate_check(*, user, ip: str | None, scope: str = "submit") -> None
     limit = getattr(settings, "QIHUB_LIFECYCLE_ANON_LIMIT", DEFAULT_LIMIT)
     window = getattr(settings, "QIHUB_LIFECYCLE_ANON_WINDOW", DEFAULT_WINDOW)
     key = f"lifecycle:rl:{scope}:{ip or 'unknown'}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
+    count = count_hit(key, window=window, cost=1)
     if count > limit:
         raise RateLimited(
             _(
