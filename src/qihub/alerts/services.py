@@ -17,7 +17,7 @@ import datetime
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -632,3 +632,81 @@ def alerts_daily(*, today: datetime.date | None = None) -> AlertReport:
         pk=AlertRun.objects.order_by("-id").values("pk")[:1]
     ).update(mails=report.mails)
     return report
+
+
+@dataclass
+class Notice:
+    """An event from another domain (a WTO TBT/SPS notification, say) that
+    concerns ICS fields, standards and organisations. It reaches the users
+    who follow one of those fields (a watch on a field reaches events in it
+    and in every narrower field) or standards, and the members of the
+    organisations it names. ``dedupe`` names the event once per user."""
+
+    dedupe: str
+    subject: str
+    body: str = ""
+    url: str = ""
+    ics: set[str] = field(default_factory=set)
+    standards: set[int] = field(default_factory=set)
+    organisations: set[int] = field(default_factory=set)
+
+
+@transaction.atomic
+def notices_deliver(*, notices: Iterable[Notice]) -> int:
+    """Inbox items (kind ``notice``) for the followers of each notice's
+    fields and standards and for the members of its organisations.
+    Delivering the same notice again adds nothing. Returns the number of
+    new items."""
+    notices = [n for n in notices if n.ics or n.standards or n.organisations]
+    if not notices:
+        return 0
+    ics_w: dict[str, list[tuple]] = defaultdict(list)
+    for wid, key, user_id, org_id in Watch.objects.filter(
+        kind=Watch.Kind.ICS
+    ).values_list("pk", "key", "user_id", "organisation_id"):
+        ics_w[key].append((wid, user_id, org_id))
+    std_w: dict[int, list[tuple]] = defaultdict(list)
+    std_ids = sorted({s for n in notices for s in n.standards})
+    for i in range(0, len(std_ids), CHUNK):
+        for wid, std_id, user_id, org_id in Watch.objects.filter(
+            kind=Watch.Kind.STANDARD, standard_id__in=std_ids[i : i + CHUNK]
+        ).values_list("pk", "standard_id", "user_id", "organisation_id"):
+            std_w[std_id].append((wid, user_id, org_id))
+    per_notice: list[list[tuple]] = []
+    org_ids: set[int] = set()
+    for n in notices:
+        found: list[tuple] = []
+        if ics_w:
+            fields = {a for code in n.ics for a in _ics_ancestors(code)}
+            for code in sorted(fields):
+                found.extend(ics_w.get(code, ()))
+        for std in n.standards:
+            found.extend(std_w.get(std, ()))
+        found.extend((None, None, org) for org in sorted(n.organisations))
+        org_ids |= {org for _w, _u, org in found if org}
+        per_notice.append(found)
+    members = _members(org_ids)
+    items: dict[tuple[int, str], InboxItem] = {}
+    for n, found in zip(notices, per_notice, strict=True):
+        dedupe = n.dedupe[:100]
+        for wid, user_id, org_id in found:
+            for uid in [user_id] if user_id else members.get(org_id, []):
+                items.setdefault(
+                    (uid, dedupe),
+                    InboxItem(
+                        user_id=uid,
+                        kind=InboxItem.Kind.NOTICE,
+                        subject=n.subject[:500],
+                        body=n.body,
+                        url=n.url[:500],
+                        watch_id=wid,
+                        dedupe=dedupe,
+                    ),
+                )
+    if not items:
+        return 0
+    before = InboxItem.objects.count()
+    InboxItem.objects.bulk_create(
+        list(items.values()), ignore_conflicts=True, batch_size=500
+    )
+    return InboxItem.objects.count() - before

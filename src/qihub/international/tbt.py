@@ -18,7 +18,9 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qihub.catalog.identifiers import try_parse
 from qihub.catalog.models import Standard
@@ -155,6 +157,42 @@ def _declaring_organisations(
     return by_code, by_std
 
 
+def _alert_followers(notes, heads, per_note_codes, cited, by_code, by_std) -> int:
+    """Inbox items for the followers of each notification's ICS fields and
+    cited standards, and for the members of the organisations it touches
+    (their declarations fall in those fields or cite those standards)."""
+    from qihub.alerts.services import Notice, notices_deliver
+
+    notices = []
+    for pk, _codes, description, products in notes:
+        symbol, member, deadline = heads[pk]
+        orgs: set[int] = set()
+        for code in per_note_codes[pk]:
+            orgs |= by_code.get(code, set())
+        for std in cited.get(pk, ()):
+            orgs |= by_std.get(std, set())
+        subject = _("TBT/SPS notification %(symbol)s from %(member)s") % {
+            "symbol": symbol,
+            "member": member,
+        }
+        if deadline:
+            subject += " " + _("(comments until %(date)s)") % {
+                "date": deadline.isoformat()
+            }
+        notices.append(
+            Notice(
+                dedupe=f"tbt:{pk}",
+                subject=subject,
+                body=(products or description or "")[:1000],
+                url=reverse("international:tbt_detail", args=[pk]),
+                ics=set(per_note_codes[pk]),
+                standards=set(cited.get(pk, ())),
+                organisations=orgs,
+            )
+        )
+    return notices_deliver(notices=notices)
+
+
 @transaction.atomic
 def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> int:
     """(Re)match notifications (all when ``notification_ids`` is None): their
@@ -163,6 +201,12 @@ def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> i
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     notes = list(qs.values_list("pk", "ics_codes", "description", "products"))
+    heads = {
+        pk: (symbol, member, deadline)
+        for pk, symbol, member, deadline in qs.values_list(
+            "pk", "symbol", "member", "comment_deadline"
+        )
+    }
     if not notes:
         return 0
     ids = [n[0] for n in notes]
@@ -215,9 +259,10 @@ def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> i
         written += len(batch)
     counts_changed()  # bulk_create sends no signal
     qs.update(matched_at=now)
+    alerted = _alert_followers(notes, heads, per_note_codes, cited, by_code, by_std)
     InternationalEvent.objects.create(
         type=InternationalEvent.Type.TBT_MATCHED,
         actor=actor,
-        details={"notifications": len(ids), "matches": written},
+        details={"notifications": len(ids), "matches": written, "alerts": alerted},
     )
     return written

@@ -164,7 +164,9 @@ def test_export_csv_and_xlsx_escape_formulas(client, classifications):
     assert [row[0] for row in rows[1:]] == ["GB/T 1-2020", "GB/T 2-2020"]
     assert rows[1][1] == "'=HYPERLINK(1)"
     r = client.get("/alerts/export.xlsx?q=GB/T 1")
-    ws = load_workbook(io.BytesIO(r.content)).active
+    assert r.streaming
+    assert 'filename="standards-' in r["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     values = list(ws.values)
     assert values[1][0] == "GB/T 1-2020"
     assert values[1][1] == "'=HYPERLINK(1)"
@@ -190,3 +192,21 @@ def test_search_api_cursor_pages_past_the_cap(client, classifications):
     body = client.get("/api/catalog/standards/?q=GB/T&per_page=3").json()
     assert body["next_cursor"]
     assert client.get("/api/catalog/standards/?cursor=zzz").status_code == 400
+
+
+def test_search_page_export_buttons_carry_the_current_search(client, classifications):
+    import html
+    import re
+
+    catalog_services.standard_create(actor=None, identifier="GB/T 1-2020", title_zh="a")
+    catalog_services.standard_create(actor=None, identifier="GB/T 2-2021", title_zh="b")
+    page = client.get("/catalog/?level=national&year=2020").content.decode()
+    links = [
+        html.unescape(m)
+        for m in re.findall(r'href="(/alerts/export\.(?:csv|xlsx)\?[^"]*)"', page)
+    ]
+    assert len(links) == 2
+    assert all("level=national&year=2020" in link for link in links)
+    r = client.get(links[0])
+    text = b"".join(r.streaming_content).decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(text))][1:] == ["GB/T 1-2020"]

@@ -9,7 +9,7 @@ from qihub.international.tests.conftest import TBT_CSV
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_food_comparison_then_tbt_alert(page, food, food_enterprise):
+def test_food_comparison_then_tbt_alert(page, login, food, food_enterprise):
     assert tbt_import(file=TBT_CSV.encode()).ok
     page.goto("/international/")
     page.click("nav.small >> text=Field comparison")
@@ -37,3 +37,11 @@ def test_food_comparison_then_tbt_alert(page, food, food_enterprise):
     page.click("table.alerted >> text=深圳市甜源食品有限公司")
     page.wait_for_selector("h1:has-text('深圳市甜源食品有限公司')")
     assert "TBT/SPS notifications touching its declarations" in page.inner_text("main")
+
+    # the enterprise's user finds the notification in the inbox
+    login(food_enterprise.organisation.memberships.get().user, "pw-foodent")
+    page.goto("/alerts/inbox/")
+    item = page.locator("ul.inbox li", has_text="G/TBT/N/KOR/1201")
+    assert item.count() == 1
+    item.locator("a", has_text="G/TBT/N/KOR/1201").click()
+    page.wait_for_selector("h1:has-text('G/TBT/N/KOR/1201')")

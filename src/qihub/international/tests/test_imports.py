@@ -114,3 +114,39 @@ def test_tbt_command_json_and_failure(tmp_path, ics_codes):
     f.write_text("Member,Products\nChina,x\n")
     with pytest.raises(CommandError, match="no symbol / date column"):
         call_command("import_tbt", str(f))
+
+
+@pytest.mark.django_db
+def test_tbt_import_alerts_followers_of_the_field_and_the_enterprise(
+    food_enterprise, food, plain_user, staff_user
+):
+    from qihub.alerts.models import InboxItem
+    from qihub.alerts.services import watch_create
+
+    watch_create(actor=plain_user, kind="ics", value="67")
+    follows_other = staff_user
+    watch_create(actor=follows_other, kind="ics", value="61")
+    assert tbt_import(file=TBT_CSV.encode()).ok
+    kor = TbtNotification.objects.get(symbol="G/TBT/N/KOR/1201")
+    usa = TbtNotification.objects.get(symbol="G/TBT/N/USA/2210")
+    (item,) = InboxItem.objects.filter(user=plain_user)
+    assert item.kind == "notice"
+    assert item.subject == (
+        "TBT/SPS notification G/TBT/N/KOR/1201 from Korea, Republic of"
+        " (comments until 2099-12-19)"
+    )
+    assert item.url == kor.get_absolute_url()
+    assert item.body == "Food additives"
+    # the enterprise declaring a standard in ICS 67.220.20 hears of it
+    ent_user = food_enterprise.organisation.memberships.get().user
+    assert [i.url for i in InboxItem.objects.filter(user=ent_user)] == [
+        kor.get_absolute_url()
+    ]
+    assert [i.url for i in InboxItem.objects.filter(user=follows_other)] == [
+        usa.get_absolute_url()
+    ]
+    # matching again alerts nobody twice
+    from qihub.international.tbt import tbt_match
+
+    tbt_match()
+    assert InboxItem.objects.count() == 3
