@@ -91,7 +91,7 @@ def standard_list(request):
         if request.htmx and not request.htmx.boosted
         else "catalog/standard_list.html"
     )
-    return render(request, template, context, status=400 if errors else 200)
+    return render(request, template, context)
 
 
 def standard_detail(request, pk: int):

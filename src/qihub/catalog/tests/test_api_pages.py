@@ -146,7 +146,8 @@ def test_the_page_says_an_unknown_level_or_status_as_the_api_refuses_it(
 ):
     assert client.get("/api/catalog/standards/", {"level": "planet"}).status_code >= 400
     page = client.get("/catalog/", {"level": "planet", "status": "gone"})
-    assert page.status_code == 400
+    # The page still answers 200 (test_hardening: any text is taken), saying so.
+    assert page.status_code == 200
     text = page.content.decode()
     assert "Unknown level &#x27;planet&#x27;" in text
     assert "Unknown status &#x27;gone&#x27;" in text
