@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from qihub.catalog import selectors, services
 from qihub.catalog.graph import relation_svg
 from qihub.catalog.models import Standard
+from qihub.catalog.search import SearchPage
 from qihub.core.errors import ApplicationError
 from qihub.core.pagination import ascii_int, page_number
 from qihub.sharing.selectors import mirrored_standards_search
@@ -46,12 +47,33 @@ def home(request):
     )
 
 
+def _filter_errors(params: dict) -> list[str]:
+    """An unknown level or status is said, as the API refuses it, not
+    passed through as if no filter had been asked for."""
+    errors = []
+    for name, choices in (
+        ("level", Standard.Level.values),
+        ("status", Standard.Status.values),
+    ):
+        value = params[name]
+        if value and value not in choices:
+            errors.append(
+                _("Unknown %(field)s %(value)s; use one of %(choices)s.")
+                % {"field": name, "value": repr(value), "choices": ", ".join(choices)}
+            )
+    return errors
+
+
 def standard_list(request):
     params = _search_params(request)
     page = page_number(request.GET.get("page", 1))
-    result = selectors.search_standards(
-        **params, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
-    )
+    errors = _filter_errors(params)
+    if errors:
+        result = SearchPage(query=params["q"], total=0)
+    else:
+        result = selectors.search_standards(
+            **params, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
+        )
     pages = max(1, math.ceil(result.total / PER_PAGE))
     query = request.GET.copy()
     query.pop("page", None)
@@ -65,6 +87,7 @@ def standard_list(request):
         "statuses": Standard.Status.choices,
         # Standards other member institutes share (never replacing ours).
         "mirrored": mirrored_standards_search(params["q"]) if page == 1 else [],
+        "filter_errors": errors,
     }
     template = (
         "catalog/_results.html"

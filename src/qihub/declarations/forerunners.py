@@ -24,9 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihub.core.actors import recorded, require_staff
 from qihub.core.errors import ApplicationError, Conflict
 from qihub.declarations.models import Declaration, ForerunnerEvaluation, Indicator
-from qihub.declarations.services import _actor, _check_staff
 
 DIRECTIONS = ("higher", "lower")
 
@@ -65,7 +65,7 @@ def forerunner_create(
     *, actor, category: str, title: str, indicators: Sequence[Mapping], leaders: int = 3
 ) -> ForerunnerEvaluation:
     """Set up an evaluation: the category, its core indicators and their direction."""
-    _check_staff(actor)
+    require_staff(actor)
     if not category.strip() or not title.strip():
         raise ApplicationError(_("Give the product category and a title."))
     if leaders < 1:
@@ -75,7 +75,7 @@ def forerunner_create(
         title=title.strip(),
         indicators=_clean_indicators(indicators),
         leaders=leaders,
-        created_by=_actor(actor),
+        created_by=recorded(actor),
     )
 
 
@@ -202,7 +202,7 @@ def forerunner_compute(
     *, actor, evaluation: ForerunnerEvaluation
 ) -> ForerunnerEvaluation:
     """Rank the category's declarations now (again, until published)."""
-    _check_staff(actor)
+    require_staff(actor)
     evaluation = ForerunnerEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status == ForerunnerEvaluation.Status.PUBLISHED:
         raise Conflict(_("A published leaders list is final; start a new evaluation."))
@@ -224,7 +224,7 @@ def forerunner_publish(
     *, actor, evaluation: ForerunnerEvaluation
 ) -> ForerunnerEvaluation:
     """Publish the computed leaders list."""
-    _check_staff(actor)
+    require_staff(actor)
     evaluation = ForerunnerEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != ForerunnerEvaluation.Status.COMPUTED:
         raise Conflict(_("Compute the ranking before publishing it."))

@@ -24,6 +24,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from qihub.core.actors import require_staff
 from qihub.core.errors import ApplicationError
 from qihub.core.spreadsheets import xlsx_rows
 from qihub.declarations import services
@@ -261,7 +262,7 @@ def declarations_import(
     result (a migrated declaration was public in the old system already, so
     a flagged one is published flagged, not held back).
     """
-    services._check_staff(actor)
+    require_staff(actor)
     rows = read_rows(path)
     clean, errors = _validate(rows)
     report = ImportReport(rows=len(rows), dry_run=dry_run, errors=errors)

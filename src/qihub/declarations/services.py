@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from qihub.catalog.identifiers import compact_key
 from qihub.catalog.models import Standard
 from qihub.catalog.selectors import standard_get_by_identifier
+from qihub.core.actors import may_act_as_staff, recorded, require_staff
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import Role, has_role
 from qihub.declarations import declaration_checks
@@ -75,25 +76,12 @@ def can_manage(user, enterprise: Enterprise) -> bool:
 
 
 def _check_manage(actor, enterprise: Enterprise) -> None:
-    if not can_manage(actor, enterprise):
+    if not (may_act_as_staff(actor) or can_manage(actor, enterprise)):
         raise PermissionDenied(
             _(
                 "Only the enterprise's own users or institute staff may manage its declarations."
             )
         )
-
-
-def _check_staff(actor) -> None:
-    if not has_role(actor, Role.STAFF):
-        raise PermissionDenied(_("Only institute staff may do this."))
-
-
-def _actor(actor):
-    return (
-        actor
-        if actor is not None and getattr(actor, "is_authenticated", False)
-        else None
-    )
 
 
 # --- enterprises ---------------------------------------------------------------
@@ -221,7 +209,7 @@ def enterprise_create(
     name) is used, else one is registered (``organisation_find_or_create``).
     ``users`` become administrators of the organisation.
     """
-    _check_staff(actor)
+    require_staff(actor)
     if organisation is None:
         data = _clean_enterprise(
             credit_code=credit_code, name=name, region=region, industry=industry
@@ -265,7 +253,7 @@ def enterprise_for_import(
     """The enterprise of an imported row: the registry's organisation with this
     credit code (or name), registered when missing, and its enterprise record.
     Returns ``(enterprise, created)``."""
-    _check_staff(actor)
+    require_staff(actor)
     organisation = _organisation_for(
         actor=actor, credit_code=credit_code, name=name, region=region
     )
@@ -533,7 +521,7 @@ def _event(
         declaration=declaration,
         version=version,
         type=type_,
-        actor=_actor(actor),
+        actor=recorded(actor),
         reason=reason,
         details=json.loads(json.dumps(details or {}, default=str)),
     )
@@ -576,7 +564,7 @@ def declaration_create(
         category=category.strip(),
         is_service=is_service,
         effective_on=effective_on,
-        created_by=_actor(actor),
+        created_by=recorded(actor),
     )
     if q_standard_file:
         version.q_standard_file = q_standard_file
@@ -627,7 +615,7 @@ def declaration_update(
             number=(last.number if last else 0) + 1,
             product_name=product_name.strip(),
             category=category.strip(),
-            created_by=_actor(actor),
+            created_by=recorded(actor),
             q_standard_file=last.q_standard_file if last else "",
         )
     version.product_name = product_name.strip()
@@ -763,7 +751,7 @@ def declaration_publish_imported(*, actor, declaration: Declaration, source: dic
     where it came from (``source``: file and line). Staff only. Returns the
     check outcome.
     """
-    _check_staff(actor)
+    require_staff(actor)
     declaration = (
         Declaration.objects.select_for_update()
         .select_related("enterprise__organisation")

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihub.core.actors import recorded, require_staff
 from qihub.core.errors import ApplicationError, Conflict
 from qihub.declarations.models import (
     Declaration,
@@ -30,7 +31,6 @@ from qihub.declarations.models import (
     SpotCheckPlan,
 )
 from qihub.declarations.selectors import region_filter
-from qihub.declarations.services import _actor, _check_staff
 from qihub.organisations.models import Organisation, Region
 
 
@@ -173,7 +173,7 @@ def inspector_create(
 ) -> Inspector:
     """Add an inspector, working for ``organisation``, to the pool the draws
     choose from."""
-    _check_staff(actor)
+    require_staff(actor)
     if not (name or "").strip():
         raise ApplicationError(
             _("Give the inspector's name."), details={"name": [_("Required.")]}
@@ -199,7 +199,7 @@ def spotcheck_plan_create(
     industries: Sequence[str] = (),
 ) -> SpotCheckPlan:
     """Record a spot-check plan; the seed is chosen now (or given) and kept."""
-    _check_staff(actor)
+    require_staff(actor)
     if not name.strip():
         raise ApplicationError(_("Give the plan a name."), details={"name": 1})
     if seed is None:
@@ -210,14 +210,14 @@ def spotcheck_plan_create(
         seed=int(seed),
         regions=[r.strip() for r in regions if r.strip()],
         industries=[i.strip() for i in industries if i.strip()],
-        created_by=_actor(actor),
+        created_by=recorded(actor),
     )
 
 
 @transaction.atomic
 def spotcheck_draw(*, actor, plan: SpotCheckPlan) -> list[SpotCheck]:
     """Draw the plan's sample and inspectors (once; re-drawing is ``draw`` with the seed)."""
-    _check_staff(actor)
+    require_staff(actor)
     plan = SpotCheckPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != SpotCheckPlan.Status.DRAFT:
         raise Conflict(_("This plan has been drawn already; its draw cannot change."))
@@ -257,7 +257,7 @@ def spotcheck_record(
 ) -> SpotCheck:
     """Record an inspector's finding: conforming, or non-conforming with the
     items found and a rectification deadline. The enterprise is told."""
-    _check_staff(actor)
+    require_staff(actor)
     check = (
         SpotCheck.objects.select_for_update()
         .select_related("declaration")
@@ -309,7 +309,7 @@ def spotcheck_rectify(
     *, actor, check: SpotCheck, on: datetime.date | None = None
 ) -> SpotCheck:
     """Close a non-conforming finding as rectified."""
-    _check_staff(actor)
+    require_staff(actor)
     check = SpotCheck.objects.select_for_update().get(pk=check.pk)
     if check.outcome != SpotCheck.Outcome.NONCONFORMING:
         raise Conflict(_("Only a non-conforming finding can be rectified."))
@@ -322,7 +322,7 @@ def spotcheck_rectify(
 @transaction.atomic
 def spotcheck_plan_publish(*, actor, plan: SpotCheckPlan) -> SpotCheckPlan:
     """Publish the plan's results once every drawn declaration has a finding."""
-    _check_staff(actor)
+    require_staff(actor)
     plan = SpotCheckPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != SpotCheckPlan.Status.DRAWN:
         raise Conflict(_("Only a drawn plan can have its results published."))

@@ -11,6 +11,9 @@ from qihub.catalog.models import Standard
 from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel, actor_field
 
+#: A published standard is reviewed this many years after it takes effect.
+PERIODIC_REVIEW_YEARS = 5
+
 
 class Committee(TimeStampedModel):
     """A technical committee (TC/SC, e.g. SAC/TC 176) or a standardisation

@@ -16,6 +16,7 @@ from qihub.core.errors import ApplicationError
 from qihub.lifecycle import workflow
 from qihub.lifecycle.access import may_take
 from qihub.lifecycle.models import (
+    PERIODIC_REVIEW_YEARS,
     Ballot,
     Comment,
     Committee,
@@ -32,7 +33,6 @@ from qihub.lifecycle.models import (
     Transition,
     Vote,
 )
-from qihub.lifecycle.services import PERIODIC_REVIEW_YEARS
 
 
 def project_list(

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
+from qihub.core.actors import recorded, require_staff
 from qihub.core.dates import add_months
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.core.roles import Role, has_role
-from qihub.lifecycle import workflow
+from qihub.lifecycle import selectors, workflow
 from qihub.lifecycle.access import may_manage, may_take
 from qihub.lifecycle.ballots import tally
 from qihub.lifecycle.models import (
@@ -69,18 +70,8 @@ PROJECT_FIELDS = (
     "draft_text",
 )
 
-PERIODIC_REVIEW_YEARS = 5
 #: Longest free text accepted from the public (comments, complaints).
 MAX_TEXT = 20_000
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def _require_staff(actor, message: str | None = None) -> None:
-    if not has_role(actor, Role.STAFF):
-        raise PermissionDenied(message or _("Only institute staff may do this."))
 
 
 def _require_manager(actor, committee: Committee | None) -> None:
@@ -156,7 +147,7 @@ def _public_organisation(text: str) -> Organisation | None:
 
 def _event(project: Project, type_: str, *, actor, comment: str = "", **kw):
     return ProjectEvent.objects.create(
-        project=project, type=type_, actor=_user(actor), comment=comment, **kw
+        project=project, type=type_, actor=recorded(actor), comment=comment, **kw
     )
 
 
@@ -180,7 +171,7 @@ def committee_create(
     """Register a technical committee or working group and its ballot rules
     (fractions between 0 and 1)."""
     if actor is not None:
-        _require_staff(actor)
+        require_staff(actor)
     code = code.strip()
     if not code:
         raise ApplicationError(_("A committee needs a code, e.g. SAC/TC 176."))
@@ -332,7 +323,7 @@ def project_create(
         ics=ics.strip(),
         state=State.objects.get(slug=workflow.PROPOSAL),
         committee=committee,
-        proposer=_user(actor),
+        proposer=recorded(actor),
         proposer_organisation=proposer_organisation,
         drafters=drafters,
         replaces=replaces,
@@ -793,7 +784,7 @@ def comment_submit(
         text=text,
         proposed_change=proposed_change,
     )
-    user = _user(actor)
+    user = recorded(actor)
     if not commenter.strip():
         if user is None:
             raise ApplicationError(
@@ -849,7 +840,7 @@ def comment_resolve(
     old = comment.resolution
     comment.resolution = resolution
     comment.observations = observations.strip()
-    comment.resolved_by = _user(actor)
+    comment.resolved_by = recorded(actor)
     comment.resolved_at = timezone.now()
     comment.save()
     _event(
@@ -874,7 +865,7 @@ def ballot_vote(*, ballot: Ballot, actor, choice: str, comment: str = "") -> Vot
     if ballot.status != Ballot.Status.OPEN:
         raise Conflict(_("This ballot is closed."))
     member = CommitteeMember.objects.filter(
-        committee_id=ballot.committee_id, user=_user(actor)
+        committee_id=ballot.committee_id, user=recorded(actor)
     ).first()
     if member is None or not member.votes:
         raise PermissionDenied(
@@ -972,7 +963,7 @@ def patent_disclose(
         holder=holder,
         declarant=declarant,
     )
-    user = _user(actor)
+    user = recorded(actor)
     if not declarant.strip():
         if user is None:
             raise ApplicationError(
@@ -1010,7 +1001,7 @@ def patent_link_holder(
 ) -> PatentDisclosure:
     """Staff link a disclosure's holder to its registered organisation (or
     unlink it); the holder's name as declared stays."""
-    _require_staff(actor, _("Only institute staff may link a patent holder."))
+    require_staff(actor, _("Only institute staff may link a patent holder."))
     organisation = _check_organisation("holder_organisation", organisation)
     patent = PatentDisclosure.objects.select_for_update().get(pk=patent.pk)
     old = patent.holder_organisation_id
@@ -1049,7 +1040,7 @@ def research_project_create(
 ) -> ResearchProject:
     """Register a standards research project led by ``lead_organisation``."""
     if actor is not None:
-        _require_staff(actor)
+        require_staff(actor)
     if not code.strip() or not (title_zh.strip() or title_en.strip()):
         raise ApplicationError(_("A research project needs a code and a title."))
     if starts_on and ends_on and ends_on < starts_on:
@@ -1090,7 +1081,7 @@ def research_milestone_add(
 ) -> ResearchMilestone:
     """Plan a milestone (or record one reached)."""
     if actor is not None:
-        _require_staff(actor)
+        require_staff(actor)
     if not title.strip():
         raise ApplicationError(_("A milestone needs a title."))
     _check_public_input(ResearchMilestone, title=title)
@@ -1116,7 +1107,7 @@ def research_review_record(
     """Record a mid-term evaluation or the final acceptance; the project's
     status follows (accepted, not accepted, evaluated)."""
     if actor is not None:
-        _require_staff(actor)
+        require_staff(actor)
     if kind not in ResearchReview.Kind.values:
         raise ApplicationError(_("Kind must be evaluation or acceptance."))
     if outcome not in ResearchReview.Outcome.values:
@@ -1131,7 +1122,7 @@ def research_review_record(
         held_on=held_on,
         conclusion=conclusion,
         panel=panel,
-        actor=_user(actor),
+        actor=recorded(actor),
     )
     if kind == ResearchReview.Kind.ACCEPTANCE:
         rp.status = (
@@ -1162,7 +1153,7 @@ def periodic_review_record(
     """Record a periodic review (复审) outcome. *Confirm* restarts the five
     years; *revise* opens a revision project; *withdraw* abolishes the
     standard in the catalogue."""
-    _require_staff(actor, _("Only institute staff may record a periodic review."))
+    require_staff(actor, _("Only institute staff may record a periodic review."))
     if outcome not in PeriodicReview.Outcome.values:
         raise ApplicationError(_("Outcome must be confirm, revise or withdraw."))
     if not standard.is_valid:
@@ -1178,7 +1169,7 @@ def periodic_review_record(
         outcome=outcome,
         decided_on=on,
         reason=reason.strip(),
-        actor=_user(actor),
+        actor=recorded(actor),
     )
     if outcome == PeriodicReview.Outcome.WITHDRAW:
         from qihub.catalog import services as catalog_services
@@ -1269,7 +1260,7 @@ def feedback_submit(
         subject=subject,
         body=body,
     )
-    user = _user(actor)
+    user = recorded(actor)
     if not name.strip() and user is not None:
         name = user.get_full_name() or user.username
     missing = [
@@ -1363,7 +1354,7 @@ def feedback_handle(
     feedback.save()
     FeedbackEvent.objects.create(
         feedback=feedback,
-        actor=_user(actor),
+        actor=recorded(actor),
         from_status=old,
         to_status=status,
         note=note or response,
@@ -1394,8 +1385,6 @@ def deadline_reminders_send(
     ballot closing within ``days``, and periodic reviews due (staff get those
     of standards without a known committee). One mail per recipient.
     Returns counts."""
-    from qihub.lifecycle import selectors
-
     today = today or timezone.localdate()
     outbox: dict[str, list[str]] = {}
 

@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihub.core.actors import may_act_as_staff, recorded, require_staff
 from qihub.core.dates import add_years
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
-from qihub.core.roles import is_staff_member
 from qihub.metrology import dcc
 from qihub.metrology.models import (
     COMPULSORY_USES,
@@ -52,16 +52,8 @@ RM_NUMBER = re.compile(r"^GBW(\(E\))?\s?\d{5,6}$")
 
 
 def _check_staff(actor) -> None:
-    """Registry writes are for institute staff; ``None`` is the system itself
-    (imports, demo data, scheduled jobs)."""
-    if actor is not None and not is_staff_member(actor):
-        raise PermissionDenied(
-            _("Only institute staff may change the metrology registry.")
-        )
-
-
-def _actor(actor):
-    return actor if actor is not None and actor.is_authenticated else None
+    """Registry writes are for institute staff and the system itself."""
+    require_staff(actor, _("Only institute staff may change the metrology registry."))
 
 
 def _check_unit(unit: str) -> None:
@@ -190,7 +182,7 @@ def laboratory_create(
 
 def may_manage_laboratory(user, laboratory: Laboratory) -> bool:
     """Institute staff, and the users of the organisation that runs the lab."""
-    if user is None or is_staff_member(user):
+    if may_act_as_staff(user):
         return True
     return organisations_of_user(user).filter(pk=laboratory.organisation_id).exists()
 
@@ -293,7 +285,7 @@ def standard_register(
         assessment_valid_until=valid_until,
     )
     MetrologyEvent.objects.create(
-        type=MetrologyEvent.Type.REGISTERED, actor=_actor(actor), standard=standard
+        type=MetrologyEvent.Type.REGISTERED, actor=recorded(actor), standard=standard
     )
     return standard
 
@@ -341,7 +333,7 @@ def standard_set_status(
     standard.save(update_fields=["status", "updated_at"])
     MetrologyEvent.objects.create(
         type=MetrologyEvent.Type.STATUS_CHANGED,
-        actor=_actor(actor),
+        actor=recorded(actor),
         standard=standard,
         reason=reason,
         details={"from": old, "to": status},
@@ -415,7 +407,7 @@ def standard_reassess(
     )
     MetrologyEvent.objects.create(
         type=MetrologyEvent.Type.REASSESSED,
-        actor=_actor(actor),
+        actor=recorded(actor),
         standard=standard,
         details={
             "certificate": certificate,
@@ -500,7 +492,9 @@ def instrument_register(
         requires_verification=requires_verification(item_type, use),
     )
     MetrologyEvent.objects.create(
-        type=MetrologyEvent.Type.REGISTERED, actor=_actor(actor), instrument=instrument
+        type=MetrologyEvent.Type.REGISTERED,
+        actor=recorded(actor),
+        instrument=instrument,
     )
     return instrument
 
@@ -566,7 +560,7 @@ def instrument_retire(
     instrument.save(update_fields=["retired_on", "retired_reason", "updated_at"])
     MetrologyEvent.objects.create(
         type=MetrologyEvent.Type.RETIRED,
-        actor=_actor(actor),
+        actor=recorded(actor),
         instrument=instrument,
         reason=reason,
         details={"on": on.isoformat()},
@@ -851,7 +845,7 @@ def calibration_record(
             )
     MetrologyEvent.objects.create(
         type=MetrologyEvent.Type.CALIBRATED,
-        actor=_actor(actor),
+        actor=recorded(actor),
         instrument=instrument,
         standard=calibrated_standard,
         certificate=event,
@@ -924,7 +918,7 @@ def certificate_revoke(*, certificate: CalibrationEvent, actor, reason: str) -> 
         impact = Impact(standards=[], instruments=1)
     MetrologyEvent.objects.create(
         type=MetrologyEvent.Type.REVOKED,
-        actor=_actor(actor),
+        actor=recorded(actor),
         certificate=certificate,
         standard=certificate.calibrated_standard,
         instrument=certificate.instrument,
@@ -951,7 +945,7 @@ def standard_mark_out_of_tolerance(
     impact = _mark_downstream(cause=None, roots={standard.pk}, since=since, reason=text)
     MetrologyEvent.objects.create(
         type=MetrologyEvent.Type.OUT_OF_TOLERANCE,
-        actor=_actor(actor),
+        actor=recorded(actor),
         standard=standard,
         reason=reason,
         details={"since": since.isoformat(), "instruments": impact.instruments},
@@ -1152,7 +1146,7 @@ def dcc_import(
     )
     MetrologyEvent.objects.create(
         type=MetrologyEvent.Type.DCC_IMPORTED,
-        actor=_actor(actor),
+        actor=recorded(actor),
         certificate=event,
         instrument=instrument,
         standard=calibrated_standard,

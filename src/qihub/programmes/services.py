@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihub.core.actors import may_act_as_staff, recorded, require_staff
 from qihub.core.errors import ApplicationError, PermissionDenied
-from qihub.core.roles import Role, has_role, is_staff_member
+from qihub.core.roles import Role, has_role
 from qihub.organisations.models import Network, Organisation, Region
 from qihub.programmes import indicators
 from qihub.programmes.models import Programme, ReportedValue, Snapshot, Target
@@ -21,14 +22,7 @@ def _field_error(field: str, message: str) -> ApplicationError:
 
 
 def _check_staff(actor) -> None:
-    if actor is not None and not is_staff_member(actor):
-        raise PermissionDenied(
-            _("Only institute staff may set programmes and targets.")
-        )
-
-
-def _recorded(actor):
-    return actor if actor is not None and actor.is_authenticated else None
+    require_staff(actor, _("Only institute staff may set programmes and targets."))
 
 
 @transaction.atomic
@@ -125,9 +119,9 @@ def target_add(
 def _may_report(actor, organisation: Organisation) -> bool:
     from qihub.organisations.models import Membership
 
-    if actor is None or is_staff_member(actor):
+    if may_act_as_staff(actor):
         return True
-    if not getattr(actor, "is_authenticated", False):
+    if recorded(actor) is None:
         return False
     return Membership.objects.filter(user=actor, organisation=organisation).exists()
 
@@ -187,7 +181,7 @@ def reported_value_submit(
         value=float(value),
         evidence=evidence,
         note=note,
-        submitted_by=_recorded(actor),
+        submitted_by=recorded(actor),
     )
 
 
@@ -210,7 +204,7 @@ def reported_value_review(
     reported.state = (
         ReportedValue.State.APPROVED if approve else ReportedValue.State.REJECTED
     )
-    reported.reviewer = _recorded(actor)
+    reported.reviewer = recorded(actor)
     reported.reviewed_at = timezone.now()
     reported.review_note = note
     reported.save(update_fields=["state", "reviewer", "reviewed_at", "review_note"])

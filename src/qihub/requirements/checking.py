@@ -15,7 +15,7 @@ from qihub.core.errors import ApplicationError, NotFound
 from qihub.core.pagination import ascii_int
 from qihub.requirements import checks
 from qihub.requirements.selectors import requirement_specs
-from qihub.requirements.services import _resolve_standard, parameter_keys
+from qihub.requirements.services import parameter_keys, standard_resolve
 
 
 def standard_lookup(ref: int | str) -> Standard:
@@ -26,7 +26,7 @@ def standard_lookup(ref: int | str) -> Standard:
     elif isinstance(ref, int) or str(ref).strip().isdecimal():
         standard = None  # a number no row can have, or Unicode digits
     else:
-        standard = _resolve_standard(str(ref))
+        standard = standard_resolve(str(ref))
     if standard is None:
         raise NotFound(_("No standard %(ref)s in the catalogue.") % {"ref": ref})
     return standard

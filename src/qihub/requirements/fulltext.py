@@ -30,11 +30,11 @@ from qihub.requirements.models import (
     Term,
 )
 from qihub.requirements.services import (
-    _resolve_standard,
     check_staff,
     parameter_propose,
     parameter_resolve,
     requirement_create,
+    standard_resolve,
 )
 
 
@@ -213,7 +213,7 @@ def _link_references(document: Document, parsed: sts.ParsedDocument) -> int:
     linked = 0
     refs = []
     for order, ref in enumerate(parsed.references):
-        standard = _resolve_standard(ref.identifier)
+        standard = standard_resolve(ref.identifier)
         linked += standard is not None
         refs.append(
             NormativeReference(
@@ -431,7 +431,7 @@ def _link_adoption(standard: Standard, adopted: str, degree: str, actor) -> str:
     """Record that the national standard (Chinese or foreign: GB, DIN EN ISO,
     BS EN …) adopts the international one when the latter is catalogued;
     returns a warning when the relation could not be recorded."""
-    target = _resolve_standard(adopted)
+    target = standard_resolve(adopted)
     if target is None:
         return _(
             "The adopted standard %(adopted)s is not in the catalogue: the "

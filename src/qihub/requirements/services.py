@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
 from qihub.catalog.selectors import standard_get_by_identifier
-from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
-from qihub.core.roles import Role, has_role
+from qihub.core.actors import require_staff
+from qihub.core.errors import ApplicationError, Conflict
 from qihub.requirements import units
 from qihub.requirements.checks import OPERATORS
 from qihub.requirements.models import (
@@ -46,8 +46,7 @@ CORRECTABLE = (
 def check_staff(actor) -> None:
     """Requirement data is maintained by institute staff; ``None`` is the
     system itself (imports, demo data)."""
-    if actor is not None and not has_role(actor, Role.STAFF):
-        raise PermissionDenied(_("Only institute staff may change requirement data."))
+    require_staff(actor, _("Only institute staff may change requirement data."))
 
 
 def parameters_load() -> int:
@@ -363,7 +362,7 @@ def requirement_create(
     )
     method_standard = None
     if test_method:
-        method_standard = _resolve_standard(test_method)
+        method_standard = standard_resolve(test_method)
     requirement = Requirement.objects.create(
         standard=standard,
         clause=clause,
@@ -405,7 +404,7 @@ def parameter_keys(names: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def _resolve_standard(text: str) -> Standard | None:
+def standard_resolve(text: str) -> Standard | None:
     """The catalogue record an identifier points at, dated or undated."""
     try:
         found = standard_get_by_identifier(text)
@@ -533,7 +532,7 @@ def requirement_correct(
             requirement.parameter = resolved
     if "test_method" in diff:
         requirement.test_method_standard = (
-            _resolve_standard(requirement.test_method)
+            standard_resolve(requirement.test_method)
             if requirement.test_method
             else None
         )

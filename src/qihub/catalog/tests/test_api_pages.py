@@ -139,3 +139,19 @@ def test_the_standard_page_costs_the_same_with_more_ics_codes(
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert "13.220.01" in page
+
+
+def test_the_page_says_an_unknown_level_or_status_as_the_api_refuses_it(
+    client, catalogue
+):
+    assert client.get("/api/catalog/standards/", {"level": "planet"}).status_code >= 400
+    page = client.get("/catalog/", {"level": "planet", "status": "gone"})
+    # The page still answers 200 (test_hardening: any text is taken), saying so.
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Unknown level &#x27;planet&#x27;" in text
+    assert "Unknown status &#x27;gone&#x27;" in text
+    assert "GB 2762-2022" not in text
+    ok = client.get("/catalog/", {"level": "national"})
+    assert ok.status_code == 200
+    assert "Unknown level" not in ok.content.decode()

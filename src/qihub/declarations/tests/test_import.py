@@ -122,3 +122,25 @@ def test_import_goes_through_the_registry(tmp_path, admin_user, gb_toy, capsys):
         organisation=ent.organisation, type="created"
     ).exists()
     assert set(Declaration.objects.values_list("region", flat=True)) == {"440300"}
+
+
+def test_import_without_user_is_the_systems(tmp_path, gb_toy, capsys):
+    """No --user and no superuser: the system imports, recorded as no user."""
+    good = make_code("91440300MA5FAAAA1")
+    path = tmp_path / "d.csv"
+    path.write_text(HEADER + _row(good, "童装1"))
+    call_command("import_declarations", str(path))
+    assert "imported 1 declarations" in capsys.readouterr().out
+    assert Declaration.objects.filter(status="published").count() == 1
+
+
+def test_import_user_must_exist_and_be_staff(tmp_path, gb_toy, django_user_model):
+    good = make_code("91440300MA5FAAAA1")
+    path = tmp_path / "d.csv"
+    path.write_text(HEADER + _row(good, "童装1"))
+    with pytest.raises(CommandError, match="nobody: no such user"):
+        call_command("import_declarations", str(path), "--user", "nobody")
+    django_user_model.objects.create_user("plain", password="x")
+    with pytest.raises(CommandError, match="staff"):
+        call_command("import_declarations", str(path), "--user", "plain")
+    assert Declaration.objects.count() == 0

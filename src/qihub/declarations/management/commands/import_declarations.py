@@ -1,4 +1,6 @@
-"""qihub import-declarations FILE [--dry-run] [--json]"""
+"""qihub import-declarations FILE [--dry-run] [--json] [--user USERNAME]
+
+Without ``--user`` the import is the system's own (recorded with no user)."""
 
 import json
 import sys
@@ -7,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from qihub.core.actors import SYSTEM
 from qihub.core.errors import ApplicationError
 
 
@@ -22,7 +25,9 @@ class Command(BaseCommand):
             "--json", action="store_true", help="Print the report as JSON."
         )
         parser.add_argument(
-            "--user", default="", help="Username of the importing staff member."
+            "--user",
+            default="",
+            help="Username of the importing staff member (default: the system).",
         )
 
     def handle(
@@ -34,14 +39,11 @@ class Command(BaseCommand):
 
         if not file.exists():
             raise CommandError(f"{file}: no such file")
-        User = get_user_model()
-        actor = (
-            User.objects.filter(username=user).first()
-            if user
-            else User.objects.filter(is_superuser=True).order_by("pk").first()
-        )
-        if actor is None:
-            raise CommandError("No importing user: pass --user with a staff username.")
+        actor = SYSTEM
+        if user:
+            actor = get_user_model().objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"{user}: no such user")
         progress = None
         if sys.stderr.isatty() and not json:
             from tqdm import tqdm
