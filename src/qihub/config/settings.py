@@ -272,7 +272,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qihub <noreply@localh
 if PRODUCTION:
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
+    # Behind a proxy that terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain HTTP is redirected to HTTPS, and browsers told to keep to HTTPS
+    # (HSTS) for a year; 0 turns HSTS off (e.g. while trying TLS out).
+    SECURE_SSL_REDIRECT = _env_bool("QIHUB_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("QIHUB_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("QIHUB_HSTS_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = _env_bool("QIHUB_HSTS_PRELOAD", False)
 
 LOGGING = {
     "version": 1,
