@@ -6,6 +6,7 @@ a SQLite file with WAL and FTS5 under ``QIHUB_DATA_DIR``; production sets
 (PostgreSQL) and ``REDIS_URL`` (task queue and cache).
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "qihub.core",
     "qihub.vocab",
     "qihub.organisations",
@@ -108,7 +110,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "qihub.core.error_pages.OutOfRangeMiddleware",
+    # Last: answers a locked-out login (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after QIHUB_LOGIN_FAILURES wrong passwords
+# for one user name from one address, that pair is locked out for
+# QIHUB_LOGIN_COOLOFF_MINUTES (a 429 page); a right password resets the
+# count. Covers the site's and the admin's login. Off in tests except where
+# a test turns it on (the test client logs in without a request).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = not TESTING
+AXES_FAILURE_LIMIT = int(os.environ.get("QIHUB_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("QIHUB_LOGIN_COOLOFF_MINUTES", 15))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "qihub.config.urls"
 WSGI_APPLICATION = "qihub.config.wsgi.application"
