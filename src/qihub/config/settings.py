@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API docs' own static files, not a CDN
     "django_tasks_db",
     "axes",
     "qihub.core",
@@ -99,6 +101,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,6 +116,24 @@ MIDDLEWARE = [
     # Last: answers a locked-out login (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (Django's own): scripts only from this site (htmx
+# and the API docs are served from static files; no template has an inline
+# script or handler), no plugins, no framing, forms post only here. Styles
+# also inline: templates and the server-rendered SVG charts set style
+# attributes, and htmx adds its indicator style.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # Login throttling (django-axes): after QIHUB_LOGIN_FAILURES wrong passwords
 # for one user name from one address, that pair is locked out for
