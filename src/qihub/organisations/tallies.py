@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from qihub.organisations import profile, selectors
@@ -62,15 +62,19 @@ def network_counts(network: Network) -> Counts:
     limit = sync_limit_ms()
     if tally is None or tally.count_ms < limit:
         metrics, ms = _count(network)
-        if ms >= limit or tally is not None:
+        if ms >= limit:
             _store(network, metrics, ms, generation=tally.generation if tally else None)
+        elif tally is not None:
+            # Small again: counted live from now on, nothing kept (and no
+            # write on every view).
+            NetworkTally.objects.filter(pk=tally.pk).delete()
         return Counts(metrics)
     metrics = [profile.Metric.from_json(m) for m in tally.metrics]
     if _fresh(tally):
         return Counts(metrics, counted_at=tally.counted_at)
     now = timezone.now()
     if tally.queued_at is not None and now - tally.queued_at > QUEUE_PATIENCE:
-        return Counts(recount(network), counted_at=timezone.now())
+        return Counts(recount(network), counted_at=now)
     if tally.queued_at is None:
         _queue([network.pk])
     return Counts(metrics, counted_at=tally.counted_at, stale=True)
@@ -141,18 +145,16 @@ def recount(network: Network) -> list[profile.Metric]:
 def recount_stale() -> int:
     """Recount every tally that is stale, of an earlier day or too old (the
     job behind ``mark_stale`` and the daily schedule). Returns how many."""
-    today = timezone.localdate()
-    due = NetworkTally.objects.filter(
-        Q(stale=True)
-        | ~Q(counted_on=today)
-        | Q(counted_on__isnull=True)
-        | Q(counted_at__lt=timezone.now() - MAX_AGE)
-    ).values_list("network_id", flat=True)
-    n = 0
-    for network in Network.objects.filter(pk__in=list(due)):
+    # Tallies are few (one per large network): the rule of ``_fresh`` is
+    # applied to each rather than written again as a query.
+    due = [
+        tally.network
+        for tally in NetworkTally.objects.select_related("network").defer("metrics")
+        if not _fresh(tally)
+    ]
+    for network in due:
         recount(network)
-        n += 1
-    return n
+    return len(due)
 
 
 def mark_stale() -> None:

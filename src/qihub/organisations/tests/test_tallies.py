@@ -173,3 +173,12 @@ def test_api_says_when_large_counts_were_counted(large, centre, client):
     assert data["metrics_stale"] is False
     drafted = next(m for m in data["metrics"] if m["key"] == "standards_drafted")
     assert drafted["value"] == 3
+
+
+def test_a_network_small_again_keeps_nothing(large, centre, settings):
+    tallies.network_counts(centre)
+    assert NetworkTally.objects.exists()
+    settings.QIHUB_NETWORK_TALLY_MS = 10**9  # its recounts are fast now
+    NetworkTally.objects.update(count_ms=1)
+    assert _drafted_value(tallies.network_counts(centre)) == 3
+    assert not NetworkTally.objects.exists()
