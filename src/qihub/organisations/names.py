@@ -67,16 +67,23 @@ def search_tokens(*texts: str) -> list[str]:
     return tokens
 
 
-def query_tokens(q: str) -> list[str]:
-    """Tokens a query must all match: Chinese as overlapping pairs (a single
-    character alone), Latin words whole (prefix tokens are indexed)."""
+def query_runs(q: str) -> list[list[str]]:
+    """The tokens a query must all match, by the word they come from:
+    Chinese as overlapping pairs (a single character alone), Latin words
+    whole (prefix tokens are indexed)."""
     folded = unicodedata.normalize("NFKC", q or "").lower()
-    tokens: list[str] = []
+    runs: list[list[str]] = []
     for run in re.findall(f"[{_CJK}]+|[0-9a-z]+", folded):
         if re.match(f"[{_CJK}]", run):
             if len(run) == 1:
-                tokens.append(run)
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+                runs.append([run])
+            else:
+                runs.append([run[i : i + 2] for i in range(len(run) - 1)])
         else:
-            tokens.append(run)
-    return list(dict.fromkeys(tokens))
+            runs.append([run])
+    return runs
+
+
+def query_tokens(q: str) -> list[str]:
+    """Tokens a query must all match (``query_runs``'s, each once)."""
+    return list(dict.fromkeys(t for run in query_runs(q) for t in run))
