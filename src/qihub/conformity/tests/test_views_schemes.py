@@ -321,3 +321,18 @@ def test_certificate_page_history(
     for text in ("Applied", "Evaluated", "Granted", "line 2 inspected", "CERT-V-1"):
         assert text in page
     assert "the platform" in page  # the application came in through an import
+
+
+def test_scheme_pages_in_chinese(zh_client, staff_user, scheme):
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    zh_client.force_login(staff_user)
+    page = zh_client.get("/conformity/schemes/").content.decode()
+    assert "认证制度" in page
+    assert "新建认证制度" in page
+    r = zh_client.post(
+        f"/conformity/schemes/{scheme.pk}/edit/",
+        {"standards": "GB 31701", "validity_years": "0", "surveillance_months": "12"},
+    )
+    assert "有效期为 1 至 10 年。" in r.content.decode()
