@@ -336,3 +336,42 @@ def test_scheme_pages_in_chinese(zh_client, staff_user, scheme):
         {"standards": "GB 31701", "validity_years": "0", "surveillance_months": "12"},
     )
     assert "有效期为 1 至 10 年。" in r.content.decode()
+
+
+def test_history_pages_and_api_make_a_bounded_number_of_queries(
+    client, token_client_for, staff_user, scheme, cert_body, enterprise
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qihub.conformity.services import _app_event
+
+    app = services.application_create(
+        actor=staff_user,
+        scheme=scheme,
+        body=cert_body,
+        applicant=enterprise,
+        products="婴儿连体服",
+        standard="GB 31701",
+    )
+    api = token_client_for(staff_user)
+    client.force_login(staff_user)
+    urls = [
+        (client, app.get_absolute_url()),
+        (client, "/conformity/schemes/"),
+        (api, f"/api/conformity/applications/{app.pk}"),
+    ]
+
+    def counts():
+        out = []
+        for c, url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(url).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    before = counts()
+    for n in range(5):
+        _app_event(app, "evaluated", staff_user, f"note {n}")
+        services.scheme_create(actor=None, code=f"S{n}", standards=["GB 31701"])
+    assert counts() == before
