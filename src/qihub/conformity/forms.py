@@ -222,6 +222,9 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, scheme: Scheme, applicants, bodies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applicant"].queryset = applicants
+        only = list(applicants[:2])
+        if len(only) == 1:
+            self.fields["applicant"].initial = only[0].pk
         self.fields["body"].queryset = bodies
         idents = [s.identifier for s in scheme.standards.all()]
         self.fields["standard"].help_text = _("The scheme certifies against: %(s)s") % {

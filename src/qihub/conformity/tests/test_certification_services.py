@@ -363,3 +363,32 @@ def test_refusal_is_in_the_history(scheme, lab, cert_body, enterprise):
         "formaldehyde over the limit",
         None,
     )
+
+
+def test_backfill_gives_older_applications_a_history(scheme, cert_body, enterprise):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "qihub.conformity.migrations.0004_application_event_backfill"
+    )
+    old = Application.objects.create(
+        scheme=scheme,
+        body=cert_body,
+        applicant=enterprise,
+        products="婴儿连体服",
+        standard=scheme.standards.get(),
+        state=Application.State.REFUSED,
+        decision_reason="no factory",
+    )
+    backfill.forwards(apps, None)
+    backfill.forwards(apps, None)  # re-runnable: only applications without events
+    events = list(old.events.all())
+    assert [(e.state, e.reason) for e in events] == [
+        ("applied", ""),
+        ("refused", "no factory"),
+    ]
+    assert events[0].created_at == old.created_at
+    backfill.backwards(apps, None)
+    assert not old.events.exists()
