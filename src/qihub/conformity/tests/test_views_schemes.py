@@ -375,3 +375,21 @@ def test_history_pages_and_api_make_a_bounded_number_of_queries(
         _app_event(app, "evaluated", staff_user, f"note {n}")
         services.scheme_create(actor=None, code=f"S{n}", standards=["GB 31701"])
     assert counts() == before
+
+
+def test_admin_shows_the_history(client, admin_user, scheme, cert_body, enterprise):
+    app = services.application_create(
+        actor=None,
+        scheme=scheme,
+        body=cert_body,
+        applicant=enterprise,
+        products="婴儿连体服",
+        standard="GB 31701",
+        note="imported",
+    )
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    r = client.get(f"/admin/conformity/application/{app.pk}/change/")
+    assert r.status_code == 200
+    assert "imported" in r.content.decode()
