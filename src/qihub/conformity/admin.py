@@ -58,8 +58,32 @@ class SchemeAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_zh", "name_en"]
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ApplicationEventInline(ReadOnlyInline):
+    model = models.ApplicationEvent
+    fields = ["created_at", "state", "actor", "reason", "details"]
+    readonly_fields = fields
+
+
+class CertificateEventInline(ReadOnlyInline):
+    model = models.CertificateEvent
+    fields = ["created_at", "type", "actor", "reason", "details"]
+    readonly_fields = fields
+
+
 @admin.register(models.Application)
 class ApplicationAdmin(ReadOnlyAdmin):
+    inlines = [ApplicationEventInline]
     list_display = ["pk", "scheme", "applicant", "body", "products", "state"]
     list_filter = ["state"]
     search_fields = ["products"]
@@ -68,6 +92,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
+    inlines = [CertificateEventInline]
     list_display = ["number", "holder", "body", "products", "status", "valid_until"]
     list_filter = ["status"]
     search_fields = ["number", "products"]

@@ -427,6 +427,31 @@ class ApplicationIn(Schema):
     products: str
     standard: str
     models: str = ""
+    note: str = ""
+
+
+class EventOut(Schema):
+    """One change in an application's or a certificate's history: what
+    (for an application, the state it entered), when, who and the note."""
+
+    type: str
+    at: datetime.datetime
+    actor: str | None
+    reason: str
+    details: dict
+
+
+def _events(events, kind_of) -> list[dict]:
+    return [
+        {
+            "type": kind_of(e),
+            "at": e.created_at,
+            "actor": e.actor.username if e.actor_id else None,
+            "reason": e.reason,
+            "details": e.details,
+        }
+        for e in events
+    ]
 
 
 class ApplicationOut(Schema):
@@ -443,6 +468,7 @@ class ApplicationOut(Schema):
     inspection_passed: bool | None
     decision_reason: str
     certificate: str | None
+    history: list[EventOut]
 
     @staticmethod
     def resolve_scheme(obj) -> str:
@@ -466,14 +492,19 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_certificate(obj) -> str | None:
-        cert = Certificate.objects.filter(application=obj).first()
+        cert = next(iter(obj.certificates.all()), None)
         return cert.number if cert else None
+
+    @staticmethod
+    def resolve_history(obj) -> list[dict]:
+        return _events(obj.events.all(), lambda e: e.state)
 
 
 def _application_for(user, pk: int) -> Application:
-    app = get_object_or_404(
-        Application.objects.select_related("scheme", "body", "applicant"), pk=pk
-    )
+    try:
+        app = selectors.application_detail(pk)
+    except Application.DoesNotExist:
+        raise NotFound("No such application.") from None
     if not (
         services.acts_for(user, app.body) or services.acts_for(user, app.applicant)
     ):
@@ -487,7 +518,7 @@ def application_create(request, payload: ApplicationIn):
     scheme = get_object_or_404(Scheme, code=payload.scheme)
     body = get_object_or_404(Organisation, pk=payload.body_id)
     applicant = get_object_or_404(Organisation, pk=payload.applicant_id)
-    return 201, services.application_create(
+    app = services.application_create(
         actor=request.auth,
         scheme=scheme,
         body=body,
@@ -495,7 +526,9 @@ def application_create(request, payload: ApplicationIn):
         products=payload.products,
         standard=payload.standard,
         models_text=payload.models,
+        note=payload.note,
     )
+    return 201, selectors.application_detail(app.pk)
 
 
 @router.get("/applications/{pk}", response=ApplicationOut, auth=write_auth)
@@ -520,7 +553,7 @@ def application_evaluate(request, pk: int, payload: EvaluateIn):
             f"No test report {payload.test_report}.",
             details={"test_report": "unknown"},
         )
-    return services.application_evaluate(
+    services.application_evaluate(
         actor=request.auth,
         application=app,
         test_report=report,
@@ -528,6 +561,7 @@ def application_evaluate(request, pk: int, payload: EvaluateIn):
         inspection_passed=payload.inspection_passed,
         inspection_notes=payload.inspection_notes,
     )
+    return selectors.application_detail(app.pk)
 
 
 class DecideIn(Schema):
@@ -550,8 +584,7 @@ def application_decide(request, pk: int, payload: DecideIn):
         reason=payload.reason,
         valid_from=payload.valid_from,
     )
-    app.refresh_from_db()
-    return app
+    return selectors.application_detail(app.pk)
 
 
 class SurveilIn(Schema):
@@ -569,21 +602,70 @@ def certificate_surveil(request, number: str, payload: SurveilIn):
     return selectors.verify([number])[0]
 
 
-@router.get("/certificates/{number}/history", auth=write_auth)
-def certificate_history(request, number: str):
-    """Every change of a certificate (the issuing body and staff)."""
-    cert = get_object_or_404(Certificate, number=number)
-    if not services.acts_for(request.auth, cert.body):
+class CertificateOut(Schema):
+    number: str
+    status: str
+    status_reason: str
+    scheme: str
+    body: str
+    holder: str
+    products: str
+    models_text: str
+    standard: str
+    valid_from: datetime.date
+    valid_until: datetime.date
+    next_surveillance_on: datetime.date | None
+    renews: str | None
+    history: list[EventOut]
+
+    @staticmethod
+    def resolve_scheme(obj) -> str:
+        return obj.scheme.code
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.body.name
+
+    @staticmethod
+    def resolve_holder(obj) -> str:
+        return obj.holder.name
+
+    @staticmethod
+    def resolve_standard(obj) -> str:
+        return obj.standard.identifier
+
+    @staticmethod
+    def resolve_renews(obj) -> str | None:
+        return obj.replaces.number if obj.replaces_id else None
+
+    @staticmethod
+    def resolve_history(obj) -> list[dict]:
+        return _events(obj.events.all(), lambda e: e.type)
+
+
+def _certificate_for(user, number: str) -> Certificate:
+    """The certificate for its issuing body, its holder and staff (anyone
+    else verifies it publicly instead)."""
+    try:
+        cert = selectors.certificate_by_number(number)
+    except Certificate.DoesNotExist:
+        raise NotFound("No such certificate.") from None
+    if not (services.acts_for(user, cert.body) or services.acts_for(user, cert.holder)):
         raise NotFound("No such certificate.")
-    return [
-        {
-            "type": e.type,
-            "at": e.created_at,
-            "reason": e.reason,
-            "details": e.details,
-        }
-        for e in cert.events.order_by("created_at", "pk")
-    ]
+    return cert
+
+
+@router.get("/certificates/{number}", response=CertificateOut, auth=write_auth)
+def certificate_get(request, number: str):
+    """A certificate with its whole history (issuing body, holder, staff)."""
+    return _certificate_for(request.auth, number)
+
+
+@router.get("/certificates/{number}/history", response=list[EventOut], auth=write_auth)
+def certificate_history(request, number: str):
+    """Every change of a certificate (issuing body, holder, staff)."""
+    cert = _certificate_for(request.auth, number)
+    return _events(cert.events.all(), lambda e: e.type)
 
 
 # --- mutual recognition -----------------------------------------------------

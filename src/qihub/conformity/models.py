@@ -419,6 +419,35 @@ class Application(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.applicant} · {self.products}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("conformity:application_detail", args=[self.pk])
+
+
+class ApplicationEvent(models.Model):
+    """One step of a certification application: who, when, which state it
+    entered (applied, evaluated, granted or refused: the decision) and the
+    note given. Written by the services only."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    state = models.CharField(_("state"), max_length=20, choices=Application.State)
+    actor = actor_field()
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    reason = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.state}"
+
 
 class Certificate(TimeStampedModel):
     """A certificate with its scope (products, models, standard), validity

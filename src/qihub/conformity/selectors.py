@@ -22,8 +22,10 @@ from qihub.catalog.models import Standard
 from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.conformity.models import (
     Agreement,
+    Application,
     Certificate,
     ReportCitation,
+    Scheme,
     ScopeLine,
     TestReport,
     TestRequest,
@@ -213,6 +215,59 @@ def certificate_detail(pk: int) -> Certificate:
         )
         .prefetch_related("events__actor")
         .get(pk=pk)
+    )
+
+
+def certificate_by_number(number: str) -> Certificate:
+    """A certificate with what its page and API detail show, history included."""
+    return (
+        Certificate.objects.select_related(
+            "body", "holder", "scheme", "standard", "replaces"
+        )
+        .prefetch_related("events__actor")
+        .get(number=number)
+    )
+
+
+def application_detail(pk: int) -> Application:
+    """An application with its scheme, parties, evaluation, certificate and
+    history (a bounded number of queries)."""
+    return (
+        Application.objects.select_related(
+            "scheme", "body", "applicant", "standard", "test_report"
+        )
+        .prefetch_related("events__actor", "certificates")
+        .get(pk=pk)
+    )
+
+
+def schemes() -> QuerySet[Scheme]:
+    """Certification schemes with their standards and owner."""
+    return (
+        Scheme.objects.select_related("owner")
+        .prefetch_related("standards")
+        .order_by("code")
+    )
+
+
+def agreements() -> QuerySet[Agreement]:
+    """Recognition agreements with the bodies and standards they cover."""
+    return Agreement.objects.prefetch_related("bodies", "standards").order_by("name")
+
+
+def certification_bodies() -> QuerySet[Organisation]:
+    """The bodies an applicant can ask for a certificate."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.CERTIFICATION_BODY
+    ).order_by("name_key", "pk")
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    """The organisations a user is a member of (and may act for)."""
+    return (
+        Organisation.objects.filter(memberships__user=user)
+        .distinct()
+        .order_by("name_key", "pk")
     )
 
 

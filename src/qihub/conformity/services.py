@@ -21,6 +21,7 @@ from qihub.catalog.selectors import standard_get_by_identifier
 from qihub.conformity.models import (
     Agreement,
     Application,
+    ApplicationEvent,
     Certificate,
     CertificateEvent,
     Outcome,
@@ -903,6 +904,46 @@ def report_cite(
 # --- certification ----------------------------------------------------------
 
 
+_SCHEME_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,39}$")
+
+
+def _scheme_values(
+    *,
+    name_zh: str,
+    name_en: str,
+    standards: Sequence[str | Standard],
+    rules: str,
+    validity_years: int,
+    surveillance_months: int,
+) -> tuple[dict, list[Standard]]:
+    """Check a scheme's fields before anything is written; the first bad one
+    is refused by name."""
+    name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
+    for name, value in (("name_zh", name_zh), ("name_en", name_en)):
+        if len(value) > 200:
+            raise _field_error(name, _("The name is longer than 200 characters."))
+    if not isinstance(validity_years, int) or not 1 <= validity_years <= 10:
+        raise _field_error("validity_years", _("The validity is 1 to 10 years."))
+    if not isinstance(surveillance_months, int) or not 1 <= surveillance_months <= 60:
+        raise _field_error(
+            "surveillance_months",
+            _("The surveillance interval is 1 to 60 months."),
+        )
+    if surveillance_months > validity_years * 12:
+        raise _field_error(
+            "surveillance_months",
+            _("The surveillance interval is longer than the validity."),
+        )
+    values = {
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "rules": (rules or "").strip(),
+        "validity_years": validity_years,
+        "surveillance_months": surveillance_months,
+    }
+    return values, _standards(standards)
+
+
 @transaction.atomic
 def scheme_create(
     *,
@@ -916,24 +957,79 @@ def scheme_create(
     validity_years: int = 3,
     surveillance_months: int = 12,
 ) -> Scheme:
-    """A certification scheme with the standards and rules it certifies against."""
+    """A certification scheme with the standards and rules it certifies
+    against, the validity of its certificates and their surveillance interval."""
     if actor is not None and not is_staff_member(actor):
         raise PermissionDenied(_("Only institute staff may create schemes."))
-    if not (code or "").strip():
+    code = (code or "").strip()
+    if not code:
         raise _field_error("code", _("Give the scheme a code."))
-    if Scheme.objects.filter(code=code.strip()).exists():
+    if not _SCHEME_CODE.match(code):
+        raise _field_error(
+            "code",
+            _("The code is up to 40 letters, digits, '-', '_' or '.'."),
+        )
+    if Scheme.objects.filter(code=code).exists():
         raise _field_error("code", _("Scheme %(c)s exists.") % {"c": code})
-    scheme = Scheme.objects.create(
-        code=code.strip(),
+    values, stds = _scheme_values(
         name_zh=name_zh,
         name_en=name_en,
+        standards=standards,
         rules=rules,
-        owner=owner,
         validity_years=validity_years,
         surveillance_months=surveillance_months,
     )
-    scheme.standards.set(_standards(standards))
+    scheme = Scheme.objects.create(code=code, owner=owner, **values)
+    scheme.standards.set(stds)
     return scheme
+
+
+@transaction.atomic
+def scheme_update(
+    *,
+    actor,
+    scheme: Scheme,
+    name_zh: str = "",
+    name_en: str = "",
+    standards: Sequence[str | Standard] = (),
+    rules: str = "",
+    owner: Organisation | None = None,
+    validity_years: int = 3,
+    surveillance_months: int = 12,
+) -> Scheme:
+    """Change a scheme's names, standards, rules, owner, validity or
+    surveillance interval. The code stays: applications and the API name the
+    scheme by it. Certificates already issued keep their own dates."""
+    if actor is not None and not is_staff_member(actor):
+        raise PermissionDenied(_("Only institute staff may change schemes."))
+    values, stds = _scheme_values(
+        name_zh=name_zh,
+        name_en=name_en,
+        standards=standards,
+        rules=rules,
+        validity_years=validity_years,
+        surveillance_months=surveillance_months,
+    )
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    for name, value in values.items():
+        setattr(scheme, name, value)
+    scheme.owner = owner
+    scheme.save()
+    scheme.standards.set(stds)
+    return scheme
+
+
+def _app_event(
+    application: Application, state: str, actor, reason: str = "", **details
+) -> None:
+    """The one place an application's history is written."""
+    ApplicationEvent.objects.create(
+        application=application,
+        state=state,
+        actor=_actor(actor),
+        reason=reason or "",
+        details=details,
+    )
 
 
 @transaction.atomic
@@ -946,30 +1042,45 @@ def application_create(
     products: str,
     standard: str | Standard,
     models_text: str = "",
+    note: str = "",
 ) -> Application:
-    """An applicant asks a certification body for a certificate under a scheme."""
+    """An applicant asks a certification body for a certificate under a
+    scheme, for products (and models) against one of the scheme's standards."""
     _check_acts_for(actor, applicant)
     if body.kind != Organisation.Kind.CERTIFICATION_BODY:
         raise _field_error(
             "body", _("%(b)s is not a certification body.") % {"b": body.name}
         )
-    std = _standards([standard])[0]
+    if not (products or "").strip():
+        raise _field_error("products", _("Name the products."))
+    if isinstance(standard, str) and not standard.strip():
+        raise _field_error("standard", _("Give the standard."))
+    std = (
+        standard
+        if isinstance(standard, Standard)
+        else standard_get_by_identifier(standard.strip())
+    )
+    if std is None:
+        raise _field_error(
+            "standard",
+            _("%(ident)s is not in the standards catalogue.") % {"ident": standard},
+        )
     if not scheme.standards.filter(base_key=std.base_key).exists():
         raise _field_error(
             "standard",
             _("Scheme %(s)s does not certify against %(std)s.")
             % {"s": scheme.code, "std": std.identifier},
         )
-    if not (products or "").strip():
-        raise _field_error("products", _("Name the products."))
-    return Application.objects.create(
+    app = Application.objects.create(
         scheme=scheme,
         body=body,
         applicant=applicant,
         products=products.strip()[:300],
-        models_text=(models_text or "")[:300],
+        models_text=(models_text or "").strip()[:300],
         standard=std,
     )
+    _app_event(app, Application.State.APPLIED, actor, note)
+    return app
 
 
 @transaction.atomic
@@ -999,6 +1110,15 @@ def application_evaluate(
     application.inspection_notes = inspection_notes
     application.state = Application.State.EVALUATED
     application.save()
+    _app_event(
+        application,
+        Application.State.EVALUATED,
+        actor,
+        inspection_notes,
+        test_report=test_report.number,
+        inspection_on=inspection_on.isoformat(),
+        inspection_passed=inspection_passed,
+    )
     return application
 
 
@@ -1023,6 +1143,7 @@ def application_decide(
         application.state = Application.State.REFUSED
         application.decision_reason = reason
         application.save()
+        _app_event(application, Application.State.REFUSED, actor, reason)
         return None
     report = application.test_report
     if report is None or report.computed != Outcome.PASS or report.status != "issued":
@@ -1036,7 +1157,7 @@ def application_decide(
     application.state = Application.State.GRANTED
     application.decision_reason = reason
     application.save()
-    return certificate_issue(
+    cert = certificate_issue(
         actor=actor,
         scheme=application.scheme,
         body=application.body,
@@ -1048,6 +1169,10 @@ def application_decide(
         valid_from=valid_from,
         application=application,
     )
+    _app_event(
+        application, Application.State.GRANTED, actor, reason, certificate=cert.number
+    )
+    return cert
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -1059,6 +1184,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 def _cert_event(
     cert: Certificate, type_: str, actor, reason: str = "", **details
 ) -> None:
+    """The one place a certificate's history is written."""
     CertificateEvent.objects.create(
         certificate=cert,
         type=type_,
@@ -1120,7 +1246,12 @@ def certificate_issue(
             " ".join([number, products, models_text or "", holder.name, std.identifier])
         ),
     )
-    _cert_event(cert, CertificateEvent.Type.ISSUED, actor)
+    details = {}
+    if application is not None:
+        details["application"] = application.pk
+    if replaces is not None:
+        details["renews"] = replaces.number
+    _cert_event(cert, CertificateEvent.Type.ISSUED, actor, **details)
     return cert
 
 
@@ -1296,6 +1427,48 @@ def surveillance_reminders_send(
 # --- mutual recognition ------------------------------------------------------
 
 
+def _agreement_values(
+    *,
+    kind: str,
+    name: str,
+    bodies: Iterable[Organisation],
+    markets: Sequence[str],
+    valid_from: datetime.date | None,
+    valid_until: datetime.date | None,
+    products: Sequence[str],
+    standards: Sequence[str | Standard],
+) -> tuple[dict, list[Organisation], list[Standard]]:
+    """Check an agreement's fields before anything is written; the first bad
+    one is refused by name."""
+    if kind not in Agreement.Kind.values:
+        raise _field_error("kind", _("Unknown agreement kind %(k)r.") % {"k": kind})
+    name = (name or "").strip()
+    if not name:
+        raise _field_error("name", _("Give the agreement a name."))
+    if len(name) > 200:
+        raise _field_error("name", _("The name is longer than 200 characters."))
+    bodies = list(bodies)
+    if not bodies:
+        raise _field_error("bodies", _("Name at least one body it covers."))
+    markets = list(dict.fromkeys(m.strip() for m in markets if m and m.strip()))
+    if not markets:
+        raise _field_error("markets", _("Name at least one market."))
+    if valid_from is None:
+        raise _field_error("valid_from", _("Give the date the agreement starts."))
+    if valid_until is not None and valid_until <= valid_from:
+        raise _field_error("valid_until", _("The agreement must end after it starts."))
+    stds = _standards(standards) if standards else []
+    values = {
+        "kind": kind,
+        "name": name,
+        "markets": markets,
+        "products": [fold(p) for p in products if p and p.strip()],
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+    return values, bodies, stds
+
+
 @transaction.atomic
 def agreement_create(
     *,
@@ -1304,31 +1477,66 @@ def agreement_create(
     name: str,
     bodies: Iterable[Organisation],
     markets: Sequence[str],
-    valid_from: datetime.date,
+    valid_from: datetime.date | None,
     valid_until: datetime.date | None = None,
     products: Sequence[str] = (),
     standards: Sequence[str | Standard] = (),
 ) -> Agreement:
-    """Record a recognition agreement and the bodies and markets it covers."""
+    """Record a recognition agreement: the bodies whose results it covers,
+    the markets that accept them, its product and standard scope (empty: the
+    whole scope) and its validity."""
     if actor is not None and not is_staff_member(actor):
         raise PermissionDenied(_("Only institute staff may record agreements."))
-    if kind not in Agreement.Kind.values:
-        raise _field_error("kind", _("Unknown agreement kind %(k)r.") % {"k": kind})
-    if not markets:
-        raise _field_error("markets", _("Name at least one market."))
-    if valid_until is not None and valid_until <= valid_from:
-        raise _field_error("valid_until", _("The agreement must end after it starts."))
-    ag = Agreement.objects.create(
+    values, bodies, stds = _agreement_values(
         kind=kind,
         name=name,
-        markets=list(markets),
-        products=[fold(p) for p in products],
+        bodies=bodies,
+        markets=markets,
         valid_from=valid_from,
         valid_until=valid_until,
+        products=products,
+        standards=standards,
     )
-    ag.bodies.set(list(bodies))
-    if standards:
-        ag.standards.set(_standards(standards))
+    ag = Agreement.objects.create(**values)
+    ag.bodies.set(bodies)
+    ag.standards.set(stds)
+    return ag
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    actor,
+    agreement: Agreement,
+    kind: str,
+    name: str,
+    bodies: Iterable[Organisation],
+    markets: Sequence[str],
+    valid_from: datetime.date | None,
+    valid_until: datetime.date | None = None,
+    products: Sequence[str] = (),
+    standards: Sequence[str | Standard] = (),
+) -> Agreement:
+    """Change an agreement's scope or validity (an extension, a new member,
+    an end date); "recognised here?" answers from the new values at once."""
+    if actor is not None and not is_staff_member(actor):
+        raise PermissionDenied(_("Only institute staff may change agreements."))
+    values, bodies, stds = _agreement_values(
+        kind=kind,
+        name=name,
+        bodies=bodies,
+        markets=markets,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        products=products,
+        standards=standards,
+    )
+    ag = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    for field_name, value in values.items():
+        setattr(ag, field_name, value)
+    ag.save()
+    ag.bodies.set(bodies)
+    ag.standards.set(stds)
     return ag
 
 

@@ -26,6 +26,12 @@ urlpatterns = [
     ),
     path("verify/", views.verify, name="verify"),
     path("agreements/", views.agreements, name="agreements"),
+    path("agreements/new/", views.agreement_new, name="agreement_new"),
+    path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
+    path("schemes/", views.scheme_list, name="scheme_list"),
+    path("schemes/new/", views.scheme_new, name="scheme_new"),
+    path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme_edit"),
+    path("schemes/<int:pk>/apply/", views.application_new, name="application_new"),
     path(
         "applications/<int:pk>/",
         views.application_detail,

@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,15 +17,17 @@ from django.views.decorators.http import require_POST
 
 from qihub.conformity import selectors, services
 from qihub.conformity.forms import (
+    AgreementForm,
+    ApplicationForm,
     CapabilityForm,
     MoveForm,
     ReasonForm,
     ReportForm,
     RequestForm,
+    SchemeForm,
     VerifyForm,
 )
 from qihub.conformity.models import (
-    Agreement,
     Application,
     Certificate,
     TestReport,
@@ -32,6 +35,7 @@ from qihub.conformity.models import (
 )
 from qihub.conformity.ratelimit import verify_rate_check
 from qihub.core.errors import ApplicationError
+from qihub.core.roles import is_staff_member
 from qihub.organisations.models import Organisation
 from qihub.requirements.checking import parse_conditions_text, parse_values_text
 
@@ -42,6 +46,33 @@ def _form_error(form, exc: ApplicationError) -> None:
         form.add_error(fields[0], exc.message)
     else:
         form.add_error(None, exc.message)
+
+
+def _staff_only(request) -> None:
+    if not is_staff_member(request.user):
+        raise DjangoPermissionDenied(_("Only institute staff may do this."))
+
+
+def _form_page(
+    request, form, change, done: str, template: str, context: dict, then: str = ""
+):
+    """A form page: on a valid POST ``change(cleaned_data)`` calls one service
+    and the page redirects to ``then`` (else to what the service returned); a
+    refusal is shown on the form (400) with what was typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = change(form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(then or target)
+    return render(
+        request,
+        template,
+        {"form": form, **context},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def index(request):
@@ -287,12 +318,17 @@ def certificate_detail(request, pk: int):
     may_act = request.user.is_authenticated and services.acts_for(
         request.user, cert.body
     )
+    holder_side = request.user.is_authenticated and services.acts_for(
+        request.user, cert.holder
+    )
     return render(
         request,
         "conformity/certificate_detail.html",
         {
             "cert": cert,
             "may_act": may_act,
+            # Who changed it is for the parties; the public sees what and when.
+            "show_actor": may_act or holder_side,
             "status": selectors.verify([cert.number])[0]["status"],
         },
     )
@@ -335,20 +371,124 @@ def verify(request):
 
 def agreements(request):
     """The recognition agreements (ILAC/IAF MRA membership, bilateral)."""
-    rows = Agreement.objects.prefetch_related("bodies", "standards").order_by("name")
-    return render(request, "conformity/agreements.html", {"agreements": rows})
+    return render(
+        request,
+        "conformity/agreements.html",
+        {
+            "agreements": selectors.agreements(),
+            "is_staff": is_staff_member(request.user),
+        },
+    )
+
+
+@login_required
+def agreement_new(request):
+    """Record a recognition agreement (staff)."""
+    _staff_only(request)
+    return _form_page(
+        request,
+        AgreementForm(request.POST or None),
+        lambda data: services.agreement_create(actor=request.user, **data),
+        _("The agreement was recorded."),
+        "conformity/agreement_form.html",
+        {"agreement": None},
+        reverse("conformity:agreements"),
+    )
+
+
+@login_required
+def agreement_edit(request, pk: int):
+    """Change an agreement's scope or validity (staff)."""
+    _staff_only(request)
+    agreement = get_object_or_404(selectors.agreements(), pk=pk)
+    return _form_page(
+        request,
+        AgreementForm(request.POST or None, agreement=agreement),
+        lambda data: services.agreement_update(
+            actor=request.user, agreement=agreement, **data
+        ),
+        _("The agreement was changed."),
+        "conformity/agreement_form.html",
+        {"agreement": agreement},
+        reverse("conformity:agreements"),
+    )
+
+
+def scheme_list(request):
+    """The certification schemes, the standards and rules they certify against."""
+    return render(
+        request,
+        "conformity/scheme_list.html",
+        {"schemes": selectors.schemes(), "is_staff": is_staff_member(request.user)},
+    )
+
+
+@login_required
+def scheme_new(request):
+    """Create a certification scheme (staff)."""
+    _staff_only(request)
+    return _form_page(
+        request,
+        SchemeForm(request.POST or None),
+        lambda data: services.scheme_create(actor=request.user, **data),
+        _("The scheme was created."),
+        "conformity/scheme_form.html",
+        {"scheme": None},
+        reverse("conformity:scheme_list"),
+    )
+
+
+@login_required
+def scheme_edit(request, pk: int):
+    """Change a scheme's standards, rules, validity or surveillance (staff)."""
+    _staff_only(request)
+    scheme = get_object_or_404(selectors.schemes(), pk=pk)
+    return _form_page(
+        request,
+        SchemeForm(request.POST or None, scheme=scheme),
+        lambda data: services.scheme_update(actor=request.user, scheme=scheme, **data),
+        _("The scheme was changed."),
+        "conformity/scheme_form.html",
+        {"scheme": scheme},
+        reverse("conformity:scheme_list"),
+    )
+
+
+@login_required
+def application_new(request, pk: int):
+    """A member of an organisation applies for certification under a scheme."""
+    scheme = get_object_or_404(selectors.schemes(), pk=pk)
+    applicants = selectors.organisations_of(request.user)
+    if not applicants.exists():
+        raise DjangoPermissionDenied(
+            _("Only members of an organisation may apply for certification.")
+        )
+    form = ApplicationForm(
+        request.POST or None,
+        scheme=scheme,
+        applicants=applicants,
+        bodies=selectors.certification_bodies(),
+    )
+    return _form_page(
+        request,
+        form,
+        lambda data: services.application_create(
+            actor=request.user, scheme=scheme, **data
+        ),
+        _("Your application was sent to the certification body."),
+        "conformity/application_new.html",
+        {"scheme": scheme},
+    )
 
 
 @login_required
 def application_detail(request, pk: int):
     """An application's evaluation and decision, for the certification body
     (and the applicant, read only)."""
-    app = get_object_or_404(
-        Application.objects.select_related(
-            "scheme", "body", "applicant", "standard", "test_report"
-        ),
-        pk=pk,
-    )
+    try:
+        app = selectors.application_detail(pk)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
     is_body = services.acts_for(request.user, app.body)
     if not (is_body or services.acts_for(request.user, app.applicant)):
         raise Http404
@@ -390,9 +530,12 @@ def application_detail(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("conformity:application_detail", pk=app.pk)
-    certificate = Certificate.objects.filter(application=app).first()
     return render(
         request,
         "conformity/application_detail.html",
-        {"app": app, "is_body": is_body, "certificate": certificate},
+        {
+            "app": app,
+            "is_body": is_body,
+            "certificate": next(iter(app.certificates.all()), None),
+        },
     )

@@ -163,3 +163,105 @@ def test_agreement_create_list_and_recognition(staff_api, client, lab, gb31701):
     assert _post(staff_api, "/api/conformity/agreements", bad).status_code == 400
     assert Agreement.objects.count() == 1
     assert datetime.date(2030, 1, 1) == Agreement.objects.get().valid_until
+
+
+def test_application_and_certificate_history_in_api_details(
+    token_client_for, django_user_model, client, lab, cert_body, enterprise, gb31701
+):
+    from qihub.organisations.models import Membership
+
+    applicant = django_user_model.objects.create_user("applicant", password="x")
+    Membership.objects.create(user=applicant, organisation=enterprise)
+    officer = django_user_model.objects.create_user("officer", password="x")
+    Membership.objects.create(user=officer, organisation=cert_body)
+    outsider = django_user_model.objects.create_user("outsider", password="x")
+    applicant_api, officer_api = (
+        token_client_for(applicant),
+        token_client_for(officer),
+    )
+    services.scheme_create(actor=None, code="SZS", standards=["GB 31701"])
+    r = _post(
+        applicant_api,
+        "/api/conformity/applications",
+        {
+            "scheme": "SZS",
+            "body_id": cert_body.pk,
+            "applicant_id": enterprise.pk,
+            "products": "婴儿连体服",
+            "standard": "GB 31701",
+            "note": "first application",
+        },
+    )
+    assert r.status_code == 201, r.content
+    app_id = r.json()["id"]
+    assert [(e["type"], e["actor"], e["reason"]) for e in r.json()["history"]] == [
+        ("applied", "applicant", "first application")
+    ]
+    report = services.report_issue(
+        actor=None, report=_report(lab, value="10", conclusion="pass")
+    )
+    _post(
+        officer_api,
+        f"/api/conformity/applications/{app_id}/evaluate",
+        {
+            "test_report": report.number,
+            "inspection_on": "2025-01-01",
+            "inspection_passed": True,
+            "inspection_notes": "line 2 inspected",
+        },
+    )
+    _post(
+        officer_api,
+        f"/api/conformity/applications/{app_id}/decide",
+        {"grant": True, "number": "CERT-API-H", "reason": "conforms"},
+    )
+    _post(
+        officer_api,
+        "/api/conformity/certificates/CERT-API-H/status",
+        {"action": "suspend", "reason": "audit failed"},
+    )
+    # Both sides read the application's history from its detail.
+    for api in (applicant_api, officer_api):
+        r = api.get(f"/api/conformity/applications/{app_id}")
+        assert r.status_code == 200
+        history = r.json()["history"]
+        assert [(e["type"], e["actor"], e["reason"]) for e in history] == [
+            ("applied", "applicant", "first application"),
+            ("evaluated", "officer", "line 2 inspected"),
+            ("granted", "officer", "conforms"),
+        ]
+        assert history[1]["details"]["test_report"] == report.number
+        assert history[2]["details"] == {"certificate": "CERT-API-H"}
+        assert history[0]["at"] <= history[2]["at"]
+    r = officer_api.get("/api/conformity/certificates/CERT-API-H")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["status"] == "suspended"
+    assert body["holder"] == enterprise.name
+    assert [(e["type"], e["actor"], e["reason"]) for e in body["history"]] == [
+        ("issued", "officer", ""),
+        ("suspended", "officer", "audit failed"),
+    ]
+    assert (
+        applicant_api.get("/api/conformity/certificates/CERT-API-H").status_code == 200
+    )
+    assert (
+        applicant_api.get("/api/conformity/certificates/CERT-API-H/history").json()[1][
+            "type"
+        ]
+        == "suspended"
+    )
+    # Not for others, nor anonymous (they verify publicly).
+    outsider_api = token_client_for(outsider)
+    assert outsider_api.get(f"/api/conformity/applications/{app_id}").status_code == 404
+    assert (
+        outsider_api.get("/api/conformity/certificates/CERT-API-H").status_code == 404
+    )
+    assert client.get("/api/conformity/certificates/CERT-API-H").status_code in (
+        401,
+        403,
+    )
+    assert client.get(f"/api/conformity/applications/{app_id}").status_code in (
+        401,
+        403,
+    )
