@@ -19,6 +19,13 @@ def test_capabilities_ranked(
     assert hits[0]["edition_current"] is True
     assert hits[0]["valid"] is True
     assert hits[0]["body"] == lab.name
+    # shaped by the operation itself: exactly the documented schema
+    from qihub.conformity.api import CapabilityOut
+
+    for hit in hits:
+        assert set(hit) == set(CapabilityOut.model_fields)
+        assert CapabilityOut.model_validate(hit).model_dump(mode="json") == hit
+    assert r["Content-Type"].startswith("application/json")
 
 
 def test_capabilities_needs_input(client, db):
