@@ -71,3 +71,21 @@ def member(network, publisher):
         name="A",
     )
     return services.member_accept(member=m)
+
+
+@pytest.fixture
+def describe(monkeypatch, loopback):
+    """Registering by base URL reads the description from this same test
+    instance (in-process), as it would from the other instance."""
+    monkeypatch.setattr(services, "http_describe", loopback)
+    return loopback
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (connection refused at once)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
