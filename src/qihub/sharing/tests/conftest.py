@@ -76,8 +76,14 @@ def member(network, publisher):
 @pytest.fixture
 def describe(monkeypatch, loopback):
     """Registering by base URL reads the description from this same test
-    instance (in-process), as it would from the other instance."""
-    monkeypatch.setattr(services, "http_describe", loopback)
+    instance (in-process), as it would from the other instance; only an
+    address on 127.0.0.1 is fetched for real (no name is ever resolved)."""
+    real = services.http_describe
+
+    def fetch(url: str) -> bytes:
+        return real(url) if url.startswith("http://127.0.0.1:") else loopback(url)
+
+    monkeypatch.setattr(services, "http_describe", fetch)
     return loopback
 
 
