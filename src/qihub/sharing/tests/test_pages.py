@@ -189,8 +189,10 @@ def test_the_actions_are_for_staff(client, enterprise_user, network, publisher):
     assert not PublishingChoice.objects.filter(kind="project").exists()
 
 
-def test_the_page_in_chinese(zh_client, staff_user, publisher):
+def test_the_page_in_chinese(zh_client, staff_user, network, publisher):
     zh_client.force_login(staff_user)
     html = zh_client.get("/sharing/").content.decode()
     assert "登记成员实例" in html
     assert "轮换签名密钥" in html
+    html = _register(zh_client, network, "ftp://a.test").content.decode()
+    assert "基础网址必须是带主机名的 http:// 或 https:// 地址" in html
