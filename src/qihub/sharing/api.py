@@ -141,6 +141,11 @@ class SharingMemberIn(Schema):
     organisation: int | None = Field(None, ge=1, le=2**62)
 
 
+class SharingIdentityIn(Schema):
+    base_url: str = Field(..., max_length=300)
+    organisation: int | None = Field(None, ge=1, le=2**62)
+
+
 class SharingPublishingOut(Schema):
     kind: str
     label: str
@@ -252,6 +257,29 @@ def member_remove(request, member_id: int):
     """Its mirrors stay, marked "no longer shared", and stop updating."""
     member = services.member_remove(member=_member(member_id), actor=request.user)
     return _member_out(member)
+
+
+@router.put(
+    "/instance",
+    response=SharingInstanceOut,
+    auth=write_auth,
+    summary="Set this instance's base URL and organisation (staff)",
+)
+def identity_set(request, payload: SharingIdentityIn):
+    """The base URL the other members reach this instance at (its feed
+    entries are signed for it); the first call also makes its signing key."""
+    from qihub.organisations.models import Organisation
+
+    _staff_only(request)
+    organisation = (
+        get_object_or_404(Organisation, pk=payload.organisation)
+        if payload.organisation
+        else None
+    )
+    services.identity_set(
+        base_url=payload.base_url, organisation=organisation, actor=request.user
+    )
+    return instance(request)
 
 
 @router.post(

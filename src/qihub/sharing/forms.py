@@ -30,6 +30,16 @@ class MemberRegisterForm(forms.Form):
     )
 
 
+class IdentityForm(forms.Form):
+    """This instance's base URL (as the other members reach it and as its
+    feed entries are signed) and the organisation it represents."""
+
+    base_url = forms.CharField(label=_("Base URL"), max_length=300)
+    organisation = OrganisationField(
+        label=_("Organisation represented"), required=False
+    )
+
+
 class PublishingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=SharedKind.choices)
     enabled = forms.TypedChoiceField(

@@ -72,12 +72,7 @@ def identity_set(*, base_url: str, organisation=None, actor=None) -> InstanceIde
     """Set this instance's base URL and organisation; the first call also
     creates its signing key."""
     _require_staff(actor)
-    base_url = base_url.strip().rstrip("/")
-    if not base_url.startswith(("http://", "https://")):
-        raise ApplicationError(
-            _("The base URL must start with http:// or https://."),
-            details={"base_url": "invalid"},
-        )
+    base_url = _base_url_clean(base_url)
     identity = InstanceIdentity.objects.order_by("pk").first() or InstanceIdentity()
     identity.base_url = base_url
     identity.organisation = organisation

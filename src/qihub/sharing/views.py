@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import is_staff_member
 from qihub.sharing import selectors, services
-from qihub.sharing.forms import MemberRegisterForm, PublishingForm
+from qihub.sharing.forms import IdentityForm, MemberRegisterForm, PublishingForm
 from qihub.sharing.models import MemberInstance
 
 
@@ -24,15 +24,30 @@ def _staff(request) -> None:
         raise PermissionDenied(_("Only institute staff may do this."))
 
 
-def _page(request, *, status: int = 200, error: str = "", register_form=None):
-    """The sharing page; a refused registration comes back with what was
-    typed, a refused action with its message above the page."""
+def _page(
+    request,
+    *,
+    status: int = 200,
+    error: str = "",
+    register_form=None,
+    identity_form=None,
+):
+    """The sharing page; a refused form comes back with what was typed, a
+    refused action with its message above the page."""
     keys = list(selectors.signing_keys())
+    identity = selectors.identity()
     return render(
         request,
         "sharing/status.html",
         {
-            "identity": selectors.identity(),
+            "identity": identity,
+            "identity_form": identity_form
+            or IdentityForm(
+                initial={
+                    "base_url": identity.base_url if identity else "",
+                    "organisation": identity.organisation if identity else None,
+                }
+            ),
             "current_key": next((k for k in keys if k.valid_until is None), None),
             "rotated_keys": [k for k in keys if k.valid_until is not None],
             "publishing": selectors.publishing_choices(),
@@ -53,6 +68,23 @@ def status(request):
 def _form_error(form, exc: ApplicationError) -> None:
     fields = [name for name in exc.details if name in form.fields]
     form.add_error(fields[0] if len(fields) == 1 else None, exc.message)
+
+
+@require_POST
+def identity_set(request):
+    """Set this instance's base URL and organisation (the first time also
+    its signing key)."""
+    _staff(request)
+    form = IdentityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.identity_set(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("This instance's identity is saved."))
+            return redirect("sharing:status")
+    return _page(request, status=400, identity_form=form)
 
 
 @require_POST

@@ -38,8 +38,10 @@ def network(db):
 
 @pytest.fixture
 def loopback():
-    """Fetch a feed URL from this same test instance (in-process)."""
-    client = Client()
+    """Fetch a feed URL from this same test instance (in-process). It asks
+    for English: a request leaves its language active in the thread, and
+    the pull's messages are written in the active language."""
+    client = Client(headers={"accept-language": "en"})
 
     def fetch(url: str) -> bytes:
         path = "/" + url.split("/", 3)[3]

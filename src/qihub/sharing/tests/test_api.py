@@ -153,3 +153,29 @@ def test_the_staff_api_is_for_staff(client, enterprise_user, network, publisher)
     assert member.state == "requested"
     assert SigningKey.objects.count() == 1
     assert not PublishingChoice.objects.filter(kind="project").exists()
+
+
+def test_set_this_instances_identity(api, enterprise_user):
+    r = api.put(
+        "/api/network/instance",
+        {"base_url": "http://"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert r.json()["errors"] == {"base_url": "invalid"}
+    assert not SigningKey.objects.exists()
+    r = api.put(
+        "/api/network/instance",
+        {"base_url": "http://c.test/"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["base_url"] == "http://c.test"
+    assert len(r.json()["keys"]) == 1
+    r = _api(enterprise_user).put(
+        "/api/network/instance",
+        {"base_url": "http://evil.test"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+    assert Client().get("/api/network/instance").json()["base_url"] == "http://c.test"

@@ -196,3 +196,31 @@ def test_the_page_in_chinese(zh_client, staff_user, network, publisher):
     assert "轮换签名密钥" in html
     html = _register(zh_client, network, "ftp://a.test").content.decode()
     assert "基础网址必须是带主机名的 http:// 或 https:// 地址" in html
+
+
+def test_set_this_instances_identity(staff):
+    from django.test import Client
+
+    from qihub.sharing.models import InstanceIdentity
+
+    page = staff.get("/sharing/").content.decode()
+    assert "This instance has no identity yet" in page
+    response = staff.post("/sharing/identity", {"base_url": "ftp://here"})
+    assert response.status_code == 400
+    assert "The base URL must be an http:// or https:// address" in (
+        response.content.decode()
+    )
+    assert not InstanceIdentity.objects.exists()
+    assert not SigningKey.objects.exists()
+    response = staff.post("/sharing/identity", {"base_url": "http://c.test/"})
+    assert response.status_code == 302
+    assert InstanceIdentity.objects.get().base_url == "http://c.test"
+    key = SigningKey.objects.get()
+    page = staff.get("/sharing/").content.decode()
+    assert "This instance&#x27;s identity is saved." in page
+    assert f"<code>{key.key_id}</code>" in page
+    assert Client().post("/sharing/identity", {"base_url": "http://x"}).status_code in (
+        302,
+        403,
+    )
+    assert InstanceIdentity.objects.get().base_url == "http://c.test"
