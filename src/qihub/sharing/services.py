@@ -328,7 +328,6 @@ def instance_describe(*, base_url: str, fetch: Fetch | None = None) -> dict:
     return {"base_url": said, "organisation": organisation, "keys": keys}
 
 
-@transaction.atomic
 def member_register_from_url(
     *,
     network,
@@ -342,7 +341,9 @@ def member_register_from_url(
     alone: its public keys (the current one, and rotated ones with their
     validity so that the entries they signed still verify) are read from its
     ``/api/network/instance``. The membership is *requested* until accepted;
-    an unreachable or malformed answer stores nothing."""
+    an unreachable or malformed answer stores nothing. The other instance is
+    asked outside the transaction: on SQLite a transaction holds the write
+    lock, and its answer may take seconds."""
     _require_staff(actor)
     base_url = _base_url_clean(base_url)
     if MemberInstance.objects.filter(network=network, base_url=base_url).exists():
@@ -353,6 +354,21 @@ def member_register_from_url(
         )
     info = instance_describe(base_url=base_url, fetch=fetch)
     [current] = [k for k in info["keys"] if k["valid_until"] is None]
+    with transaction.atomic():
+        return _member_store(
+            network=network,
+            base_url=base_url,
+            info=info,
+            current=current,
+            organisation=organisation,
+            name=name,
+            actor=actor,
+        )
+
+
+def _member_store(
+    *, network, base_url: str, info: dict, current: dict, organisation, name: str, actor
+) -> MemberInstance:
     member = member_register(
         network=network,
         base_url=base_url,
