@@ -5,8 +5,8 @@ group standards, standard projects and research projects.
 A second instance that shares a catalogue (see the README, "Sharing between
 institutes"): ``QIHUB_DATA_DIR=var2 QIHUB_BASE_URL=http://127.0.0.1:8001
 qihub serve --port 8001 --demo``, then register each instance with the other
-(admin, or ``services.member_register``) with the public key that
-``/api/network/instance`` shows, accept it and run ``qihub network-pull``.
+by its base URL on the staff page ``/sharing/`` (its keys are read from its
+``/api/network/instance``), accept it and run ``qihub network-pull``.
 """
 
 import os

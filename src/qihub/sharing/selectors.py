@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from qihub.sharing.models import FeedEntry, MemberInstance, MirroredStandard
+from qihub.sharing.models import (
+    FeedEntry,
+    InstanceIdentity,
+    MemberInstance,
+    MirroredStandard,
+    PublishingChoice,
+    SharedKind,
+    SigningKey,
+)
 
 
 def feed_page(*, since: int, limit: int) -> tuple[list[tuple], bool]:
@@ -21,6 +29,28 @@ def members_status() -> QuerySet[MemberInstance]:
     return MemberInstance.objects.select_related(
         "network", "organisation", "accepted_by"
     ).order_by("network__name_zh", "base_url")
+
+
+def identity() -> InstanceIdentity | None:
+    """This instance as the network sees it (None until it is set)."""
+    return (
+        InstanceIdentity.objects.select_related("organisation").order_by("pk").first()
+    )
+
+
+def signing_keys() -> QuerySet[SigningKey]:
+    """This instance's keys, the current one (no ``valid_until``) first."""
+    return SigningKey.objects.order_by("-valid_from")
+
+
+def publishing_choices() -> list[dict]:
+    """Every kind this instance can publish, whether it does, in the order
+    of ``SharedKind``."""
+    enabled = dict(PublishingChoice.objects.values_list("kind", "enabled"))
+    return [
+        {"kind": kind, "label": label, "enabled": enabled.get(kind, False)}
+        for kind, label in SharedKind.choices
+    ]
 
 
 def mirrored_standards_search(q: str, *, limit: int = 20) -> list[MirroredStandard]:

@@ -4,9 +4,11 @@ publishes, its signed outbox, member instances and pulling their feeds."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -70,12 +72,7 @@ def identity_set(*, base_url: str, organisation=None, actor=None) -> InstanceIde
     """Set this instance's base URL and organisation; the first call also
     creates its signing key."""
     _require_staff(actor)
-    base_url = base_url.strip().rstrip("/")
-    if not base_url.startswith(("http://", "https://")):
-        raise ApplicationError(
-            _("The base URL must start with http:// or https://."),
-            details={"base_url": "invalid"},
-        )
+    base_url = _base_url_clean(base_url)
     identity = InstanceIdentity.objects.order_by("pk").first() or InstanceIdentity()
     identity.base_url = base_url
     identity.organisation = organisation
@@ -250,6 +247,174 @@ def member_register(
     )
     log(actor=actor, action="sharing.member_register", details={"url": base_url})
     return member
+
+
+#: The most an instance description may weigh (it is a few keys).
+DESCRIPTION_MAX = 64 * 1024
+#: How long registering waits for the other instance (a page waits on it).
+DESCRIBE_TIMEOUT = 10
+
+
+def http_describe(url: str) -> bytes:
+    """GET another instance's description (``/api/network/instance``)."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=DESCRIBE_TIMEOUT) as response:  # noqa: S310
+        return response.read(DESCRIPTION_MAX + 1)
+
+
+def instance_describe(*, base_url: str, fetch: Fetch | None = None) -> dict:
+    """What another qihub says of itself at ``/api/network/instance``: its
+    base URL, organisation and public keys, checked. Refused with a message
+    naming the base URL when it cannot be reached or is not a qihub
+    instance description (nothing is stored)."""
+    base_url = _base_url_clean(base_url)
+    url = f"{base_url}/api/network/instance"
+    fetch = fetch or http_describe
+    try:
+        raw = fetch(url)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise ApplicationError(
+            _("Could not reach %(url)s: %(error)s")
+            % {"url": url, "error": getattr(exc, "reason", exc)},
+            details={"base_url": "unreachable"},
+        ) from exc
+    malformed = ApplicationError(
+        _(
+            "%(url)s did not answer with a qihub instance description "
+            "(base URL and public keys)."
+        )
+        % {"url": url},
+        details={"base_url": "malformed"},
+    )
+    try:
+        if len(raw) > DESCRIPTION_MAX:
+            raise ValueError("too long")
+        info = json.loads(raw)
+        said = str(info["base_url"]).rstrip("/")
+        organisation = str(info.get("organisation") or "")
+        keys = []
+        for item in info["keys"]:
+            valid_until = item.get("valid_until")
+            keys.append(
+                {
+                    "key_id": str(item["key_id"])[:32],
+                    "public_key": str(item["public_key"]),
+                    "valid_from": parse_datetime(str(item.get("valid_from") or "")),
+                    "valid_until": parse_datetime(valid_until) if valid_until else None,
+                }
+            )
+            signing.public_key_load(keys[-1]["public_key"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise malformed from exc
+    current = [k for k in keys if k["valid_until"] is None]
+    if not said or len(current) != 1 or not all(k["key_id"] for k in keys):
+        raise ApplicationError(
+            _(
+                "%(url)s has no identity yet (a base URL and one current "
+                "signing key): its administrator sets it first."
+            )
+            % {"url": url},
+            details={"base_url": "no_identity"},
+        )
+    if said != base_url:
+        raise ApplicationError(
+            _(
+                "The instance at %(url)s signs its feed as %(said)s: register "
+                "it by that base URL."
+            )
+            % {"url": base_url, "said": said},
+            details={"base_url": "mismatch"},
+        )
+    return {"base_url": said, "organisation": organisation, "keys": keys}
+
+
+def member_register_from_url(
+    *,
+    network,
+    base_url: str,
+    organisation=None,
+    name: str = "",
+    actor=None,
+    fetch: Fetch | None = None,
+) -> MemberInstance:
+    """Register another institute's instance in a network by its base URL
+    alone: its public keys (the current one, and rotated ones with their
+    validity so that the entries they signed still verify) are read from its
+    ``/api/network/instance``. The membership is *requested* until accepted;
+    an unreachable or malformed answer stores nothing. The other instance is
+    asked outside the transaction: on SQLite a transaction holds the write
+    lock, and its answer may take seconds."""
+    _require_staff(actor)
+    base_url = _base_url_clean(base_url)
+    if MemberInstance.objects.filter(network=network, base_url=base_url).exists():
+        raise ApplicationError(
+            _("This instance is already registered in the network."),
+            status=409,
+            details={"base_url": "duplicate"},
+        )
+    info = instance_describe(base_url=base_url, fetch=fetch)
+    [current] = [k for k in info["keys"] if k["valid_until"] is None]
+    with transaction.atomic():
+        return _member_store(
+            network=network,
+            base_url=base_url,
+            info=info,
+            current=current,
+            organisation=organisation,
+            name=name,
+            actor=actor,
+        )
+
+
+def _member_store(
+    *, network, base_url: str, info: dict, current: dict, organisation, name: str, actor
+) -> MemberInstance:
+    member = member_register(
+        network=network,
+        base_url=base_url,
+        public_key=current["public_key"],
+        key_id=current["key_id"],
+        organisation=organisation,
+        name=(name or info["organisation"])[:300],
+        actor=actor,
+    )
+    member.keys.filter(key_id=current["key_id"]).update(
+        valid_from=current["valid_from"]
+    )
+    MemberKey.objects.bulk_create(
+        [
+            MemberKey(
+                member=member,
+                key_id=k["key_id"],
+                public_key=k["public_key"],
+                valid_from=k["valid_from"],
+                valid_until=k["valid_until"],
+            )
+            for k in info["keys"]
+            if k["valid_until"] is not None and k["key_id"] != current["key_id"]
+        ],
+        ignore_conflicts=True,
+    )
+    return member
+
+
+def _base_url_clean(base_url: str) -> str:
+    base_url = (base_url or "").strip().rstrip("/")
+    try:
+        parts = urllib.parse.urlsplit(base_url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 (a port that is no number raises here)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ApplicationError(
+            _(
+                "The base URL must be an http:// or https:// address with a "
+                "host name, such as https://qihub.example.org."
+            ),
+            details={"base_url": "invalid"},
+        )
+    return base_url
 
 
 def _raw(public_key: str) -> bytes:

@@ -60,6 +60,19 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _no_outside_traffic(monkeypatch):
+    """Registering a member instance fetches its base URL: the fuzzer's
+    generated addresses are answered as unreachable, never fetched."""
+    from qihub.sharing import services as sharing_services
+
+    def refuse(url: str) -> bytes:
+        raise OSError("not fetched in the schemathesis run")
+
+    monkeypatch.setattr(sharing_services, "http_describe", refuse)
+    monkeypatch.setattr(sharing_services, "http_fetch", refuse)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report():
     yield

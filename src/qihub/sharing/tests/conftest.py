@@ -38,8 +38,10 @@ def network(db):
 
 @pytest.fixture
 def loopback():
-    """Fetch a feed URL from this same test instance (in-process)."""
-    client = Client()
+    """Fetch a feed URL from this same test instance (in-process). It asks
+    for English: a request leaves its language active in the thread, and
+    the pull's messages are written in the active language."""
+    client = Client(headers={"accept-language": "en"})
 
     def fetch(url: str) -> bytes:
         path = "/" + url.split("/", 3)[3]
@@ -71,3 +73,27 @@ def member(network, publisher):
         name="A",
     )
     return services.member_accept(member=m)
+
+
+@pytest.fixture
+def describe(monkeypatch, loopback):
+    """Registering by base URL reads the description from this same test
+    instance (in-process), as it would from the other instance; only an
+    address on 127.0.0.1 is fetched for real (no name is ever resolved)."""
+    real = services.http_describe
+
+    def fetch(url: str) -> bytes:
+        return real(url) if url.startswith("http://127.0.0.1:") else loopback(url)
+
+    monkeypatch.setattr(services, "http_describe", fetch)
+    return loopback
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (connection refused at once)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
