@@ -72,6 +72,10 @@ class ScopeLine(TimeStampedModel):
         ordering = ["body", "id"]
         indexes = [
             models.Index(fields=["parameter_key", "standard"], name="scope_param_std"),
+            # "who can test this" walks a parameter's lines in body order
+            models.Index(
+                fields=["parameter_key", "body", "id"], name="scope_param_body"
+            ),
             models.Index(fields=["standard"], name="scope_standard"),
             models.Index(fields=["body", "flagged_at"], name="scope_body_flag"),
         ]

@@ -9,12 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    Case,
-    IntegerField,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -127,34 +123,36 @@ def capabilities(
         if std
         else []
     )
-    same_std = Q(standard_id__in=editions) if std else Q()
-    if pkey:
-        # The parameter asked for, under the standard or another one (ranked
-        # below); one indexed condition instead of an OR over the table.
-        qs = qs.filter(parameter_key=pkey)
-    elif std is not None:
-        qs = qs.filter(same_std)
+    # The ranks, each its own indexed walk in (body, id) order, read only
+    # as far as the page needs: one ORDER BY over a computed rank sorts
+    # every line of the parameter first (100,000 of 5,000,000 for 甲醛).
+    parts: list[tuple[int, Q]] = []
     if std is not None:
+        same_std = Q(standard_id__in=editions)
         exact = Q(standard_id=std.pk) & (Q(clause=clause) if clause else Q())
         if pkey:
+            same_std &= Q(parameter_key=pkey)
             exact &= Q(parameter_key=pkey)
-        qs = qs.annotate(
-            rank=Case(
-                When(exact, then=Value(RANK_EXACT)),
-                When(same_std, then=Value(RANK_STANDARD)),
-                default=Value(RANK_PARAMETER),
-                output_field=IntegerField(),
-            )
-        )
+        parts = [(RANK_EXACT, exact), (RANK_STANDARD, same_std & ~exact)]
+        if pkey:
+            parts.append((RANK_PARAMETER, Q(parameter_key=pkey) & ~same_std))
     else:
-        qs = qs.annotate(rank=Value(RANK_EXACT, output_field=IntegerField()))
-    # Only the columns a hit shows: 200 lines of four whole models each cost
-    # more to build than the query (the region is shown by its code).
-    lines = list(
-        qs.select_related("body", "standard")
-        .only(*CAPABILITY_FIELDS)
-        .order_by("rank", "body_id", "id")[:limit]
-    )
+        parts = [(RANK_EXACT, Q(parameter_key=pkey) if pkey else Q())]
+    lines: list[ScopeLine] = []
+    for rank, condition in parts:
+        if len(lines) >= limit:
+            break
+        # Only the columns a hit shows: 200 lines of four whole models cost
+        # more to build than the query (the region is shown by its code).
+        found = list(
+            qs.filter(condition)
+            .select_related("body", "standard")
+            .only(*CAPABILITY_FIELDS)
+            .order_by("body_id", "id")[: limit - len(lines)]
+        )
+        for line in found:
+            line.rank = rank
+        lines.extend(found)
     # Accreditation of the bodies on this page only (one query on a few
     # hundred ids), not a subquery evaluated against every designation.
     accredited_ids = set(
