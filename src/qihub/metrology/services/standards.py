@@ -47,7 +47,7 @@ from qihub.organisations.models import Designation, Organisation
 from qihub.organisations.names import name_key
 from qihub.organisations.selectors import organisations_of_user
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RM_NUMBER = re.compile(r"^GBW(\(E\))?\s?\d{5,6}$")
 
 
