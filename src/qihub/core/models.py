@@ -96,3 +96,21 @@ class ApiToken(models.Model):
     @staticmethod
     def generate_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+class HitCounter(models.Model):
+    """A windowed hit count of the embedded default's rate limits
+    (``core.counters``): one row per key, its count and when its window ends.
+    Counted by one upsert, so worker processes share it without a lock
+    round trip; Redis counts instead in production."""
+
+    key = models.CharField(max_length=250, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("hit counter")
+        verbose_name_plural = _("hit counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

@@ -47,3 +47,33 @@ def test_two_processes_share_the_count_on_redis(monkeypatch):
         assert _accepted_of_25(clients, monkeypatch) == 10
     finally:
         clients[0].clear()
+
+
+@pytest.mark.django_db
+def test_a_database_hit_is_one_statement_and_its_window_ends(monkeypatch):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from qihub.core.models import HitCounter
+
+    monkeypatch.setattr(counters, "shared_cache", lambda: DatabaseCache("x", {}))
+    monkeypatch.setattr(counters, "PURGE_EVERY", 10**9)
+    with CaptureQueriesContext(connection) as ctx:
+        assert counters.count_hit("k", window=60) == 1
+    assert len(ctx.captured_queries) == 1
+    assert counters.count_hit("k", window=60, cost=4) == 5
+    assert counters.count_hit("other", window=60) == 1
+    # the window ended: the count starts again, with a new end
+    later = timezone.now() + datetime.timedelta(seconds=61)
+    monkeypatch.setattr(counters.timezone, "now", lambda: later)
+    assert counters.count_hit("k", window=60) == 1
+    assert HitCounter.objects.get(key="k").expires > later
+    # counters whose window ended an hour ago are purged now and then
+    monkeypatch.setattr(counters, "PURGE_EVERY", 1)
+    much_later = later + datetime.timedelta(hours=2)
+    monkeypatch.setattr(counters.timezone, "now", lambda: much_later)
+    assert counters.count_hit("new", window=60) == 1
+    assert list(HitCounter.objects.values_list("key", flat=True)) == ["new"]
