@@ -71,8 +71,12 @@ class ScopeLine(TimeStampedModel):
         verbose_name_plural = _("scope lines")
         ordering = ["body", "id"]
         indexes = [
-            models.Index(fields=["parameter_key", "standard"], name="scope_param_std"),
-            # "who can test this" walks a parameter's lines in body order
+            # "who can test this" walks a parameter's lines in body order,
+            # under one standard (the exact rank) or under any (the others)
+            models.Index(
+                fields=["parameter_key", "standard", "body", "id"],
+                name="scope_param_std_body",
+            ),
             models.Index(
                 fields=["parameter_key", "body", "id"], name="scope_param_body"
             ),

@@ -26,6 +26,7 @@ from qihub.conformity.models import (
     TestReport,
     TestRequest,
 )
+from qihub.core.i18n import localised
 from qihub.organisations.models import Designation, Organisation
 from qihub.requirements.parameters import fold
 
@@ -37,10 +38,57 @@ RANK_PARAMETER = 2  # the same parameter under another standard
 
 
 @dataclass(frozen=True)
+class _Named:
+    """A body or standard as a hit shows it."""
+
+    pk: int
+    name_zh: str = ""
+    name_en: str = ""
+    region_id: str | None = None
+    identifier: str = ""
+    is_valid: bool = True
+
+    @property
+    def name(self) -> str:
+        return localised(self.name_zh, self.name_en)
+
+
+@dataclass(frozen=True)
+class CapabilityLine:
+    """A scope line as "who can test this" shows it: its columns read as
+    values (200 lines built as three models each cost more than the query)."""
+
+    pk: int
+    body_id: int
+    body: _Named
+    standard_id: int
+    standard: _Named
+    parameter_number: str
+    object_name: str
+    parameter_name_zh: str
+    parameter_name_en: str
+    parameter_key: str
+    unit: str
+    clause: str
+    limitation: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    flagged_at: datetime.datetime | None
+    flag_reason: str
+
+    @property
+    def parameter_name(self) -> str:
+        return localised(self.parameter_name_zh, self.parameter_name_en)
+
+    def valid_on(self, day: datetime.date) -> bool:
+        return ScopeLine.valid_on(self, day)
+
+
+@dataclass(frozen=True)
 class Capability:
     """One hit of "who can test this": the scope line and what it is worth."""
 
-    line: ScopeLine
+    line: CapabilityLine
     rank: int
     valid: bool
     accredited: bool
@@ -69,6 +117,7 @@ CAPABILITY_FIELDS = (
     "standard__identifier",
     "standard__status",
 )
+_LINE_FIELDS = CAPABILITY_FIELDS[:14]
 
 
 def _region_prefix(code: str) -> str:
@@ -138,26 +187,34 @@ def capabilities(
             parts.append((RANK_PARAMETER, Q(parameter_key=pkey) & ~same_std))
     else:
         parts = [(RANK_EXACT, Q(parameter_key=pkey) if pkey else Q())]
-    lines: list[ScopeLine] = []
+    lines: list[tuple[int, CapabilityLine]] = []
     for rank, condition in parts:
         if len(lines) >= limit:
             break
         # Only the columns a hit shows: 200 lines of four whole models cost
         # more to build than the query (the region is shown by its code).
-        found = list(
+        rows = (
             qs.filter(condition)
-            .select_related("body", "standard")
-            .only(*CAPABILITY_FIELDS)
-            .order_by("body_id", "id")[: limit - len(lines)]
+            .order_by("body_id", "id")
+            .values_list("pk", *CAPABILITY_FIELDS)[: limit - len(lines)]
         )
-        for line in found:
-            line.rank = rank
-        lines.extend(found)
+        for row in rows:
+            values = dict(zip(_LINE_FIELDS, row[1:15], strict=True))
+            name_zh, name_en, region_id, identifier, status = row[15:]
+            body = _Named(row[1], name_zh, name_en, region_id)
+            std_row = _Named(
+                values["standard_id"],
+                identifier=identifier,
+                is_valid=status in Standard.VALID_STATUSES,
+            )
+            lines.append(
+                (rank, CapabilityLine(pk=row[0], body=body, standard=std_row, **values))
+            )
     # Accreditation of the bodies on this page only (one query on a few
     # hundred ids), not a subquery evaluated against every designation.
     accredited_ids = set(
         Designation.objects.filter(
-            organisation_id__in={line.body_id for line in lines},
+            organisation_id__in={line.body_id for _rank, line in lines},
             kind=Designation.Kind.ACCREDITED_BODY,
             valid_from__lte=day,
         )
@@ -165,13 +222,13 @@ def capabilities(
         .values_list("organisation_id", flat=True)
     )
     hits = []
-    for line in lines:
+    for rank, line in lines:
         current = line.standard.is_valid and line.flagged_at is None
         accredited = line.body_id in accredited_ids
         hits.append(
             Capability(
                 line=line,
-                rank=line.rank,
+                rank=rank,
                 valid=line.valid_on(day) and accredited,
                 accredited=accredited,
                 edition_current=current,
