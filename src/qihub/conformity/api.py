@@ -433,7 +433,7 @@ class ApplicationIn(Schema):
     note: str = ""
 
 
-class EventOut(Schema):
+class CertificationEventOut(Schema):
     """One change in an application's or a certificate's history: what
     (for an application, the state it entered), when, who and the note."""
 
@@ -471,7 +471,7 @@ class ApplicationOut(Schema):
     inspection_passed: bool | None
     decision_reason: str
     certificate: str | None
-    history: list[EventOut]
+    history: list[CertificationEventOut]
 
     @staticmethod
     def resolve_scheme(obj) -> str:
@@ -605,7 +605,7 @@ def certificate_surveil(request, number: str, payload: SurveilIn):
     return selectors.verify([number])[0]
 
 
-class CertificateOut(Schema):
+class ConformityCertificateOut(Schema):
     number: str
     status: str
     status_reason: str
@@ -619,7 +619,7 @@ class CertificateOut(Schema):
     valid_until: datetime.date
     next_surveillance_on: datetime.date | None
     renews: str | None
-    history: list[EventOut]
+    history: list[CertificationEventOut]
 
     @staticmethod
     def resolve_scheme(obj) -> str:
@@ -658,13 +658,19 @@ def _certificate_for(user, number: str) -> Certificate:
     return cert
 
 
-@router.get("/certificates/{number}", response=CertificateOut, auth=write_auth)
+@router.get(
+    "/certificates/{number}", response=ConformityCertificateOut, auth=write_auth
+)
 def certificate_get(request, number: str):
     """A certificate with its whole history (issuing body, holder, staff)."""
     return _certificate_for(request.auth, number)
 
 
-@router.get("/certificates/{number}/history", response=list[EventOut], auth=write_auth)
+@router.get(
+    "/certificates/{number}/history",
+    response=list[CertificationEventOut],
+    auth=write_auth,
+)
 def certificate_history(request, number: str):
     """Every change of a certificate (issuing body, holder, staff)."""
     cert = _certificate_for(request.auth, number)

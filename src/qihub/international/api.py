@@ -6,9 +6,10 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from qihub.core.api_auth import write_auth
+from qihub.core.pagination import BoundedPageNumberPagination
 from qihub.international import comparison as cmp
 from qihub.international import selectors, services
 from qihub.international.models import (
@@ -186,7 +187,7 @@ class NotificationDetailOut(NotificationOut):
 
 
 @router.get("/bodies", response=list[BodyOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def body_list(request, q: str = ""):
     """ISO/IEC/ITU technical committees, subcommittees and working groups."""
     return selectors.body_list(q=q)
@@ -216,7 +217,7 @@ def post_assign(request, pk: int, payload: PostIn):
 
 
 @router.get("/projects", response=list[InternationalProjectOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def project_list(request, stage: str = "", q: str = "", active: bool = False):
     """International projects; ``stage`` is a code (40.20) or a stage (40)."""
     return selectors.project_list(stage=stage, q=q, active=active)
@@ -304,7 +305,7 @@ def comparison(request, ics: str = "", ccs: str = "", reference: str = "internat
 
 
 @router.get("/tbt", response=list[NotificationOut])
-@paginate(PageNumberPagination)
+@paginate(BoundedPageNumberPagination)
 def tbt_list(request, q: str = "", open: bool = False):
     """WTO TBT/SPS notifications; ``open`` keeps those still open for comments."""
     return selectors.tbt_list(q=q, open_only=open)
