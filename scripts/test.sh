@@ -30,15 +30,31 @@ echo "== lint (ruff)"
 .venv/bin/ruff check src bench conftest.py
 .venv/bin/ruff format --check src bench conftest.py
 
-echo "== tests on SQLite"
-.venv/bin/python -m pytest -q "$@"
-
+# The two runs go side by side, one core each (each pytest is one process),
+# each with a data directory of its own; the PostgreSQL run's output follows
+# the SQLite run's.
+pg_pid=""
+pg_log="$(mktemp)"
 if pg_up; then
-  echo "== tests on PostgreSQL"
-  DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -q "$@"
+  (QIHUB_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" \
+    .venv/bin/python -m pytest -q "$@" >"$pg_log" 2>&1) &
+  pg_pid=$!
 elif [ -n "${CI:-}" ]; then
   echo "error: PostgreSQL is not reachable on 127.0.0.1:5432" >&2
   exit 1
+fi
+
+echo "== tests on SQLite"
+sqlite_rc=0
+QIHUB_DATA_DIR="$(mktemp -d)" .venv/bin/python -m pytest -q "$@" || sqlite_rc=$?
+
+pg_rc=0
+if [ -n "$pg_pid" ]; then
+  wait "$pg_pid" || pg_rc=$?
+  echo "== tests on PostgreSQL"
+  cat "$pg_log"
 else
   echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run"
 fi
+rm -f "$pg_log"
+[ "$sqlite_rc" = 0 ] && [ "$pg_rc" = 0 ]

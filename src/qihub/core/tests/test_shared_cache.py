@@ -5,6 +5,7 @@ separate worker would have); the database cache and Redis are both tested.
 """
 
 import itertools
+import os
 
 import pytest
 import redis
@@ -41,7 +42,7 @@ def test_two_processes_share_the_count_on_redis(monkeypatch):
         redis.Redis.from_url(REDIS).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    prefix = f"test-{id(monkeypatch)}"
+    prefix = f"test-{os.getpid()}-{id(monkeypatch)}"  # runs may go side by side
     clients = [RedisCache(REDIS, {"KEY_PREFIX": prefix}) for _ in range(2)]
     try:
         assert _accepted_of_25(clients, monkeypatch) == 10
