@@ -96,8 +96,9 @@ class Capability:
     edition_current: bool
 
 
-#: What "who can test this" reads of a scope line, its body and standard.
-CAPABILITY_FIELDS = (
+#: What "who can test this" reads of a scope line (``CapabilityLine``'s
+#: columns), then of its body and standard.
+_LINE_FIELDS = (
     "body_id",
     "parameter_number",
     "object_name",
@@ -112,13 +113,14 @@ CAPABILITY_FIELDS = (
     "valid_until",
     "flagged_at",
     "flag_reason",
+)
+_RELATED_FIELDS = (
     "body__name_zh",
     "body__name_en",
     "body__region_id",
     "standard__identifier",
     "standard__status",
 )
-_LINE_FIELDS = CAPABILITY_FIELDS[:14]
 
 
 def _region_prefix(code: str) -> str:
@@ -192,17 +194,17 @@ def capabilities(
     for rank, condition in parts:
         if len(lines) >= limit:
             break
-        # Only the columns a hit shows: 200 lines of four whole models cost
-        # more to build than the query (the region is shown by its code).
+        # Only the columns a hit shows, as values (the region by its code).
         rows = (
             qs.filter(condition)
             .order_by("body_id", "id")
-            .values_list("pk", *CAPABILITY_FIELDS)[: limit - len(lines)]
+            .values_list("pk", *_LINE_FIELDS, *_RELATED_FIELDS)[: limit - len(lines)]
         )
+        n = len(_LINE_FIELDS)
         for row in rows:
-            values = dict(zip(_LINE_FIELDS, row[1:15], strict=True))
-            name_zh, name_en, region_id, identifier, status = row[15:]
-            body = _Named(row[1], name_zh, name_en, region_id)
+            values = dict(zip(_LINE_FIELDS, row[1 : n + 1], strict=True))
+            name_zh, name_en, region_id, identifier, status = row[n + 1 :]
+            body = _Named(values["body_id"], name_zh, name_en, region_id)
             std_row = _Named(
                 values["standard_id"],
                 identifier=identifier,
