@@ -39,10 +39,12 @@ def _db_hit(key: str, window: int, cost: int) -> int:
     of ``window`` seconds with ``cost`` hits; a current one adds ``cost``."""
     from qihub.core.models import HitCounter
 
-    db = router.db_for_write(HitCounter)
+    connection = connections[router.db_for_write(HitCounter)]
+    # raw SQL: the times in the column's own format, as the ORM writes them
+    at = connection.ops.adapt_datetimefield_value
     now = timezone.now()
     table = HitCounter._meta.db_table
-    with connections[db].cursor() as cur:
+    with connection.cursor() as cur:
         cur.execute(
             f'INSERT INTO {table} ("key", hits, expires) VALUES'  # noqa: S608
             " (%s, %s, %s) "
@@ -51,13 +53,19 @@ def _db_hit(key: str, window: int, cost: int) -> int:
             f"ELSE {table}.hits + excluded.hits END, "
             f"expires = CASE WHEN {table}.expires <= %s THEN excluded.expires "
             f"ELSE {table}.expires END RETURNING hits",
-            [key[:250], cost, now + datetime.timedelta(seconds=window), now, now],
+            [
+                key[:250],
+                cost,
+                at(now + datetime.timedelta(seconds=window)),
+                at(now),
+                at(now),
+            ],
         )
         hits = cur.fetchone()[0]
         if random.randrange(PURGE_EVERY) == 0:  # noqa: S311 (not a secret)
             cur.execute(
                 f"DELETE FROM {table} WHERE expires < %s",  # noqa: S608
-                [now - datetime.timedelta(hours=1)],
+                [at(now - datetime.timedelta(hours=1))],
             )
     return hits
 
