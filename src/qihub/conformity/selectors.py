@@ -405,10 +405,10 @@ _VERIFY_REPORT_FIELDS = (
 def verify(numbers: Sequence[Any], *, day: datetime.date | None = None) -> list[dict]:
     """Verify certificates and reports by number: two queries for any number
     of numbers; malformed and unknown numbers are answered one by one."""
-    from qihub.conformity.services import _number_ok
+    from qihub.conformity.services import number_well_formed
 
     day = day or timezone.localdate()
-    wanted = [n.strip() for n in numbers if _number_ok(n)]
+    wanted = [n.strip() for n in numbers if number_well_formed(n)]
     certs = {
         c.number: c
         for c in Certificate.objects.filter(number__in=wanted)
@@ -435,7 +435,7 @@ def verify(numbers: Sequence[Any], *, day: datetime.date | None = None) -> list[
         }
     out = []
     for raw in numbers:
-        if not _number_ok(raw):
+        if not number_well_formed(raw):
             out.append({"number": str(raw)[:80], "status": "malformed", "type": ""})
             continue
         number = raw.strip()

@@ -150,10 +150,10 @@ def _request_or_404(request, pk: int) -> TestRequest:
 @login_required
 def request_detail(request, pk: int):
     req = _request_or_404(request, pk)
-    sides = services._request_side(request.user, req)
+    sides = services.request_sides(request.user, req)
     moves = [
         (state, label)
-        for state, side in services._REQUEST_EDGES.get(req.state, {}).items()
+        for state, side in services.REQUEST_EDGES.get(req.state, {}).items()
         if side in sides and state != TestRequest.State.REPORT_ISSUED
         for label in [TestRequest.State(state).label]
     ]

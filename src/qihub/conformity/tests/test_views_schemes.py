@@ -344,7 +344,7 @@ def test_history_pages_and_api_make_a_bounded_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from qihub.conformity.services import _app_event
+    from qihub.conformity.services.certification import _app_event
 
     app = services.application_create(
         actor=staff_user,
