@@ -28,7 +28,7 @@ from qihub.conformity.models import (
     TestRequest,
 )
 from qihub.core.i18n import localised
-from qihub.organisations.models import Designation, Organisation
+from qihub.organisations.models import Designation, Organisation, region_prefix
 from qihub.requirements.parameters import fold
 
 PAGE = 200
@@ -123,13 +123,6 @@ _RELATED_FIELDS = (
 )
 
 
-def _region_prefix(code: str) -> str:
-    code = (code or "").strip()
-    while len(code) > 2 and code.endswith("00"):
-        code = code[:-2]
-    return code
-
-
 def capabilities(
     *,
     product: str = "",
@@ -163,7 +156,7 @@ def capabilities(
     if product:
         qs = qs.filter(object_key__contains=fold(product))
     if region:
-        qs = qs.filter(body__region__code__startswith=_region_prefix(region))
+        qs = qs.filter(body__region__code__startswith=region_prefix(region))
     if kind:
         qs = qs.filter(body__kind=kind)
     # The editions' ids (one small query) keep the scope-line filter on its

@@ -31,6 +31,18 @@ from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel, actor_field
 
 
+def region_prefix(code: str) -> str:
+    """The leading digits every GB/T 2260 division inside ``code`` shares:
+    ``110000`` (a province) gives ``11``, ``110100`` (a city) ``1101``, a
+    county its whole code. A shorter prefix given as such (``11``, ``1101``)
+    stays as it is, and trailing ``00`` pairs are dropped down to two digits
+    (``1300`` is Hebei's ``13``), so one rule serves every region filter."""
+    code = (code or "").strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
 class Region(models.Model):
     """An administrative division of GB/T 2260: a province-level division, a
     prefecture-level city or a county-level division, keyed by its 6-digit code."""
@@ -67,11 +79,7 @@ class Region(models.Model):
 
     def prefix(self) -> str:
         """The leading digits every division inside this one shares."""
-        if self.level == self.Level.PROVINCE:
-            return self.code[:2]
-        if self.level == self.Level.CITY:
-            return self.code[:4]
-        return self.code
+        return region_prefix(self.code)
 
 
 class Organisation(TimeStampedModel):

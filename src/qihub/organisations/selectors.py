@@ -19,23 +19,15 @@ from qihub.organisations.models import (
     Organisation,
     Region,
     SecretariatTerm,
+    region_prefix,
 )
 from qihub.organisations.names import query_runs
-
-
-def _region_prefix(code: str) -> str:
-    """The GB/T 2260 prefix every division inside ``code`` starts with."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 def region_q(region: Region | str, field: str = "region") -> Q:
     """Records in a region or any division inside it (by GB/T 2260 prefix)."""
     code = region.code if isinstance(region, Region) else str(region)
-    return Q(**{f"{field}__code__startswith": _region_prefix(code)})
+    return Q(**{f"{field}__code__startswith": region_prefix(code)})
 
 
 #: A name search collects at most this many matches and lists them by name;
@@ -352,7 +344,7 @@ def _few_ordered(rows, kind, region, designation, on) -> list[int]:
     if kind:
         rows = [row for row in rows if row[2] == kind]
     if region:
-        prefix = _region_prefix(region)
+        prefix = region_prefix(region)
         rows = [row for row in rows if (row[3] or "").startswith(prefix)]
     if designation and rows:
         held = set(
