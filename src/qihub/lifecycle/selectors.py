@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from qihub.catalog.models import Standard
 from qihub.core.dates import add_years
 from qihub.core.errors import ApplicationError
-from qihub.lifecycle import workflow
 from qihub.lifecycle.access import may_take
 from qihub.lifecycle.models import (
     PERIODIC_REVIEW_YEARS,
@@ -103,7 +102,6 @@ def transitions_available(*, project: Project, user) -> list[Transition]:
     """The moves from the project's state that ``user`` may take."""
     if user is None or not user.is_authenticated:
         return []
-    workflow.workflow_ensure()
     transitions = Transition.objects.filter(
         from_state_id=project.state_id
     ).select_related("to_state")

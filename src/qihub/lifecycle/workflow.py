@@ -1,10 +1,10 @@
 """The standard-development workflow as data: states and allowed transitions.
 
 ``workflow_ensure()`` creates the default process idempotently. It runs from a
-data migration and lazily before a project is created or moved, because
-transactional tests flush data created by migrations. Staff may adjust the
-process in the admin afterwards: once any state exists nothing is re-seeded,
-so a transition removed by staff stays removed.
+data migration and after every migrate or flush (``post_migrate``, connected
+in ``LifecycleConfig.ready``), never from a read or a write of a project.
+Staff may adjust the process in the admin afterwards: once any state exists
+nothing is re-seeded, so a transition removed by staff stays removed.
 """
 
 from django.db import transaction
@@ -123,5 +123,4 @@ def workflow_ensure(state_model=State, transition_model=Transition) -> None:
 
 
 def state_get(slug: str) -> State:
-    workflow_ensure()
     return State.objects.get(slug=slug)

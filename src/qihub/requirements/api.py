@@ -237,8 +237,6 @@ def document_export_xml(request, document_id: int):
 @router.get("/parameters", response=list[ParameterOut])
 def parameter_list(request):
     """The parameter vocabulary (keys used by requirements and product data)."""
-    if not Parameter.objects.exists():
-        services.parameters_load()
     return Parameter.objects.order_by("key")
 
 

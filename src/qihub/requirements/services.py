@@ -49,9 +49,12 @@ def check_staff(actor) -> None:
     require_staff(actor, _("Only institute staff may change requirement data."))
 
 
-def parameters_load() -> int:
-    """Make sure the built-in parameter vocabulary is in the database."""
-    existing = set(Parameter.objects.values_list("key", flat=True))
+def parameters_load(parameter_model=Parameter) -> int:
+    """Make sure the built-in parameter vocabulary is in the database. It runs
+    from a data migration and after every migrate or flush (``post_migrate``),
+    never from a read. The model can be passed in so the data migration uses
+    its historical model."""
+    existing = set(parameter_model.objects.values_list("key", flat=True))
     new = []
     for key, zh, en, unit, synonyms in BUILTIN:
         if key in existing:
@@ -62,7 +65,7 @@ def parameters_load() -> int:
         except units.UnitError:
             dimension = ""
         new.append(
-            Parameter(
+            parameter_model(
                 key=key,
                 name_zh=zh,
                 name_en=en,
@@ -71,7 +74,7 @@ def parameters_load() -> int:
                 dimension=dimension,
             )
         )
-    Parameter.objects.bulk_create(new, ignore_conflicts=True)
+    parameter_model.objects.bulk_create(new, ignore_conflicts=True)
     _lookup_cache.clear()
     return len(new)
 
@@ -81,8 +84,6 @@ _lookup_cache: dict[str, str] = {}
 
 def _lookup_table() -> dict[str, str]:
     if not _lookup_cache:
-        if not Parameter.objects.exists():
-            parameters_load()
         for key, zh, en, synonyms in Parameter.objects.values_list(
             "key", "name_zh", "name_en", "synonyms"
         ):
@@ -112,9 +113,6 @@ def parameter_resolve(text: str) -> Parameter | None:
             key = table.get(candidate)
             if key:
                 param = Parameter.objects.filter(key=key).first()
-                if param is None:
-                    parameters_load()
-                    param = Parameter.objects.filter(key=key).first()
                 if param is not None:
                     return param
         if attempt == 0:

@@ -146,7 +146,6 @@ def project_create(
         "proposer_organisation", proposer_organisation
     )
     units = _check_drafting_units(drafting_units)
-    workflow.workflow_ensure()
     today = timezone.localdate()
     code = code.strip()
     if code and Project.objects.filter(code=code).exists():
@@ -302,7 +301,6 @@ def project_transition(
     the catalogue record (replacing the revised standard) issued on
     ``issued_on`` (default today). Anything refused changes nothing.
     """
-    workflow.workflow_ensure()
     project = (
         Project.objects.select_for_update(of=("self",))
         .select_related("state", "committee", "replaces")
