@@ -42,8 +42,9 @@ sys.path.insert(0, str(ROOT / "src"))
 BATCH = 5000
 
 
-def setup_django(database_url: str = "") -> None:
-    tmp = tempfile.mkdtemp(prefix="qihub-bench-conformity-")
+def setup_django(database_url: str = "", data_dir: str = "") -> None:
+    tmp = data_dir or tempfile.mkdtemp(prefix="qihub-bench-conformity-")
+    os.makedirs(tmp, exist_ok=True)
     os.environ["QIHUB_DATA_DIR"] = tmp
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qihub.config.settings")
@@ -226,6 +227,10 @@ def build(scale: float, rng: random.Random) -> dict:
         n_lines,
         {
             "body_id": f"{b0} + b",
+            "body_region": (
+                "COALESCE((SELECT region_id FROM organisations_organisation WHERE id = "
+                + f"{b0} + b), '')"
+            ),
             "object_name": object_case,
             "object_key": object_case,
             "parameter_name_zh": param_case,
@@ -292,6 +297,29 @@ def build(scale: float, rng: random.Random) -> dict:
         "std_ids": std_ids,
         "params": params,
         "regions": regions,
+    }
+
+
+def built() -> dict | None:
+    """The data set a previous run built and kept (``--data-dir``), or None."""
+    from qihub.catalog.models import Standard
+    from qihub.conformity.models import Certificate, ScopeLine, TestReport
+    from qihub.organisations.models import Organisation, Region
+
+    if not ScopeLine.objects.exists():
+        return None
+    params = ["formaldehyde", "ph", "lead", "cadmium", "azo-dyes", "odour"] + [
+        f"param-{i}" for i in range(200)
+    ]
+    return {
+        "bodies": Organisation.objects.filter(kind="testing_body").count(),
+        "scope_lines": ScopeLine.objects.count(),
+        "reports": TestReport.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "build_s": 0.0,
+        "std_ids": list(Standard.objects.values_list("pk", "identifier")),
+        "params": params,
+        "regions": list(Region.objects.values_list("code", flat=True)[:300]) or [None],
     }
 
 
@@ -392,11 +420,16 @@ def main() -> None:
         default="",
         help="an empty database to fill (default: a scratch SQLite file)",
     )
+    ap.add_argument(
+        "--data-dir",
+        default="",
+        help="keep the SQLite data set here and reuse it on the next run",
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     print("load:", os.getloadavg())
-    setup_django(args.database_url)
-    data = build(args.scale, rng)
+    setup_django(args.database_url, args.data_dir)
+    data = (args.data_dir and built()) or build(args.scale, rng)
     print(
         f"scale {args.scale}: {data['bodies']:,} bodies, {data['scope_lines']:,} scope "
         f"lines, {data['reports']:,} reports, {data['certificates']:,} certificates "

@@ -37,6 +37,13 @@ class ScopeLine(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="scope_lines",
     )
+    #: The body's region code, copied onto the line (``receivers``) so "who
+    #: can test this" filters a region on the lines' own index: joining
+    #: every line's body to test its region walked ~3,300 lines for a page
+    #: of 200 in a province holding 6 % of the bodies (30 ms of CPU).
+    body_region = models.CharField(
+        _("body's region"), max_length=6, blank=True, default="", editable=False
+    )
     seq = models.CharField(_("line number"), max_length=20, blank=True)
     object_name = models.CharField(_("object (product category)"), max_length=200)
     object_key = models.CharField(max_length=200, editable=False, db_index=True)
@@ -71,14 +78,16 @@ class ScopeLine(TimeStampedModel):
         verbose_name_plural = _("scope lines")
         ordering = ["body", "id"]
         indexes = [
-            # "who can test this" walks a parameter's lines in body order,
-            # under one standard (the exact rank) or under any (the others)
+            # "who can test this" walks a parameter's lines in (region, body)
+            # order, under one standard (the exact rank) or under any (the
+            # others); a region filter is a range of that order
             models.Index(
-                fields=["parameter_key", "standard", "body", "id"],
-                name="scope_param_std_body",
+                fields=["parameter_key", "standard", "body_region", "body", "id"],
+                name="scope_param_std_region",
             ),
             models.Index(
-                fields=["parameter_key", "body", "id"], name="scope_param_body"
+                fields=["parameter_key", "body_region", "body", "id"],
+                name="scope_param_region",
             ),
             models.Index(fields=["standard"], name="scope_standard"),
             models.Index(fields=["body", "flagged_at"], name="scope_body_flag"),

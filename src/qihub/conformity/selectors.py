@@ -28,7 +28,8 @@ from qihub.conformity.models import (
     TestRequest,
 )
 from qihub.core.i18n import localised
-from qihub.organisations.models import Designation, Organisation, region_prefix
+from qihub.organisations.models import Designation, Organisation
+from qihub.organisations.selectors import region_code_q
 from qihub.requirements.parameters import fold
 
 PAGE = 200
@@ -156,7 +157,9 @@ def capabilities(
     if product:
         qs = qs.filter(object_key__contains=fold(product))
     if region:
-        qs = qs.filter(body__region__code__startswith=region_prefix(region))
+        # The body's region as copied onto the line, a range of the lines'
+        # own (parameter, region, body) index.
+        qs = qs.filter(region_code_q(region, field="body_region"))
     if kind:
         qs = qs.filter(body__kind=kind)
     # The editions' ids (one small query) keep the scope-line filter on its
@@ -168,7 +171,7 @@ def capabilities(
         if std
         else []
     )
-    # The ranks, each its own indexed walk in (body, id) order, read only
+    # The ranks, each its own indexed walk in (region, body, id) order, read only
     # as far as the page needs: one ORDER BY over a computed rank sorts
     # every line of the parameter first (100,000 of 5,000,000 for 甲醛).
     parts: list[tuple[int, Q]] = []
@@ -190,7 +193,7 @@ def capabilities(
         # Only the columns a hit shows, as values (the region by its code).
         rows = (
             qs.filter(condition)
-            .order_by("body_id", "id")
+            .order_by("body_region", "body_id", "id")
             .values_list("pk", *_LINE_FIELDS, *_RELATED_FIELDS)[: limit - len(lines)]
         )
         n = len(_LINE_FIELDS)
@@ -215,6 +218,7 @@ def capabilities(
             valid_from__lte=day,
         )
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+        .order_by()
         .values_list("organisation_id", flat=True)
     )
     hits = []

@@ -24,6 +24,24 @@ from qihub.organisations.models import (
 from qihub.organisations.names import query_runs
 
 
+def region_code_q(region: Region | str, field: str = "region_id") -> Q:
+    """Records whose region code (``field``) is in a region or a division
+    inside it, as a range on the code: an index range on both databases,
+    where SQLite's case-insensitive LIKE of ``startswith`` reads every row.
+    The upper bound is the next prefix of the same length (``12`` to ``13``),
+    digits only, because collations may ignore punctuation."""
+    code = region.code if isinstance(region, Region) else str(region)
+    prefix = region_prefix(code)
+    if not prefix:
+        return Q()
+    if not prefix.isascii() or not prefix.isdigit():
+        return Q(**{f"{field}__startswith": prefix})
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) > len(prefix):  # all nines: nothing follows
+        return Q(**{f"{field}__gte": prefix})
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
 def region_q(region: Region | str, field: str = "region") -> Q:
     """Records in a region or any division inside it (by GB/T 2260 prefix)."""
     code = region.code if isinstance(region, Region) else str(region)

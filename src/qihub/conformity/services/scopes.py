@@ -334,6 +334,7 @@ def scope_import(
         to_create.append(
             ScopeLine(
                 body=body,
+                body_region=body.region_id or "",
                 seq=rec.get("seq", "")[:20],
                 object_name=rec.get("object", "")[:200],
                 object_key=obj_key[:200],

@@ -34,3 +34,20 @@ def test_region_prefix(code, prefix):
 )
 def test_a_region_model_gives_the_same_prefix(code, level, prefix):
     assert Region(code=code, level=level).prefix() == prefix == region_prefix(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "lookups"),
+    [
+        ("510000", {"region_id__gte": "51", "region_id__lt": "52"}),
+        ("519900", {"region_id__gte": "5199", "region_id__lt": "5200"}),
+        ("190000", {"region_id__gte": "19", "region_id__lt": "20"}),
+        ("99", {"region_id__gte": "99"}),
+        ("", {}),
+        ("x1", {"region_id__startswith": "x1"}),
+    ],
+)
+def test_region_code_q_is_a_range_of_digit_codes(code, lookups):
+    from qihub.organisations.selectors import region_code_q
+
+    assert dict(region_code_q(code).children) == lookups
