@@ -603,7 +603,7 @@ def _read_iso_csv(src: _Source) -> Iterator[tuple[int, dict]]:
 
 
 def _parse_xml(data: bytes):
-    from lxml import etree
+    from qihub.core.xml import XmlError, safe_parse
 
     if len(data) > MAX_XML_BYTES:
         raise ImportFormatError(_("The XML file is too large."))
@@ -611,16 +611,9 @@ def _parse_xml(data: bytes):
         raise ImportFormatError(
             _("The XML file declares a DOCTYPE or entities, which are refused.")
         )
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        remove_comments=True,
-    )
     try:
-        return etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as exc:
+        return safe_parse(data, max_bytes=MAX_XML_BYTES)
+    except XmlError as exc:
         raise ImportFormatError(_("Not well-formed XML: %(e)s") % {"e": exc}) from exc
 
 

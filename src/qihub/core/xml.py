@@ -203,8 +203,14 @@ def _as_utf8(data: bytes) -> bytes:
     return data
 
 
-def safe_parse(data: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
-    """Parse XML bytes with hardened settings or raise ``XmlError``."""
+def safe_parse(
+    data: bytes, *, max_bytes: int = MAX_BYTES, keep_comments: bool = False
+) -> etree._Element:
+    """Parse XML bytes with hardened settings or raise ``XmlError``. Every
+    importer parses through here (catalogue XML, STS, DCC, DOCX parts); an
+    importer that refuses a DOCTYPE outright says so before calling it.
+    ``keep_comments`` keeps comments in the tree, for signed documents whose
+    canonical form may include them."""
     if len(data) > max_bytes:
         raise XmlError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
@@ -237,7 +243,7 @@ def safe_parse(data: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
         huge_tree=False,
         load_dtd=False,
         dtd_validation=False,
-        remove_comments=True,
+        remove_comments=not keep_comments,
         remove_pis=True,
     )
     try:

@@ -1,15 +1,19 @@
 """Reading a DCC: safe parsing and extraction of what qihub keeps.
 
-Files are parsed with lxml without entity resolution, network or DTDs, under a
-size limit; a DOCTYPE is refused outright (billion laughs, external entities).
+Files are parsed by ``qihub.core.xml.safe_parse``, the one safe parser (no
+entity resolution, network or DTD loading), under the DCC size limit; a
+DOCTYPE is refused outright before parsing (billion laughs, external entities).
 """
 
 import dataclasses
 import datetime
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
+
+from qihub.core.xml import XmlError, safe_parse
 
 NS = {
     "dcc": "https://ptb.de/dcc",
@@ -32,23 +36,17 @@ def parse_xml(data: bytes) -> etree._Element:
         raise DccError(
             _("The file is larger than %(limit)d bytes.") % {"limit": max_bytes()}
         )
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=False,
-    )
+    # A DCC has no DOCTYPE: one is refused before parsing (the shared
+    # parser would accept it without loading it, for STS documents).
+    if re.search(rb"<!(DOCTYPE|ENTITY)\b", data[:65536], flags=re.IGNORECASE):
+        raise DccError(_("XML with a DOCTYPE or entity declarations is refused."))
     try:
-        root = etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as exc:
+        # Comments stay: a signature's canonical form may include them.
+        root = safe_parse(data, max_bytes=max_bytes(), keep_comments=True)
+    except XmlError as exc:
         raise DccError(
             _("The file is not well-formed XML: %(error)s") % {"error": exc}
         ) from exc
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise DccError(_("XML with a DOCTYPE or entity declarations is refused."))
     if root.tag != f"{{{NS['dcc']}}}digitalCalibrationCertificate":
         raise DccError(_("The root element is not a digital calibration certificate."))
     return root
