@@ -37,7 +37,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qihub.catalog import identifiers
+from qihub.catalog import identifiers, rules
 from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRelation
 from qihub.catalog.search import _jieba as search_jieba
 from qihub.catalog.search import search_text_for
@@ -885,32 +885,17 @@ class _Validator:
                 )
             )
         values["status"] = status
-        if not identifiers.issue_year_fits(primary, values["issued_on"]):
-            errors.append(
-                RowError(
-                    line,
-                    "issued_on",
-                    _(
-                        "the issue date %(date)s does not fit the year %(year)d in the identifier"
-                    )
-                    % {
-                        "date": values["issued_on"].isoformat(),
-                        "year": identifiers.publication_year(primary),
-                    },
-                )
-            )
-        if (
-            values["issued_on"]
-            and implemented_on
-            and implemented_on < values["issued_on"]
+        # The record rules the services apply (``catalog.rules``): a title,
+        # dates in order and fitting the identifier's year.
+        for name, message in rules.title_problems(
+            values["title_zh"], values["title_en"], level=primary.level, status=status
+        ) + rules.date_problems(
+            identifier=primary,
+            issued_on=values["issued_on"],
+            implemented_on=implemented_on,
+            withdrawn_on=values["withdrawn_on"],
         ):
-            errors.append(
-                RowError(
-                    line,
-                    "implemented_on",
-                    _("the implementation date is before the issue date"),
-                )
-            )
+            errors.append(RowError(line, name, message))
         ics = _list(row.get("ics"))
         for code in ics:
             if code not in self.ics_codes:

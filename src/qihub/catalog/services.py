@@ -15,13 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihub.catalog import rules
 from qihub.catalog.identifiers import (
     IdentifierError,
     StandardIdentifier,
-    issue_year_fits,
     parse,
-    publication_year,
-    try_parse,
 )
 from qihub.catalog.models import (
     Standard,
@@ -132,46 +130,12 @@ def _resolve_ccs(code: str | None) -> CcsCode | None:
 
 
 def _validate(standard: Standard) -> None:
-    if not (standard.title_zh or standard.title_en):
-        raise ApplicationError(
-            _("A standard needs a Chinese or an English title."),
-            details={"title": "required"},
-        )
-    if (
-        standard.issued_on
-        and standard.implemented_on
-        and standard.implemented_on < standard.issued_on
-    ):
-        raise ApplicationError(
-            _("The implementation date cannot be before the issue date."),
-            details={"implemented_on": "before issued_on"},
-        )
-    if (
-        standard.withdrawn_on
-        and standard.issued_on
-        and standard.withdrawn_on < standard.issued_on
-    ):
-        raise ApplicationError(
-            _("The withdrawal date cannot be before the issue date."),
-            details={"withdrawn_on": "before issued_on"},
-        )
-    ident = try_parse(standard.identifier) if standard.issued_on else None
-    if not issue_year_fits(ident, standard.issued_on):
-        message = _(
-            "The issue date %(date)s does not fit the year %(year)d in the "
-            "identifier %(identifier)s."
-        ) % {
-            "date": standard.issued_on.isoformat(),
-            "year": publication_year(ident),
-            "identifier": standard.identifier,
-        }
-        raise ApplicationError(message, details={"issued_on": [message]})
-    if standard.level not in Standard.Level.values:
-        raise ApplicationError(_("Unknown level: %(v)s.") % {"v": standard.level})
-    if standard.nature not in Standard.Nature.values:
-        raise ApplicationError(_("Unknown nature: %(v)s.") % {"v": standard.nature})
-    if standard.status not in Standard.Status.values:
-        raise ApplicationError(_("Unknown status: %(v)s.") % {"v": standard.status})
+    """Refuse a record that breaks a rule (``catalog.rules``, which every
+    import format applies too), with the first problem."""
+    problems = rules.standard_problems(standard)
+    if problems:
+        field, message = problems[0]
+        raise ApplicationError(message, details={field: [message]})
 
 
 def _jsonable(value: Any) -> Any:
