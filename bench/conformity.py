@@ -431,7 +431,8 @@ def main() -> None:
     setup_django(args.database_url, args.data_dir)
     data = (args.data_dir and built()) or build(args.scale, rng)
     print(
-        f"scale {args.scale}: {data['bodies']:,} bodies, {data['scope_lines']:,} scope "
+        f"{'reused data set' if not data['build_s'] else f'scale {args.scale}'}: "
+        f"{data['bodies']:,} bodies, {data['scope_lines']:,} scope "
         f"lines, {data['reports']:,} reports, {data['certificates']:,} certificates "
         f"(built in {data['build_s']:.0f} s)"
     )
