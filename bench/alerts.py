@@ -209,7 +209,9 @@ def main() -> None:
     t = time.perf_counter()
     openpyxl_size = _openpyxl_export(exports, {"level": "national"})
     openpyxl_first = time.perf_counter() - t
-    # a full-text search export (the ids come from the search first)
+    # a full-text search export, walked as the matches come (search_walk);
+    # beside it the former way's wait before its first row: the search
+    # collecting every matching id first
     t = time.perf_counter()
     qstream = exports.csv_stream({"q": "标准"}, limit=100_000)
     next(qstream)
@@ -217,6 +219,11 @@ def main() -> None:
     q_first = time.perf_counter() - t
     q_rows = sum(chunk.count("\n") for chunk in qstream)
     q_whole = time.perf_counter() - t
+    from qihub.catalog.search import search_standards
+
+    t = time.perf_counter()
+    search_standards(q="标准", limit=100_000)
+    q_old_first = time.perf_counter() - t
     connection.close()
     load = os.getloadavg()
     print(
@@ -243,8 +250,9 @@ def main() -> None:
         f"byte {openpyxl_first:.2f} s, {openpyxl_size / 1e6:.1f} MB"
     )
     print(
-        f"CSV export of a full-text search: first byte {q_first * 1000:.0f} ms, "
-        f"{q_rows:,} more rows in {q_whole:.2f} s"
+        f"CSV export of a full-text search: first rows {q_first * 1000:.0f} ms "
+        f"(target < 1 s), {q_rows:,} more rows in {q_whole:.2f} s; same run, "
+        f"the former way's wait for every id first {q_old_first:.2f} s"
     )
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

@@ -5,8 +5,9 @@ never runs a cell as a formula.
 
 Without a query the filtered catalogue is walked by identifier with a
 keyset (``ident_key > last``), a chunk at a time: the first rows go out
-before the rest are read. With a query the search gives the matching ids
-(best first) and the rows are read by chunks of ids.
+before the rest are read. With a query the matches are walked the same way,
+in the search's order (``catalog.search_walk``), and the rows read by chunks
+of ids as they come.
 """
 
 from __future__ import annotations
@@ -65,19 +66,21 @@ def export_rows(params: dict, *, limit: int = EXPORT_MAX) -> Iterator[list]:
     limit = min(limit, EXPORT_MAX)
     q = (params.get("q") or "").strip()
     if q:
-        from qihub.catalog.search import search_standards
+        from qihub.catalog.search_walk import results_after
 
-        page = search_standards(
-            q=q,
-            level=params.get("level"),
-            status=params.get("status"),
-            ics=params.get("ics"),
-            year=params.get("year"),
-            limit=limit,
+        ids = (
+            pk
+            for pk, _position in results_after(
+                q=q,
+                level=params.get("level"),
+                status=params.get("status"),
+                ics=params.get("ics"),
+                year=params.get("year"),
+                chunk=CHUNK,
+            )
         )
-        ids = [row["id"] for row in page.rows]
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i : i + CHUNK]
+        while chunk := list(itertools.islice(ids, min(CHUNK, limit))):
+            limit -= len(chunk)
             rows = {
                 r[0]: r[1:]
                 for r in Standard.objects.filter(pk__in=chunk).values_list(
