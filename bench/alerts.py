@@ -97,6 +97,9 @@ def main() -> None:
                     status="in_force",
                     title_zh=f"标准 {i}",
                     committee=f"SAC/TC {i % 500}",
+                    # the search document, so the full-text export below
+                    # has matches (the index triggers read it)
+                    search_text=f"gb t {i} 2016 gbt 标准 lvlnational yr2016",
                 )
                 for i in range(1, n + 1)
             ),

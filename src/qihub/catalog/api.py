@@ -243,12 +243,16 @@ class _Cursor:
 
     key: str | None = None
     position: Position | None = None
+    #: A first page's cursor names its last result only: where that is in
+    #: the bands is found when the cursor is used (not for every search).
+    after_id: int | None = None
     count: int = 0
     estimate: bool = False
 
 
-def _search_cursor(position: Position, count: int, estimate: bool) -> str:
-    return _cursor("s", f"{count}:{int(estimate)}:{position.encode()}")
+def _search_cursor(position: Position | int, count: int, estimate: bool) -> str:
+    text = f"@{position}" if isinstance(position, int) else position.encode()
+    return _cursor("s", f"{count}:{int(estimate)}:{text}")
 
 
 def _read_cursor(cursor: str, q: str) -> _Cursor:
@@ -260,6 +264,12 @@ def _read_cursor(cursor: str, q: str) -> _Cursor:
         if kind == "s" and q.strip():
             count, estimate, position = value.split(":", 2)
             if count.isdigit() and estimate in ("0", "1"):
+                if position[:1] == "@" and position[1:].isdigit():
+                    return _Cursor(
+                        after_id=int(position[1:]),
+                        count=int(count),
+                        estimate=estimate == "1",
+                    )
                 return _Cursor(
                     position=Position.decode(position),
                     count=int(count),
@@ -323,7 +333,15 @@ def standard_search(
     if read is not None:
         # A query's later pages: a keyset on its ranked bands, the count
         # as the first page gave it.
-        rows, position = rows_after(q=q, after=read.position, limit=per_page, **filters)
+        after = read.position
+        if after is None:
+            try:
+                after = position_of(read.after_id, q=q, **filters)
+            except LookupError:
+                raise ApplicationError(
+                    "cursor: not a cursor this search gave; start again."
+                ) from None
+        rows, position = rows_after(q=q, after=after, limit=per_page, **filters)
         out = SearchOut.model_validate(
             {
                 "count": read.count,
@@ -347,11 +365,7 @@ def standard_search(
     ):
         last = result.rows[-1]["id"]
         if q.strip():
-            next_cursor = _search_cursor(
-                position_of(last, q=q, **filters),
-                result.total,
-                result.total_is_estimate,
-            )
+            next_cursor = _search_cursor(last, result.total, result.total_is_estimate)
         else:
             next_cursor = _cursor("k", _ident_key(last))
     out = SearchOut.model_validate(

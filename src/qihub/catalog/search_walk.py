@@ -161,7 +161,8 @@ def position_of(
     year: int | None = None,
 ) -> Position:
     """The position just after the result ``pk`` of the query (the last row
-    of a page ``search_standards`` gave): the cursor for the next page."""
+    of a page ``search_standards`` gave): the cursor for the next page.
+    LookupError when there is no such standard."""
     query = _Query(search._plan(q), level, status, ics, year)
     with connection.cursor() as cur:
         if pk in _exact_ids(cur, query):
@@ -171,7 +172,10 @@ def position_of(
             "WHERE s.id = %s",
             [pk],
         )
-        key, rank = cur.fetchone()
+        row = cur.fetchone()
+        if row is None:
+            raise LookupError(pk)
+        key, rank = row
         prefix = query.plan.prefix_key
         if prefix and prefix <= key < prefix + "\uffff":
             return Position(1, key)
@@ -258,16 +262,27 @@ def _matches(
             [*args, limit],
         )
         return cur.fetchall()
+    # The index alone first, then its rows by id: joined in one statement,
+    # SQLite may walk the table and probe the index row by row (7.6 s for a
+    # word of no match at 210,000 standards).
     cond, args = "", [search._SqliteBackend.match_expression(tokens, query.status)]
     if below is not None:
-        cond, args = " AND f.rowid < %s", [*args, below]
+        cond, args = " AND rowid < %s", [*args, below]
     cur.execute(
-        f"SELECT f.rowid, {rank}, s.ident_key FROM catalog_standard_fts f "  # noqa: S608
-        "JOIN catalog_standard s ON s.id = f.rowid WHERE catalog_standard_fts "
-        f"MATCH %s{cond} ORDER BY f.rowid DESC LIMIT %s",
+        "SELECT rowid FROM catalog_standard_fts WHERE catalog_standard_fts "  # noqa: S608
+        f"MATCH %s{cond} ORDER BY rowid DESC LIMIT %s",
         [*args, limit],
     )
-    return cur.fetchall()
+    ids = [row[0] for row in cur.fetchall()]
+    if not ids:
+        return []
+    cur.execute(
+        f"SELECT s.id, {rank}, s.ident_key FROM catalog_standard s "  # noqa: S608
+        f"WHERE s.id IN ({search._marks(ids)})",
+        ids,
+    )
+    rows = {row[0]: row for row in cur.fetchall()}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _text_is_ranked(cur, query: _Query) -> bool:

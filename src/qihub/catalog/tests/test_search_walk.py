@@ -134,3 +134,7 @@ def test_api_refuses_cursors_of_another_kind(catalogue, client):
     assert r.status_code == 400
     assert "start again" in r.json()["detail"]
     assert client.get("/api/catalog/standards/?q=gb&cursor=czox").status_code == 400
+    from base64 import urlsafe_b64encode
+
+    gone = urlsafe_b64encode(b"s:5:1:@99999999").decode()
+    assert client.get(f"/api/catalog/standards/?q=gb&cursor={gone}").status_code == 400
