@@ -1,20 +1,20 @@
-"""Search results as CSV (streamed) or XLSX (openpyxl write-only, to a
-temporary file the response streams), up to
+"""Search results as CSV or XLSX, both streamed as the rows are read
+(``core.xlsx_stream``: the zip is written as it goes), up to
 ``EXPORT_MAX`` rows, every text cell through ``safe_cell`` so a spreadsheet
 never runs a cell as a formula.
 
 Without a query the filtered catalogue is walked by identifier with a
 keyset (``ident_key > last``), a chunk at a time: the first rows go out
-before the rest are read. With a query the search gives the matching ids
-(best first) and the rows are read by chunks of ids.
+before the rest are read. With a query the matches are walked the same way,
+in the search's order (``catalog.search_walk``), and the rows read by chunks
+of ids as they come.
 """
 
 from __future__ import annotations
 
 import csv
-import tempfile
+import itertools
 from collections.abc import Iterator
-from typing import IO
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -66,19 +66,21 @@ def export_rows(params: dict, *, limit: int = EXPORT_MAX) -> Iterator[list]:
     limit = min(limit, EXPORT_MAX)
     q = (params.get("q") or "").strip()
     if q:
-        from qihub.catalog.search import search_standards
+        from qihub.catalog.search_walk import results_after
 
-        page = search_standards(
-            q=q,
-            level=params.get("level"),
-            status=params.get("status"),
-            ics=params.get("ics"),
-            year=params.get("year"),
-            limit=limit,
+        ids = (
+            pk
+            for pk, _position in results_after(
+                q=q,
+                level=params.get("level"),
+                status=params.get("status"),
+                ics=params.get("ics"),
+                year=params.get("year"),
+                chunk=CHUNK,
+            )
         )
-        ids = [row["id"] for row in page.rows]
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i : i + CHUNK]
+        while chunk := list(itertools.islice(ids, min(CHUNK, limit))):
+            limit -= len(chunk)
             rows = {
                 r[0]: r[1:]
                 for r in Standard.objects.filter(pk__in=chunk).values_list(
@@ -124,29 +126,11 @@ def csv_stream(params: dict, *, limit: int = EXPORT_MAX) -> Iterator[str]:
         yield "".join(buffer)
 
 
-def xlsx_file(params: dict, *, limit: int = EXPORT_MAX) -> IO[bytes]:
-    """The rows as one XLSX sheet, cells written as strings, in an unnamed
-    temporary file (gone when closed) rewound for reading: the write-only
-    workbook holds one row at a time and the response streams the file in
-    blocks, so a 100,000-row export never sits in memory."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+def xlsx_stream(params: dict, *, limit: int = EXPORT_MAX) -> Iterator[bytes]:
+    """The rows as one XLSX sheet (header first), every cell an inline
+    string, as blocks of bytes made while the rows are read: the first goes
+    out before any row is read, and memory holds one block at a time."""
+    from qihub.core.xlsx_stream import xlsx_stream as stream
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("standards")[:31])
-    ws.append(list(COLUMNS))
-    for row in export_rows(params, limit=limit):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(ws, value=str(safe_cell(value)))
-            cell.data_type = "s"
-            cells.append(cell)
-        ws.append(cells)
-    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
-    try:
-        wb.save(out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return out
+    rows = ([safe_cell(v) for v in row] for row in export_rows(params, limit=limit))
+    return stream(itertools.chain([COLUMNS], rows), sheet=_("standards"))

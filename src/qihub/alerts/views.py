@@ -3,7 +3,7 @@ search export."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,8 +130,8 @@ def unsubscribe(request, token: str):
 
 
 def export(request, fmt: str):
-    """The catalogue search's results as CSV (streamed as it is read) or
-    XLSX (built in a temporary file, then streamed)."""
+    """The catalogue search's results as CSV or XLSX, streamed as they are
+    read."""
     if fmt not in ("csv", "xlsx"):
         raise Http404(_("Export as csv or xlsx."))
     params = _export_params(request)
@@ -144,11 +144,11 @@ def export(request, fmt: str):
             f'attachment; filename="standards-{stamp}.csv"'
         )
         return response
-    return FileResponse(
-        exports.xlsx_file(params),
-        as_attachment=True,
-        filename=f"standards-{stamp}.xlsx",
+    response = StreamingHttpResponse(
+        exports.xlsx_stream(params),
         content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         ),
     )
+    response["Content-Disposition"] = f'attachment; filename="standards-{stamp}.xlsx"'
+    return response

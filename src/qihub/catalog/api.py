@@ -2,6 +2,7 @@
 
 import datetime
 from base64 import urlsafe_b64decode, urlsafe_b64encode
+from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,6 +14,7 @@ from qihub.catalog import selectors, services
 from qihub.catalog.identifiers import IdentifierError, parse
 from qihub.catalog.models import Standard, StandardRelation, standard_url
 from qihub.catalog.search import listing_after
+from qihub.catalog.search_walk import Position, position_of, rows_after
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError, NotFound
 from qihub.core.pagination import MAX_PAGE
@@ -233,15 +235,46 @@ def _cursor(kind: str, value: str) -> str:
     return urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
 
 
-def _read_cursor(cursor: str, q: str) -> tuple[str | None, int]:
-    """(keyset key, None) or (None, offset) from a ``next_cursor``."""
+@dataclass(frozen=True)
+class _Cursor:
+    """A ``next_cursor`` read back: without a query the identifier key to
+    go on after; with one the position in the results (``search_walk``)
+    and the count the first page gave (kept for every page)."""
+
+    key: str | None = None
+    position: Position | None = None
+    #: A first page's cursor names its last result only: where that is in
+    #: the bands is found when the cursor is used (not for every search).
+    after_id: int | None = None
+    count: int = 0
+    estimate: bool = False
+
+
+def _search_cursor(position: Position | int, count: int, estimate: bool) -> str:
+    text = f"@{position}" if isinstance(position, int) else position.encode()
+    return _cursor("s", f"{count}:{int(estimate)}:{text}")
+
+
+def _read_cursor(cursor: str, q: str) -> _Cursor:
     try:
         text = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, value = text.split(":", 1)
         if kind == "k" and not q.strip():
-            return value, 0
-        if kind == "o" and value.isdigit():
-            return None, int(value)
+            return _Cursor(key=value)
+        if kind == "s" and q.strip():
+            count, estimate, position = value.split(":", 2)
+            if count.isdigit() and estimate in ("0", "1"):
+                if position[:1] == "@" and position[1:].isdigit():
+                    return _Cursor(
+                        after_id=int(position[1:]),
+                        count=int(count),
+                        estimate=estimate == "1",
+                    )
+                return _Cursor(
+                    position=Position.decode(position),
+                    count=int(count),
+                    estimate=estimate == "1",
+                )
     except ValueError:
         pass
     raise ApplicationError("cursor: not a cursor this search gave; start again.")
@@ -266,8 +299,9 @@ def standard_search(
     """One query for identifiers and Chinese/English titles; exact identifier first.
 
     ``next_cursor`` in the answer, passed back as ``cursor``, gives the next
-    page however far: without a query a keyset on the identifier, with one
-    the position in the ranked matches."""
+    page however far, each result once: without a query a keyset on the
+    identifier, with one a keyset on each ranking band (``search_walk``);
+    the count stays the first page's ("200+")."""
     if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 100:
         message = (
             f"page must be between 1 and {MAX_PAGE} and per_page between 1 and 100."
@@ -281,14 +315,10 @@ def standard_search(
         raise ApplicationError(
             f"Unknown status {status!r}; use one of {', '.join(Standard.Status.values)}."
         )
-    offset = (page - 1) * per_page
-    after = None
-    if cursor is not None:
-        after, offset = _read_cursor(cursor, q)
-    if after is not None:
-        rows, key = listing_after(
-            after=after, level=level, status=status, ics=ics, year=year, limit=per_page
-        )
+    filters = {"level": level, "status": status, "ics": ics, "year": year}
+    read = _read_cursor(cursor, q) if cursor is not None else None
+    if read is not None and read.key is not None:
+        rows, key = listing_after(after=read.key, limit=per_page, **filters)
         out = SearchOut.model_validate(
             {
                 "count": len(rows),
@@ -300,23 +330,44 @@ def standard_search(
             }
         )
         return HttpResponse(out.model_dump_json(), content_type=_JSON)
-    result = selectors.search_standards(
-        q=q,
-        level=level,
-        status=status,
-        ics=ics,
-        year=year,
-        offset=offset,
-        limit=per_page,
-    )
+    if read is not None:
+        # A query's later pages: a keyset on its ranked bands, the count
+        # as the first page gave it.
+        after = read.position
+        if after is None:
+            try:
+                after = position_of(read.after_id, q=q, **filters)
+            except LookupError:
+                raise ApplicationError(
+                    "cursor: not a cursor this search gave; start again."
+                ) from None
+        rows, position = rows_after(q=q, after=after, limit=per_page, **filters)
+        out = SearchOut.model_validate(
+            {
+                "count": read.count,
+                "count_is_estimate": read.estimate,
+                "page": page,
+                "per_page": per_page,
+                "items": [StandardOut.from_row(row) for row in rows],
+                "next_cursor": (
+                    _search_cursor(position, read.count, read.estimate)
+                    if position
+                    else None
+                ),
+            }
+        )
+        return HttpResponse(out.model_dump_json(), content_type=_JSON)
+    offset = (page - 1) * per_page
+    result = selectors.search_standards(q=q, offset=offset, limit=per_page, **filters)
     next_cursor = None
     if len(result.rows) == per_page and (
         result.total_is_estimate or offset + per_page < result.total
     ):
+        last = result.rows[-1]["id"]
         if q.strip():
-            next_cursor = _cursor("o", str(offset + per_page))
+            next_cursor = _search_cursor(last, result.total, result.total_is_estimate)
         else:
-            next_cursor = _cursor("k", _ident_key(result.rows[-1]["id"]))
+            next_cursor = _cursor("k", _ident_key(last))
     out = SearchOut.model_validate(
         {
             "count": result.total,

@@ -10,7 +10,6 @@ standard has (replaces, adopts with its degree, cites) named by identifier.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -101,25 +100,15 @@ def standards_export(*, queryset: QuerySet, fmt: str, stream: IO) -> int:
             count += 1
         stream.write("\n]\n")
     else:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
+        from qihub.core.xlsx_stream import xlsx_stream
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("standards")
-        ws.append(list(COLUMNS))
+        def cells() -> Iterator[list]:
+            nonlocal count
+            yield list(COLUMNS)
+            for row in _rows(queryset):
+                yield [escape_cell(str(row[c])) for c in COLUMNS]
+                count += 1
 
-        def text_cell(value) -> WriteOnlyCell:
-            # Always a string cell (data type "s"): openpyxl makes text
-            # starting with "=" a live formula otherwise.
-            cell = WriteOnlyCell(ws, value=None)
-            cell._value = escape_cell(str(value))
-            cell.data_type = "s"
-            return cell
-
-        for row in _rows(queryset):
-            ws.append([text_cell(row[c]) for c in COLUMNS])
-            count += 1
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        stream.write(buffer.getvalue())
+        for block in xlsx_stream(cells(), sheet="standards"):
+            stream.write(block)
     return count

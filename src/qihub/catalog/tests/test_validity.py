@@ -517,3 +517,25 @@ def test_api_accepts_5000_distinct_lines(client, catalogue):
     assert len(body["lines"]) == MAX_LINES
     assert body["summary"]["unknown"] == MAX_LINES - 10 + 1
     assert body["lines"][-10]["items"][0]["chain"][-1] == "GB/T 19001-2016"
+
+
+def test_the_check_pauses_the_collector_and_answers_the_same(catalogue, monkeypatch):
+    import gc
+
+    from qihub.catalog.validity import check
+
+    seen = []
+    real = check._check_lines
+
+    def spy(lines, *, on):
+        seen.append(gc.isenabled())
+        return real(lines, on=on)
+
+    monkeypatch.setattr(check, "_check_lines", spy)
+    lines = ["GB/T 19001-2016 质量管理体系 要求", "GB 9999-2001"]
+    paused = check.check_lines(lines).as_json()
+    monkeypatch.setattr(check, "PAUSE_GC", False)
+    running = check.check_lines(lines).as_json()
+    assert seen == [False, True]
+    assert gc.isenabled()
+    assert paused == running
