@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from pydantic import BaseModel
 
 from qihub.catalog import selectors, services
@@ -15,6 +15,7 @@ from qihub.catalog.identifiers import IdentifierError, parse
 from qihub.catalog.models import Standard, StandardRelation, standard_url
 from qihub.catalog.search import listing_after
 from qihub.catalog.search_walk import Position, position_of, rows_after
+from qihub.core import import_job_api
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError, NotFound
 from qihub.core.pagination import MAX_PAGE
@@ -506,6 +507,41 @@ def relation_create(request, standard_id: int, payload: RelationIn):
         actor=request.user,
     )
     return Status(201, _detail(selectors.standard_detail(standard_id)))
+
+
+@router.post(
+    "/imports",
+    response={202: import_job_api.ImportJobOut},
+    auth=write_auth,
+    summary="Import a catalogue file as a background job",
+)
+def standards_import_start(
+    request,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    format: Form[str] = "",
+):
+    """Upload a catalogue file (CSV, XLSX, JSON, ISO Open Data, Relaton XML;
+    ``format`` default: from the file) to import it all or nothing in the
+    background, as ``qihub import-standards`` does (staff only). Answers the
+    job; follow it at ``GET /catalog/imports/{id}``."""
+    return Status(
+        202,
+        import_job_api.start(
+            request, kind="standards", file=file, dry_run=dry_run, fmt=format
+        ),
+    )
+
+
+@router.get(
+    "/imports/{int:job_id}",
+    response=import_job_api.ImportJobOut,
+    auth=write_auth,
+    summary="A catalogue import job",
+)
+def standards_import_get(request, job_id: int):
+    """The job's state, progress, summary and row errors (staff only)."""
+    return import_job_api.get(request, kind="standards", job_id=job_id)
 
 
 def _add_validity_router() -> None:

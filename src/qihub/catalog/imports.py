@@ -174,6 +174,9 @@ class ImportReport:
     placeholders: int = 0
     dry_run: bool = False
     seconds: float = 0.0
+    #: On SQLite, how long the import held the write lock (its one write
+    #: transaction, ``_Writer.final``); other writers wait at most this long.
+    lock_seconds: float = 0.0
     #: The ``ImportRun`` of an import that wrote (none for a dry run or refusal).
     run_id: int | None = None
     errors: list[RowError] = field(default_factory=list)
@@ -1246,12 +1249,19 @@ def standards_import(
     validator = _Validator(fmt)
     big = _large(src)
     large = not dry_run and big
+    # On SQLite the checking holds no transaction: the writer stages the rows
+    # and takes the write lock only to move them in (``_Writer.final``).
+    sqlite = connection.vendor == "sqlite"
+    in_transaction = not sqlite  # the import's own, to roll back on a refusal
     with (
         _collector_paused(big),
         _foreign_keys_unchecked(large) as unchecked,
-        transaction.atomic(),
+        contextlib.nullcontext() if sqlite else transaction.atomic(),
+        contextlib.ExitStack() as stack,
     ):
         writer = None if dry_run else _Writer(actor=actor, fmt=fmt, name=src.name)
+        if writer is not None:
+            stack.callback(writer.discard_stage)
         check, options = _check, {}
         if writer is not None and FORK_CHECKERS and big:
             check = _check_in_children
@@ -1267,9 +1277,16 @@ def standards_import(
             if progress and seen:
                 progress(seen)
         validator.settle_duplicates(src, fmt)
+        staged = writer is not None and writer.staging
+        if staged:
+            refs = validator.resolve_refs()  # before the write lock
         if writer is not None and not validator.errors:
+            if staged:
+                stack.enter_context(writer.final())
+                in_transaction = True
             writer.close()  # indexes back before relations are looked up
-        refs = validator.resolve_refs()
+        if not staged:
+            refs = validator.resolve_refs()
         report.rows = validator.rows
         report.errors = sorted(validator.errors, key=lambda e: (e.line, e.field))
         if not report.rows and not report.errors:
@@ -1277,7 +1294,8 @@ def standards_import(
             report.errors = [RowError(1, "file", _("the file has no rows"))]
         report.warnings = validator.warnings
         if not report.ok:
-            transaction.set_rollback(True)
+            if in_transaction:
+                transaction.set_rollback(True)
         elif writer is None:
             report.updated = sum(
                 1
@@ -1296,6 +1314,7 @@ def standards_import(
             if unchecked:
                 connection.check_constraints(table_names=_WRITTEN_TABLES)
     report.seconds = time.perf_counter() - started
+    report.lock_seconds = getattr(writer, "lock_seconds", 0.0)
     return report
 
 
@@ -1551,7 +1570,26 @@ class _Writer:
     ``relate()`` wrote it: each key is then checked in one statement, not by
     a deferred trigger per row and key at commit (a million records' 275,000
     relations: 6 s of the commit).
+
+    On SQLite, whose one writer would otherwise hold the database for the
+    whole import (other writers waited past their busy timeout), the writer
+    *stages*: while the rows are checked it writes nothing to the database
+    but TEMP tables (the connection's own temporary database, no lock on the
+    main one) and remembers the updates; ``final()`` then opens the one write
+    transaction (BEGIN IMMEDIATE), moves the staged rows in with INSERT ...
+    SELECT, and the rest of the import (indexes, full text, placeholders,
+    relations, the run) follows in it before the commit. New records get
+    provisional ids from the highest id when the import began, shifted in
+    ``final()`` past any record written meanwhile. All or nothing as before:
+    a refused file never opens the transaction.
     """
+
+    #: The staging tables by the tables they stand for (TEMP: dropped by
+    #: ``discard_stage()``, or with the connection).
+    STAGE = {
+        Standard._meta.db_table: "temp.qihub_stage_standard",
+        Standard.ics.through._meta.db_table: "temp.qihub_stage_ics",
+    }
 
     def __init__(self, *, actor, fmt: str, name: str) -> None:
         self.connection = connection
@@ -1567,10 +1605,19 @@ class _Writer:
             else None
         )
         self.fmt = fmt
-        # The run the new records point to (their history's first entry).
-        self.run = ImportRun.objects.create(
+        self.staging = not self.postgres
+        # The run the new records point to (their history's first entry);
+        # a staging writer saves it in final().
+        self.run = ImportRun(
             actor_id=self.actor_id, file_name=(name or "")[:300], format=fmt
         )
+        if not self.staging:
+            self.run.save()
+        self.staged_updates: list[tuple[str, list]] = []
+        self.staged_unlinked: list[int] = []
+        self.staged_events: list[tuple[int, int]] = []  # (standard id, line)
+        self.first_id = 0
+        self.lock_seconds = 0.0
         self.reason = self.run.reason
         self.key_to_pk: dict[str, int] = {}
         self.created = 0
@@ -1604,7 +1651,7 @@ class _Writer:
         else:
             with connection.cursor() as cur:
                 cur.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_standard")
-                self.next_id = cur.fetchone()[0] + 1
+                self.next_id = self.first_id = cur.fetchone()[0] + 1
                 # FTS5 flushes its pending terms once per statement, so a row
                 # trigger makes bulk inserts ~4x slower; index each batch in one
                 # INSERT ... SELECT instead. DDL is transactional in SQLite and
@@ -1622,8 +1669,8 @@ class _Writer:
                     self.fts_trigger_sql = found[0]
                     cur.execute("PRAGMA table_info(catalog_standard_fts)")
                     self.fts_columns = [row[1] for row in cur.fetchall()]
-                    cur.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
-        if self.catalogue_was_empty:
+                self._create_stage(cur)
+        if self.catalogue_was_empty and not self.staging:
             # (A first load writes no events: the new records point to the run.)
             self.deferred_ddl = self._drop_secondary_indexes(
                 [Standard._meta.db_table, Standard.ics.through._meta.db_table]
@@ -1632,6 +1679,124 @@ class _Writer:
                 self.relation_ddl = self._drop_secondary_indexes(
                     [StandardRelation._meta.db_table]
                 )
+
+    def _create_stage(self, cur) -> None:
+        """The TEMP tables a staging writer fills: columns as the real ones',
+        no constraints or indexes. In a temporary file rather than memory
+        (the connection's default): a large file's rows would not fit."""
+        cur.execute("PRAGMA temp_store")
+        self.temp_store = cur.fetchone()[0]
+        if not self.connection.in_atomic_block:  # (SQLite refuses it inside)
+            cur.execute("PRAGMA temp_store=FILE")  # also drops older TEMP tables
+        for stage in self.STAGE.values():
+            cur.execute(f"DROP TABLE IF EXISTS {stage}")
+        for table, stage in self.STAGE.items():
+            cur.execute(f"CREATE TABLE {stage} AS SELECT * FROM main.{table} WHERE 0")  # noqa: S608
+
+    def discard_stage(self) -> None:
+        """Drop the staging tables (after the commit or a refusal)."""
+        if not self.STAGE or self.postgres or not hasattr(self, "temp_store"):
+            return
+        try:
+            with self.connection.cursor() as cur:
+                for stage in self.STAGE.values():
+                    cur.execute(f"DROP TABLE IF EXISTS {stage}")
+                if not self.connection.in_atomic_block:
+                    cur.execute(f"PRAGMA temp_store={int(self.temp_store)}")
+        except DatabaseError:
+            pass  # the connection is gone: so are its TEMP tables
+
+    @contextlib.contextmanager
+    def final(self) -> Iterator[None]:
+        """The import's one write transaction (a staging writer's): the staged
+        rows moved in first, then the caller's remaining writes, committed at
+        the end (rolled back on an error)."""
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                self._move_staged()
+                yield
+        finally:
+            self.lock_seconds = time.perf_counter() - started
+
+    def _move_staged(self) -> None:
+        stage_std = self.STAGE[Standard._meta.db_table]
+        through = Standard.ics.through._meta.db_table
+        with self.connection.cursor() as cur:
+            cur.execute(
+                f"SELECT s.identifier FROM {stage_std} s JOIN main.catalog_standard c "  # noqa: S608
+                "ON c.ident_key = s.ident_key ORDER BY s.id LIMIT 5"
+            )
+            taken = [row[0] for row in cur.fetchall()]
+            if taken:
+                raise ImportFormatError(
+                    _(
+                        "%(ids)s were catalogued by someone else while the file "
+                        "was being checked; nothing was imported: import the "
+                        "file again."
+                    )
+                    % {"ids": ", ".join(taken)}
+                )
+            cur.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_standard")
+            # New records' ids past any written since the import began.
+            shift = max(0, cur.fetchone()[0] + 1 - self.first_id)
+        self.run.save()
+        if self.catalogue_was_empty:
+            self.deferred_ddl = self._drop_secondary_indexes(
+                [Standard._meta.db_table, through]
+            )
+        with self.connection.cursor() as cur:
+            if self.fts_trigger_sql:
+                cur.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+            # The updates and their old ICS links first, then the new rows
+            # and every link.
+            for sql, params in self.staged_updates:
+                cur.executemany(sql, params)
+            unlinked = self.staged_unlinked
+            for i in range(0, len(unlinked), 900):
+                chunk = unlinked[i : i + 900]
+                cur.execute(
+                    f"DELETE FROM {through} WHERE standard_id IN "  # noqa: S608
+                    f"({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+            select, params = [], []
+            for column in self.std_columns:
+                if column == "id":
+                    select.append("id + %s")
+                    params.append(shift)
+                elif column == "import_run_id":
+                    select.append("%s")
+                    params.append(self.run.pk)
+                else:
+                    select.append(column)
+            cur.execute(
+                f"INSERT INTO catalog_standard ({', '.join(self.std_columns)}) "  # noqa: S608
+                f"SELECT {', '.join(select)} FROM {stage_std} ORDER BY id",
+                params,
+            )
+            cur.execute(
+                f"INSERT INTO {through} (standard_id, icscode_id) "  # noqa: S608
+                "SELECT CASE WHEN standard_id >= %s THEN standard_id + %s "
+                "ELSE standard_id END, icscode_id "
+                f"FROM {self.STAGE[through]} ORDER BY standard_id",
+                [self.first_id, shift],
+            )
+        self.staging = False  # from here on the writes go where they belong
+        self._insert(
+            StandardEvent._meta.db_table,
+            [f.column for f in self.event_fields],
+            self._event_rows(self.staged_events, self._now()),
+        )
+        if shift:
+            first = self.first_id
+            self.key_to_pk = {
+                k: pk + shift if pk >= first else pk for k, pk in self.key_to_pk.items()
+            }
+        if self.last_id >= self.first_id:
+            self.last_id += shift
+            self._index_text(self.first_id + shift, self.last_id)
+        self.staged_updates, self.staged_unlinked, self.staged_events = [], [], []
 
     def _drop_secondary_indexes(self, tables: list[str]) -> list[str]:
         """Drop the secondary indexes (and on PostgreSQL the unique and
@@ -1726,6 +1891,8 @@ class _Writer:
         """Insert rows, or on PostgreSQL also COPY data (``_copy_text``)."""
         if not rows:
             return
+        if self.staging:
+            table = self.STAGE.get(table, table)
         with self.connection.cursor() as cur:
             if self.postgres:
                 cols = ", ".join(columns)
@@ -1804,17 +1971,17 @@ class _Writer:
             rows.append(tuple(row))
         return rows
 
-    def _event_rows(self, batch: list[_Clean], ids: list[int], now) -> list[tuple]:
-        """One ``imported`` event per updated record, by position as
-        ``_new_rows`` (new records point to the run instead)."""
+    def _event_rows(self, events: list[tuple[int, int]], now) -> list[tuple]:
+        """One ``imported`` event per updated record (its id and line), by
+        position as ``_new_rows`` (new records point to the run instead)."""
         event, changes = self._event(now)
         row = list(self.event_row(event))
         at_standard = self.event_index["standard_id"]
         at_changes = self.event_index["changes"]
         rows = []
-        for c, pk in zip(batch, ids, strict=True):
+        for pk, line in events:
             row[at_standard] = pk
-            row[at_changes] = changes % c.line
+            row[at_changes] = changes % line
             rows.append(tuple(row))
         return rows
 
@@ -1893,9 +2060,11 @@ class _Writer:
         self._insert(
             "catalog_standard", self.std_columns, self._new_rows(new, ids, now)
         )
-        if ids:
+        if ids and not self.staging:  # staged: indexed in final()
             self._index_text(ids[0], ids[-1])
         self.created += len(new)
+        if self.staging and ids:
+            self.last_id = max(self.last_id, ids[-1])
         updates = [c for c in batch if c.key in existing]
         if updates:
             self._update(updates, existing, now)
@@ -1905,10 +2074,14 @@ class _Writer:
             ["standard_id", "icscode_id"],
             [(self.key_to_pk[c.key], code) for c in batch for code in c.ics],
         )
+        events = [(existing[c.key][0], c.line) for c in updates]
+        if self.staging:
+            self.staged_events.extend(events)
+            return
         self._insert(
             StandardEvent._meta.db_table,
             [f.column for f in self.event_fields],
-            self._event_rows(updates, [existing[c.key][0] for c in updates], now),
+            self._event_rows(events, now),
         )
 
     def _index_text(self, low: int, high: int) -> None:
@@ -1950,13 +2123,16 @@ class _Writer:
             for cols, params in by_fields.items():
                 columns = {f.attname: f.column for f in self.std_fields}
                 sets = ", ".join(f"{columns[c]} = %s" for c in cols)
-                cur.executemany(
-                    f"UPDATE catalog_standard SET {sets} WHERE id = %s",  # noqa: S608
-                    params,
-                )
-        Standard.ics.through.objects.filter(
-            standard_id__in=[existing[c.key][0] for c in updates]
-        ).delete()
+                sql = f"UPDATE catalog_standard SET {sets} WHERE id = %s"  # noqa: S608
+                if self.staging:
+                    self.staged_updates.append((sql, params))
+                else:
+                    cur.executemany(sql, params)
+        pks = [existing[c.key][0] for c in updates]
+        if self.staging:
+            self.staged_unlinked.extend(pks)
+        else:
+            Standard.ics.through.objects.filter(standard_id__in=pks).delete()
         self.updated += len(updates)
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ urlpatterns = [
         name="standard_replace",
     ),
     path("catalog/ics/", views.ics_browse, name="ics_browse"),
+    path("catalog/imports/", views.standards_import, name="standards_import"),
     path("catalog/validity/", validity_views.validity_check, name="validity_check"),
     path(
         "catalog/validity/export.<str:fmt>",

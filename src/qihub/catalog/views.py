@@ -2,18 +2,23 @@
 
 import math
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qihub.catalog import selectors, services
 from qihub.catalog.graph import relation_svg
+from qihub.catalog.imports import FORMATS
 from qihub.catalog.models import Standard
 from qihub.catalog.search import SearchPage
 from qihub.core.errors import ApplicationError
 from qihub.core.pagination import ascii_int, page_number
+from qihub.core.views import ImportUploadForm, import_upload_page
 from qihub.sharing.selectors import mirrored_standards_search
 from qihub.vocab.selectors import ics_ancestors, ics_children, ics_paths
 
@@ -172,4 +177,24 @@ def ics_browse(request):
             "parent": parent,
             "path": ics_ancestors(parent) if parent else [],
         },
+    )
+
+
+class StandardsImportForm(ImportUploadForm):
+    format = forms.ChoiceField(
+        label=_lazy("Format"),
+        required=False,
+        choices=[("", _lazy("From the file"))] + [(f, f) for f in FORMATS],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def standards_import(request):
+    """Staff upload a catalogue file to import it as a background job."""
+    return import_upload_page(
+        request,
+        kind="standards",
+        template="catalog/standards_import.html",
+        form_class=StandardsImportForm,
     )

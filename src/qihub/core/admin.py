@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
 from qihub.core.errors import ApplicationError
-from qihub.core.models import ApiToken, AuditLog
+from qihub.core.models import ApiToken, AuditLog, ImportJob
 
 
 class ServiceWritesAdmin(admin.ModelAdmin):
@@ -57,3 +57,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked")
     list_filter = ("revoked",)
     readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(RecordAdmin):
+    """Uploaded imports, read only: they are started from the import pages or
+    the API and run by the worker."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "file_name",
+        "state",
+        "dry_run",
+        "rows_seen",
+        "actor",
+    )
+    list_filter = ("kind", "state", "dry_run")
+    search_fields = ("file_name", "summary", "actor__username")
+    list_select_related = ("actor",)
+    exclude = ("file",)  # deleted when the job ends; never served

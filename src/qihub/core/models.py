@@ -114,3 +114,92 @@ class HitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+def _import_storage():
+    """Uploaded import files wait for their job under the data directory, not
+    under MEDIA_ROOT: the embedded default serves its media to anyone."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.DATA_DIR / "imports")
+
+
+def _import_path(job: "ImportJob", filename: str) -> str:
+    from uuid import uuid4
+
+    from django.utils.text import get_valid_filename
+
+    # A folder per upload keeps the file's own name (its suffix tells the
+    # importer the format; its name is what the import run records).
+    return f"{uuid4().hex}/{get_valid_filename(filename)[-200:] or 'upload'}"
+
+
+class ImportJob(TimeStampedModel):
+    """A file import that staff started from a page or the API, run as a
+    background job through the same import code as the command line.
+
+    States: *queued* (waiting for the worker), *running*, *done* (imported,
+    or checked on a dry run), *refused* (the file was wrong: nothing was
+    imported, the errors say why), *failed* (an unexpected error: nothing was
+    imported either, the imports being all or nothing). ``rows_seen`` of
+    ``rows_total`` (when the file's rows can be counted up front) is the
+    progress; ``summary`` the one-line outcome and ``errors`` the rows' errors.
+    """
+
+    class Kind(models.TextChoices):
+        STANDARDS = "standards", _("Catalogue standards")
+        DECLARATIONS = "declarations", _("Self-declarations")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    actor = actor_field()
+    file = models.FileField(
+        _("file"),
+        storage=_import_storage,
+        upload_to=_import_path,
+        max_length=300,
+        blank=True,
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    format = models.CharField(_("format"), max_length=20, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    rows_seen = models.PositiveIntegerField(_("rows seen"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True)
+    summary = models.TextField(_("summary"), blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:import_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.REFUSED, self.State.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, round(100 * self.rows_seen / self.rows_total))

@@ -7,9 +7,10 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from qihub.core import import_job_api
 from qihub.core.api_auth import write_auth
 from qihub.core.errors import ApplicationError
 from qihub.declarations import proposing, selectors, services
@@ -250,6 +251,35 @@ def indicators_propose(request, file: File[UploadedFile]):
         "file": file.name,
         "indicators": proposing.indicators_from_file(file.name, file.read()),
     }
+
+
+@router.post(
+    "/imports",
+    response={202: import_job_api.ImportJobOut},
+    auth=write_auth,
+    summary="Import published declarations as a background job",
+)
+def declarations_import_start(
+    request, file: File[UploadedFile], dry_run: Form[bool] = False
+):
+    """Upload a CSV or XLSX file of published declarations to import it all or
+    nothing in the background, as ``qihub import-declarations`` does (staff
+    only). Answers the job; follow it at ``GET /declarations/imports/{id}``."""
+    return Status(
+        202,
+        import_job_api.start(request, kind="declarations", file=file, dry_run=dry_run),
+    )
+
+
+@router.get(
+    "/imports/{int:job_id}",
+    response=import_job_api.ImportJobOut,
+    auth=write_auth,
+    summary="A declarations import job",
+)
+def declarations_import_get(request, job_id: int):
+    """The job's state, progress, summary and row errors (staff only)."""
+    return import_job_api.get(request, kind="declarations", job_id=job_id)
 
 
 @router.post("/declarations", response={201: DeclarationOut}, auth=write_auth)

@@ -78,6 +78,18 @@ class ImportReport:
     dry_run: bool = False
     errors: list[dict] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """The one-line outcome (the command's and the import job's)."""
+        verb = _("would import") if self.dry_run else _("imported")
+        return _(
+            "%(verb)s %(n)d declarations (%(new)d new enterprises, %(flagged)d flagged)"
+        ) % {
+            "verb": verb,
+            "n": self.declarations,
+            "new": self.enterprises_created,
+            "flagged": self.flagged,
+        }
+
 
 def parse_indicators(text: str) -> list[dict]:
     """``"a <= 1 mg/kg [method]; b >= 2"`` as indicator dicts (ValueError if unreadable)."""

@@ -7,6 +7,7 @@ app_name = "declarations"
 urlpatterns = [
     path("", views.index, name="index"),
     path("register/", views.register, name="register"),
+    path("imports/", views.declarations_import, name="declarations_import"),
     path("mine/", views.mine, name="mine"),
     path("new/", views.declaration_new, name="declaration_new"),
     path("indicators/propose/", views.indicators_propose, name="indicators_propose"),

@@ -10,10 +10,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import Role, has_role
+from qihub.core.views import import_upload_page
 from qihub.declarations import (
     forerunners,
     proposing,
@@ -608,3 +609,13 @@ def forerunner_action(request, pk: int, action: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(evaluation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declarations_import(request):
+    """Staff upload a file of published declarations to import it as a
+    background job."""
+    return import_upload_page(
+        request, kind="declarations", template="declarations/declarations_import.html"
+    )

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
 from qihub.core.actors import SYSTEM
 from qihub.core.errors import ApplicationError
@@ -69,20 +68,7 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_json({"ok": True, **report.__dict__}))
         else:
-            verb = _("would import") if dry_run else _("imported")
-            self.stdout.write(
-                _(
-                    "%(file)s: %(verb)s %(n)d declarations (%(new)d new "
-                    "enterprises, %(flagged)d flagged)"
-                )
-                % {
-                    "file": file.name,
-                    "verb": verb,
-                    "n": report.declarations,
-                    "new": report.enterprises_created,
-                    "flagged": report.flagged,
-                }
-            )
+            self.stdout.write(f"{file.name}: {report.summary()}")
 
 
 def _json(data) -> str:
