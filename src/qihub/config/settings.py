@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "qihub.programmes",
     "qihub.alerts",
     "qihub.conformity",
+    "qihub.pool",
     "qihub.sharing",
 ]
 
@@ -353,6 +354,7 @@ QIHUB_DEMO_LOADERS = [
     "qihub.programmes.demo.load",
     "qihub.conformity.demo.load",
     "qihub.alerts.demo.load",
+    "qihub.pool.demo.load",
     "qihub.sharing.demo.load",
 ]
 

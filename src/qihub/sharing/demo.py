@@ -1,6 +1,7 @@
 """Demo sharing: this instance's identity (base URL from QIHUB_BASE_URL, by
 default http://127.0.0.1:8000) with a signing key, publishing its local and
-group standards, standard projects and research projects.
+group standards, standard projects, research projects, consultations,
+its expert pool and the standard texts it holds.
 
 A second instance that shares a catalogue (see the README, "Sharing between
 institutes"): ``QIHUB_DATA_DIR=var2 QIHUB_BASE_URL=http://127.0.0.1:8001
@@ -27,6 +28,8 @@ def load(stdout=None) -> None:
         SharedKind.PROJECT,
         SharedKind.RESEARCH,
         SharedKind.CONSULTATION,
+        SharedKind.EXPERT,
+        SharedKind.HELD_TEXT,
     ):
         services.publishing_set(kind=kind, enabled=True)
     if stdout:
