@@ -357,6 +357,13 @@ QIHUB_DEMO_LOADERS = [
     "qihub.pool.demo.load",
     "qihub.sharing.demo.load",
 ]
+# ``qihub demo --second-instance``: a second instance sharing the first's
+# catalogue (README, "Sharing between institutes").
+QIHUB_DEMO_SECOND_LOADERS = [
+    "qihub.core.demo.load",
+    "qihub.vocab.demo.load",
+    "qihub.sharing.demo.load_second",
+]
 
 # A network whose combined counts take longer than this (ms) keeps them
 # (organisations.tallies); in tests only the tests that ask for it.
