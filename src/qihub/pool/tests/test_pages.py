@@ -103,3 +103,27 @@ def test_admin_goes_through_the_services(client, admin_user):
     )
     assert r.status_code == 302
     assert HeldText.objects.get().ident_key
+
+
+def test_pool_page_queries_do_not_grow_with_rows(staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qihub.organisations.models import Organisation
+
+    org = Organisation.objects.create(name_zh="甲所", kind="enterprise")
+
+    def add(n: int) -> None:
+        services.expert_create(name_zh=f"专家{n}", fields="计量", organisation=org)
+        services.held_text_create(
+            identifier=f"ISO {n}", edition="1", licence_scope="site"
+        )
+
+    add(0)
+    with CaptureQueriesContext(connection) as few:
+        assert staff.get("/pool/").status_code == 200
+    for n in range(1, 11):
+        add(n)
+    with CaptureQueriesContext(connection) as many:
+        assert staff.get("/pool/").status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
