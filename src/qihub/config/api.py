@@ -124,6 +124,7 @@ def _add_routers() -> None:
     from qihub.lifecycle.api import router as lifecycle_router
     from qihub.metrology.api import router as metrology_router
     from qihub.organisations.api import networks_router, organisations_router
+    from qihub.pool.api import router as pool_router
     from qihub.programmes.api import indicators_router
     from qihub.programmes.api import router as programmes_router
     from qihub.requirements.api import router as requirements_router
@@ -144,6 +145,7 @@ def _add_routers() -> None:
     api.add_router("/alerts/", alerts_router, tags=["alerts"])
     api.add_router("/conformity/", conformity_router, tags=["conformity"])
     api.add_router("/network/", sharing_router, tags=["sharing"])
+    api.add_router("/pool/", pool_router, tags=["pool"])
 
 
 _add_routers()

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "qihub.programmes",
     "qihub.alerts",
     "qihub.conformity",
+    "qihub.pool",
     "qihub.sharing",
 ]
 
@@ -353,7 +354,15 @@ QIHUB_DEMO_LOADERS = [
     "qihub.programmes.demo.load",
     "qihub.conformity.demo.load",
     "qihub.alerts.demo.load",
+    "qihub.pool.demo.load",
     "qihub.sharing.demo.load",
+]
+# ``qihub demo --second-instance``: a second instance sharing the first's
+# catalogue (README, "Sharing between institutes").
+QIHUB_DEMO_SECOND_LOADERS = [
+    "qihub.core.demo.load",
+    "qihub.vocab.demo.load",
+    "qihub.sharing.demo.load_second",
 ]
 
 # A network whose combined counts take longer than this (ms) keeps them

@@ -19,6 +19,7 @@ urlpatterns = [
     path("programmes/", include("qihub.programmes.urls")),
     path("alerts/", include("qihub.alerts.urls")),
     path("sharing/", include("qihub.sharing.urls")),
+    path("pool/", include("qihub.pool.urls")),
     path("account/", include("qihub.core.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -31,6 +31,7 @@ from qihub.organisations.forms import (
 )
 from qihub.organisations.models import Designation, Membership, Network, Organisation
 from qihub.organisations.widgets import picker_html
+from qihub.pool.views import network_search_context
 from qihub.sharing.selectors import network_shared
 
 #: How many matches the picker offers.
@@ -354,6 +355,7 @@ def _network_page(request, network: Network, status: int = 200, **forms):
         "announcements": network.announcements.all()[:10],
         "is_staff": staff,
         "shared": network_shared(network),
+        **network_search_context(request, network),
     }
     if staff:
         context.update(

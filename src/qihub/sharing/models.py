@@ -59,15 +59,16 @@ class SigningKey(models.Model):
 
 
 class SharedKind(models.TextChoices):
-    """What an instance can publish to the network. The expert pool and the
-    list of standard texts held for joint purchase have no records in qihub
-    yet, so they are not offered."""
+    """What an instance can publish to the network (the expert pool and the
+    held standard texts are the ``pool`` app's records)."""
 
     LOCAL_STANDARD = "local_standard", _("Local standards")
     GROUP_STANDARD = "group_standard", _("Group standards")
     PROJECT = "project", _("Standard projects and their stages")
     RESEARCH = "research", _("Research projects and results")
     CONSULTATION = "consultation", _("Consultations open for comment")
+    EXPERT = "expert", _("The expert pool (people who agreed to be listed)")
+    HELD_TEXT = "held_text", _("Standard texts held for joint purchase")
 
 
 class PublishingChoice(models.Model):
@@ -234,6 +235,9 @@ class MirroredRecord(models.Model):
     key = models.CharField(_("record key"), max_length=200)
     data = models.JSONField(_("data"), default=dict)
     source_seq = models.BigIntegerField(_("feed position"))
+    # Lower-cased words of the record for search across members (experts and
+    # held texts); empty for the kinds nobody searches.
+    search_text = models.TextField(editable=False, blank=True, default="")
     deleted = models.BooleanField(_("deleted at the source"), default=False)
     no_longer_shared = models.BooleanField(_("no longer shared"), default=False)
     first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)

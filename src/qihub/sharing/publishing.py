@@ -82,10 +82,44 @@ def consultation_data(consultation) -> dict | None:
     }
 
 
+def expert_data(expert) -> dict | None:
+    """A listed expert: name, organisation, position and fields; the e-mail
+    address only when they agreed to share it. None without consent."""
+    if not expert.listed:
+        return None
+    return {
+        "name_zh": expert.name_zh,
+        "name_en": expert.name_en,
+        "organisation_zh": expert.organisation.name_zh if expert.organisation else "",
+        "organisation_en": expert.organisation.name_en if expert.organisation else "",
+        "position": expert.position,
+        "fields": expert.field_list,
+        "email": expert.email if expert.contact_shared else "",
+    }
+
+
+def held_text_data(text) -> dict | None:
+    """A held standard text: identifier, edition, language and licence scope
+    (never the file). None once released."""
+    if text.released_on:
+        return None
+    return {
+        "identifier": text.identifier,
+        "ident_key": text.ident_key,
+        "title": text.title,
+        "edition": text.edition,
+        "language": text.language,
+        "licence_scope": text.licence_scope,
+        "licence_until": _date(text.licence_until),
+        "url": _absolute(text.standard.get_absolute_url()) if text.standard else "",
+    }
+
+
 def records_of(kind: str) -> Iterator[tuple[str, dict | None]]:
     """Every current record of a kind, as (key, data)."""
     from qihub.catalog.models import Standard
     from qihub.lifecycle.models import Consultation, Project, ResearchProject
+    from qihub.pool.models import Expert, HeldText
 
     if kind in (SharedKind.LOCAL_STANDARD, SharedKind.GROUP_STANDARD):
         level = "local" if kind == SharedKind.LOCAL_STANDARD else "group"
@@ -101,3 +135,9 @@ def records_of(kind: str) -> Iterator[tuple[str, dict | None]]:
     elif kind == SharedKind.CONSULTATION:
         for c in Consultation.objects.select_related("project").iterator(2000):
             yield str(c.pk), consultation_data(c)
+    elif kind == SharedKind.EXPERT:
+        for expert in Expert.objects.select_related("organisation").iterator(2000):
+            yield str(expert.pk), expert_data(expert)
+    elif kind == SharedKind.HELD_TEXT:
+        for text in HeldText.objects.select_related("standard").iterator(2000):
+            yield str(text.pk), held_text_data(text)

@@ -627,6 +627,7 @@ def _page_store(member: MemberInstance, bodies: list[dict]) -> int:
             updates.append(record)
         if not deleted:
             record.data = body["data"]
+            record.search_text = mirror_search_text(kind, record.data)
         record.deleted = deleted
         record.source_seq = body["seq"]
         record.updated_at = now
@@ -636,6 +637,34 @@ def _page_store(member: MemberInstance, bodies: list[dict]) -> int:
     member.records += len(bodies)
     member.save(update_fields=["cursor", "records", "updated_at"])
     return len(bodies)
+
+
+_SEARCHED = {
+    SharedKind.EXPERT: (
+        "name_zh",
+        "name_en",
+        "organisation_zh",
+        "organisation_en",
+        "position",
+        "fields",
+    ),
+    SharedKind.HELD_TEXT: ("identifier", "ident_key", "title", "edition"),
+}
+
+
+def mirror_search_text(kind: str, data) -> str:
+    """The lower-cased words a mirrored expert or held text is found by."""
+    names = _SEARCHED.get(kind)
+    if not names or not isinstance(data, dict):
+        return ""
+    parts = []
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, list):
+            parts.extend(str(v) for v in value)
+        elif value:
+            parts.append(str(value))
+    return " ".join(parts).lower()
 
 
 _STANDARD_KINDS = {SharedKind.LOCAL_STANDARD, SharedKind.GROUP_STANDARD}

@@ -71,9 +71,36 @@ def _consultation_deleted(sender, instance, **kwargs):
     services.record_changed(kind="consultation", key=str(instance.pk), data=None)
 
 
+def _pool_saved(kind: str, data_of):
+    def saved(sender, instance, **kwargs):
+        from qihub.sharing import publishing, services
+
+        if kind in services.enabled_kinds():
+            data = getattr(publishing, data_of)(instance)
+            services.record_changed(kind=kind, key=str(instance.pk), data=data)
+
+    return saved
+
+
+def _pool_deleted(kind: str):
+    def deleted(sender, instance, **kwargs):
+        from qihub.sharing import services
+
+        services.record_changed(kind=kind, key=str(instance.pk), data=None)
+
+    return deleted
+
+
+_expert_saved = _pool_saved("expert", "expert_data")
+_expert_deleted = _pool_deleted("expert")
+_held_text_saved = _pool_saved("held_text", "held_text_data")
+_held_text_deleted = _pool_deleted("held_text")
+
+
 def connect() -> None:
     from qihub.catalog.models import Standard
     from qihub.lifecycle.models import Consultation, Project, ResearchProject
+    from qihub.pool.models import Expert, HeldText
 
     uid = "qihub.sharing"
     post_save.connect(_standard_saved, sender=Standard, dispatch_uid=f"{uid}.s")
@@ -88,3 +115,7 @@ def connect() -> None:
     post_delete.connect(
         _consultation_deleted, sender=Consultation, dispatch_uid=f"{uid}.cd"
     )
+    post_save.connect(_expert_saved, sender=Expert, dispatch_uid=f"{uid}.e")
+    post_delete.connect(_expert_deleted, sender=Expert, dispatch_uid=f"{uid}.ed")
+    post_save.connect(_held_text_saved, sender=HeldText, dispatch_uid=f"{uid}.h")
+    post_delete.connect(_held_text_deleted, sender=HeldText, dispatch_uid=f"{uid}.hd")

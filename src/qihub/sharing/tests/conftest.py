@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from qihub.sharing import services
+from qihub.sharing.tests.remote import migrated, remotes  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

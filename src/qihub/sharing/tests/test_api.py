@@ -108,6 +108,8 @@ def test_key_rotation_and_publishing(api, publisher):
         "project": False,
         "research": False,
         "consultation": False,
+        "expert": False,
+        "held_text": False,
     }
     r = api.put(
         "/api/network/publishing/project",

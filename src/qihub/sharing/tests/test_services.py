@@ -133,6 +133,31 @@ def test_rotated_key_is_learnt_through_the_feed(member, loopback):
     assert services.member_pull(member=member, fetch=loopback) == 3
 
 
+def test_entry_signed_with_a_rotated_key_after_rotation_is_refused(member, loopback):
+    """A rotated key (say, one that leaked) verifies only what it signed
+    while it was valid: a later entry under it stops the pull, stores
+    nothing, and is said on the status."""
+    from qihub.sharing.models import SigningKey
+
+    group("T/CAS 1-2024")
+    old = SigningKey.objects.get()
+    services.key_rotate()
+    assert services.member_pull(member=member, fetch=loopback) == 2
+    old.refresh_from_db()
+    services._entry_write(
+        kind="group_standard",
+        key="T/CAS9-2024",
+        op="upsert",
+        data={"identifier": "T/CAS 9-2024", "level": "group", "title_zh": "forged"},
+        signer=old,
+    )
+    assert services.member_pull(member=member, fetch=loopback) == 0
+    member.refresh_from_db()
+    assert "signed with the rotated key" in member.last_error
+    assert not MirroredStandard.objects.filter(identifier="T/CAS 9-2024").exists()
+    assert MirroredStandard.objects.count() == 1
+
+
 def test_unknown_key_is_refused(network, publisher, loopback):
     other_public = signing.key_generate()[1]
     m = services.member_register(

@@ -15,6 +15,14 @@ class Command(BaseCommand):
             action="store_true",
             help="do nothing if standards exist already",
         )
+        parser.add_argument(
+            "--second-instance",
+            action="store_true",
+            help=(
+                "seed a second instance that shares the first's catalogue "
+                "(its own users, network, one group standard and expert)"
+            ),
+        )
 
     def handle(self, *args, **opts):
         from qihub.catalog.models import Standard
@@ -22,7 +30,12 @@ class Command(BaseCommand):
         if opts["if_empty"] and Standard.objects.exists():
             self.stdout.write("demo data: database not empty, left as it is")
             return
-        for path in settings.QIHUB_DEMO_LOADERS:
+        loaders = (
+            settings.QIHUB_DEMO_SECOND_LOADERS
+            if opts["second_instance"]
+            else settings.QIHUB_DEMO_LOADERS
+        )
+        for path in loaders:
             loader = import_string(path)
             with transaction.atomic():
                 loader(stdout=self.stdout)
