@@ -16,9 +16,14 @@ It measures
 * ``comparison.field_comparison(ics="67")`` (target < 2 s at scale 1): the
   international standards in force in ICS 67, their adoptions and degrees,
   the unmatched ones, by year; median of 5 runs after one warm-up;
-* ``tbt.tbt_match()`` of every notification (target < 60 s at scale 1),
-  writing one match row per (notification, ICS code / cited standard /
-  enterprise).
+* ``tbt.tbt_match()`` of every notification (target < 60 s at scale 1):
+  one match row per (notification, ICS code / cited standard), and inbox
+  items for the users of the enterprises touched (1 % of the enterprises
+  have a user); then the enterprise page of the widest notification
+  (``selectors.tbt_enterprises``: count, first and last page of 50);
+* with ``--before``, first the matching as it was before (``_tbt_before``:
+  a row per notification and enterprise), then the data migration that drops
+  the rows reading reproduces, on the same data in the same run.
 
 The data set lives in its own SQLite file in ``$QIHUB_BENCH_DIR`` (default
 ``<tmp>/qihub-bench-international/``) unless ``DATABASE_URL`` is set; it is
@@ -318,12 +323,103 @@ def bench_comparison() -> dict:
     }
 
 
-def bench_tbt() -> dict:
-    from qihub.international.tbt import tbt_match
+def ensure_members(share: float = 0.01) -> int:
+    """One user for ``share`` of the enterprises (every 100th), so matching
+    has inboxes to fill; added once."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
 
+    from qihub.declarations.models import Enterprise
+    from qihub.organisations.models import Membership
+
+    if not User.objects.filter(username__startswith="bench-").exists():
+        orgs = list(
+            Enterprise.objects.order_by("id").values_list("organisation_id", flat=True)
+        )[:: int(1 / share)]
+        users = User.objects.bulk_create(
+            User(username=f"bench-{o}", password=make_password(None)) for o in orgs
+        )
+        Membership.objects.bulk_create(
+            Membership(user=u, organisation_id=o)
+            for u, o in zip(users, orgs, strict=True)
+        )
+    return Membership.objects.filter(user__username__startswith="bench-").count()
+
+
+def _clear_tbt_inbox() -> None:
+    from qihub.alerts.models import InboxItem
+
+    InboxItem.objects.filter(dedupe__startswith="tbt:").delete()
+
+
+def bench_tbt_before() -> dict:
+    from _tbt_before import tbt_match
+
+    from qihub.international.models import TbtMatch
+
+    _clear_tbt_inbox()
     t = time.perf_counter()
     n = tbt_match()
-    return {"seconds": round(time.perf_counter() - t, 1), "match_rows": n}
+    out = {"seconds": round(time.perf_counter() - t, 1), "match_rows": n}
+    import importlib
+
+    from django.apps import apps
+    from django.db import transaction
+
+    migration = importlib.import_module(
+        "qihub.international.migrations.0003_tbt_enterprises_read_from_declarations"
+    )
+    t = time.perf_counter()
+    with transaction.atomic():
+        migration.forwards(apps, None)
+    out["migration_s"] = round(time.perf_counter() - t, 1)
+    out["rows_kept"] = TbtMatch.objects.filter(kind="organisation").count()
+    return out
+
+
+def bench_tbt() -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qihub.alerts.models import InboxItem
+    from qihub.international import selectors
+    from qihub.international.models import TbtNotification
+    from qihub.international.tbt import tbt_match
+
+    _clear_tbt_inbox()
+    t = time.perf_counter()
+    n = tbt_match()
+    out = {"seconds": round(time.perf_counter() - t, 1), "match_rows": n}
+    out["inbox_items"] = InboxItem.objects.filter(dedupe__startswith="tbt:").count()
+    # the widest notification (its codes cover the most fields) and a
+    # median one
+    from qihub.international.tbt import _covered
+    from qihub.vocab.models import IcsCode
+
+    known = sorted(IcsCode.objects.values_list("code", flat=True))
+    notes = sorted(
+        TbtNotification.objects.only("pk", "symbol", "ics_codes"),
+        key=lambda n: (sum(len(_covered(c, known)) for c in n.ics_codes), n.pk),
+    )
+    out["pages"] = []
+    for note in (notes[-1], notes[len(notes) // 2]):
+        t = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.tbt_enterprises(note)
+            first = found.page(1)
+            found.reasons(first.object_list)
+            last = found.page(first.paginator.num_pages)
+            found.reasons(last.object_list)
+        out["pages"].append(
+            {
+                "symbol": note.symbol,
+                "fields": len(found.codes),
+                "enterprises": first.paginator.count,
+                "seconds": round((time.perf_counter() - t) / 2, 3),
+                "queries": len(queries) // 2,
+            }
+        )
+    return out
 
 
 def _uptime() -> str:
@@ -339,12 +435,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="also time the matching as it was before issue 21, first",
+    )
     args = parser.parse_args()
     _setup(args)
     build(args.scale)
+    members = ensure_members()
     from django.db import connection
 
-    print(f"database: {connection.vendor}; scale {args.scale:g}")
+    print(
+        f"database: {connection.vendor}; scale {args.scale:g}; "
+        f"{members:,} enterprise users"
+    )
     print(
         "load:",
         _uptime(),
@@ -355,11 +460,26 @@ def main() -> None:
         f"({cmp['international_in_force']:,} international in force, "
         f"{cmp['adopted']:,} adopted, {cmp['unmatched']:,} unmatched); target < 2 s at scale 1"
     )
+    if args.before:
+        old = bench_tbt_before()
+        print(
+            f"TBT matching as before: {old['seconds']} s, "
+            f"{old['match_rows']:,} match rows; data migration "
+            f"{old['migration_s']} s, {old['rows_kept']:,} rows kept"
+        )
+        print("load:", _uptime())
     tbt = bench_tbt()
     print(
         f"TBT matching of every notification: {tbt['seconds']} s, "
-        f"{tbt['match_rows']:,} match rows; target < 60 s at scale 1"
+        f"{tbt['match_rows']:,} match rows, {tbt['inbox_items']:,} inbox items;"
+        " target < 60 s at scale 1"
     )
+    for p in tbt["pages"]:
+        print(
+            f"enterprises of {p['symbol']} ({p['fields']} fields): "
+            f"{p['enterprises']:,}; a page of 50 with the count and the reasons "
+            f"in {p['seconds']} s, {p['queries']} queries (mean of first and last)"
+        )
     print(
         "load:",
         _uptime(),

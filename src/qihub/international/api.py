@@ -5,15 +5,16 @@ with their matches. Reads are public; writes need a staff bearer token."""
 import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from qihub.core.api_auth import write_auth
-from qihub.core.pagination import BoundedPageNumberPagination
+from qihub.core.pagination import MAX_PAGE, BoundedPageNumberPagination
 from qihub.international import comparison as cmp
 from qihub.international import selectors, services
 from qihub.international.models import (
     InternationalProject,
+    TbtMatch,
     TbtNotification,
     TechnicalBody,
 )
@@ -169,21 +170,41 @@ class MatchOut(Schema):
     organisation_id: int | None
     organisation: str | None
 
-    @staticmethod
-    def resolve_standard(obj) -> str | None:
-        return obj.standard.identifier if obj.standard_id else None
-
-    @staticmethod
-    def resolve_organisation(obj) -> str | None:
-        return obj.organisation.name if obj.organisation_id else None
-
 
 class NotificationDetailOut(NotificationOut):
-    matches: list[MatchOut]
+    """``matches``: its fields and cited standards, then the first
+    ``ENTERPRISES_PAGE`` enterprises it touches (kind organisation, their
+    field in ``ics_code``); the rest page at ``/tbt/{id}/enterprises``."""
 
-    @staticmethod
-    def resolve_matches(obj) -> list:
-        return list(selectors.tbt_matches(obj))
+    matches: list[MatchOut]
+    enterprises_count: int
+
+
+class TbtEnterpriseOut(Schema):
+    id: int
+    name: str
+    region: str | None
+    ics_code: str = Field(
+        description="the field its declarations fall in; blank: "
+        "it declares a standard the notification cites"
+    )
+
+
+class TbtEnterprisePageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[TbtEnterpriseOut]
+
+
+ENTERPRISES_PAGE = 50
+
+
+def _enterprise_page(notification: TbtNotification, page: int):
+    found = selectors.tbt_enterprises(notification)
+    paged = found.page(page, ENTERPRISES_PAGE)
+    reasons = found.reasons(list(paged))
+    return paged, [(o, reasons[o.pk]) for o in paged]
 
 
 @router.get("/bodies", response=list[BodyOut])
@@ -319,11 +340,61 @@ def tbt_deadlines(request):
 
 @router.get("/tbt/{int:pk}", response=NotificationDetailOut)
 def tbt_detail(request, pk: int):
-    return get_object_or_404(TbtNotification, pk=pk)
+    notification = get_object_or_404(TbtNotification, pk=pk)
+    paged, rows = _enterprise_page(notification, 1)
+    matches = [
+        {
+            "kind": m.kind,
+            "ics_code": m.ics_code,
+            "standard_id": m.standard_id,
+            "standard": m.standard.identifier if m.standard_id else None,
+            "organisation_id": None,
+            "organisation": None,
+        }
+        for m in selectors.tbt_matches(notification)
+    ]
+    matches += [
+        {
+            "kind": TbtMatch.Kind.ORGANISATION,
+            "ics_code": code,
+            "standard_id": None,
+            "standard": None,
+            "organisation_id": org.pk,
+            "organisation": org.name,
+        }
+        for org, code in rows
+    ]
+    return {
+        **NotificationOut.model_validate(notification).model_dump(),
+        "matches": matches,
+        "enterprises_count": paged.paginator.count,
+    }
+
+
+@router.get("/tbt/{int:pk}/enterprises", response=TbtEnterprisePageOut)
+def tbt_enterprises(request, pk: int, page: int = Query(1, ge=1, le=MAX_PAGE)):
+    """The enterprises a notification touches (their published declarations
+    fall in its fields or cite its standards), 50 a page by name."""
+    notification = get_object_or_404(TbtNotification, pk=pk)
+    paged, rows = _enterprise_page(notification, page)
+    return {
+        "count": paged.paginator.count,
+        "page": paged.number,
+        "pages": paged.paginator.num_pages,
+        "items": [
+            {
+                "id": org.pk,
+                "name": org.name,
+                "region": org.region.name if org.region_id else None,
+                "ics_code": code,
+            }
+            for org, code in rows
+        ],
+    }
 
 
 @router.get("/organisations/{int:pk}/tbt", response=list[NotificationOut])
 def organisation_tbt(request, pk: int):
     """The notifications that touch an organisation's declarations."""
     get_object_or_404(Organisation, pk=pk)
-    return [m.notification for m in selectors.tbt_alerts_for([pk])[:200]]
+    return list(selectors.tbt_alerts_for([pk])[:200])

@@ -293,11 +293,17 @@ def load(stdout=None) -> None:
     wg = services.body_register(
         actor=None, reference="ISO/TC 34/SC 19/WG 1", title_en="Royal jelly"
     )
+    wg17 = services.body_register(
+        actor=None,
+        reference="ISO/TC 34/SC 17/WG 8",
+        title_en="Prerequisite programmes on food safety",
+    )
     start, end = datetime.date(2024, 1, 1), datetime.date(2029, 12, 31)
     for body, role, organisation, person in (
         (sc19, "secretariat", bee, "吴黎明"),
         (sc19, "chair", bee, "彭文君"),
         (wg, "convenor", bee, "张红城"),
+        (wg17, "convenor", szis, "陈静"),
         (sc17, "expert", szis, "林晓"),
         (tc34, "expert", cofco, "王磊"),
     ):

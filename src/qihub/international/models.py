@@ -12,8 +12,10 @@ A *training course* of an international-standards training base has
 *trainees*; a trainee is *active* once they hold a post or lead a project.
 
 A *TBT notification* is a WTO TBT or SPS notification (G/TBT/N/..., G/SPS/N/...);
-its *matches* are the ICS fields, catalogue standards and organisations it
-touches (kept as rows so an inbox can pick them up).
+its *matches* are the ICS fields and catalogue standards it touches, kept as
+rows; the enterprises it touches are read from the declarations in those
+fields (``selectors.tbt_enterprises``), so they are never out of date and a
+wide field costs no rows.
 """
 
 from django.conf import settings
@@ -336,14 +338,19 @@ class TbtNotification(TimeStampedModel):
 
 
 class TbtMatch(models.Model):
-    """What a notification touches: an ICS field, a catalogue standard it cites
-    or whose field it covers, or an organisation whose published declarations
-    fall in its fields. One row per thing, so an inbox can pick it up."""
+    """What a notification touches: an ICS field it lists (covering every
+    narrower field) or a catalogue standard it cites. The enterprises whose
+    published declarations fall in those fields or cite those standards are
+    read from the declarations, not stored.
+
+    An *organisation* row is an enterprise an earlier matching recorded that
+    the declarations no longer show (its declaration withdrawn since): kept so
+    the notification still lists whom it alerted, until it is matched again."""
 
     class Kind(models.TextChoices):
         ICS = "ics", _("ICS field")
         STANDARD = "standard", _("Cited standard")
-        ORGANISATION = "organisation", _("Enterprise with declarations in the field")
+        ORGANISATION = "organisation", _("Enterprise recorded by an earlier match")
 
     notification = models.ForeignKey(
         TbtNotification,
@@ -382,6 +389,17 @@ class TbtMatch(models.Model):
                 fields=["organisation", "notification"],
                 name="intl_tbtmatch_org",
                 condition=Q(organisation__isnull=False),
+            ),
+            # the notifications touching an enterprise's fields and standards
+            models.Index(
+                fields=["ics_code", "notification"],
+                name="intl_tbtmatch_ics",
+                condition=Q(kind="ics"),
+            ),
+            models.Index(
+                fields=["standard", "notification"],
+                name="intl_tbtmatch_std",
+                condition=Q(kind="standard"),
             ),
         ]
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from qihub.catalog.models import Standard
+from qihub.core.pagination import page_number
+from qihub.declarations.models import Declaration, DeclaredStandard, Enterprise
 from qihub.international import stages
 from qihub.international.models import (
     InternationalProject,
@@ -99,9 +105,7 @@ def stage_counts() -> dict[str, int]:
 
 
 def tbt_list(*, q: str = "", open_only: bool = False, on=None) -> QuerySet:
-    qs = TbtNotification.objects.annotate(
-        n_orgs=Count("matches", filter=Q(matches__kind=TbtMatch.Kind.ORGANISATION)),
-    )
+    qs = TbtNotification.objects.all()
     if q:
         qs = qs.filter(
             Q(symbol__icontains=q)
@@ -127,21 +131,189 @@ def tbt_detail(pk: int) -> TbtNotification:
 
 
 def tbt_matches(notification: TbtNotification) -> QuerySet[TbtMatch]:
-    return notification.matches.select_related(
-        "standard", "organisation", "organisation__region"
-    ).order_by("kind", "ics_code", "id")
-
-
-def tbt_alerts_for(org_ids: Sequence[int]) -> QuerySet[TbtMatch]:
-    """The notifications that touch these organisations (the profile and a
-    future inbox read them)."""
+    """The fields and standards a notification touches (the enterprises are
+    ``tbt_enterprises``)."""
     return (
-        TbtMatch.objects.filter(
-            kind=TbtMatch.Kind.ORGANISATION, organisation_id__in=org_ids
+        notification.matches.filter(
+            kind__in=[TbtMatch.Kind.ICS, TbtMatch.Kind.STANDARD]
         )
-        .select_related("notification")
-        .order_by("-notification__distributed_on", "-id")
+        .select_related("standard")
+        .order_by("kind", "ics_code", "id")
     )
+
+
+def _current_citations() -> QuerySet:
+    """The standards cited by the current versions of published declarations."""
+    return DeclaredStandard.objects.filter(
+        version__declaration__status=Declaration.Status.PUBLISHED,
+        version__declaration__current_version=F("version"),
+    )
+
+
+_ORG = "version__declaration__enterprise__organisation_id"
+
+
+def _declarations_sql() -> dict[str, str]:
+    return {
+        "si": Standard.ics.through._meta.db_table,
+        "ds": DeclaredStandard._meta.db_table,
+        "d": Declaration._meta.db_table,
+        "e": Enterprise._meta.db_table,
+        "m": TbtMatch._meta.db_table,
+        "o": Organisation._meta.db_table,
+    }
+
+
+@dataclass(frozen=True)
+class TbtEnterprises:
+    """The enterprises a notification touches, read from the declarations:
+    those whose published declarations (current version) cite a standard in
+    its fields (``codes``: each listed field and the narrower ones) or a
+    standard it cites, and those an earlier matching recorded (``TbtMatch``
+    rows of kind organisation).
+
+    The queries are written out with ``CROSS JOIN`` so that SQLite starts
+    from the fields and walks the indexes to the declarations (the ORM's
+    joins made it scan the declarations of the fields twice over)."""
+
+    notification_id: int
+    codes: tuple[str, ...]
+
+    def organisation_ids(self) -> list[int]:
+        """Every organisation touched, by name (one query)."""
+        t = _declarations_sql()
+        published = Declaration.Status.PUBLISHED
+        parts, params = [], []
+        if self.codes:
+            ph = ", ".join(["%s"] * len(self.codes))
+            # Table names only, from the models; values go as parameters.
+            parts.append(
+                f"SELECT e.organisation_id FROM {t['si']} si"  # noqa: S608
+                f" CROSS JOIN {t['ds']} ds CROSS JOIN {t['d']} d"
+                f" CROSS JOIN {t['e']} e WHERE si.icscode_id IN ({ph})"
+                " AND ds.standard_id = si.standard_id"
+                " AND d.current_version_id = ds.version_id AND d.status = %s"
+                " AND e.id = d.enterprise_id"
+            )
+            params += [*self.codes, published]
+        parts.append(
+            f"SELECT e.organisation_id FROM {t['m']} sm"  # noqa: S608
+            f" CROSS JOIN {t['ds']} ds CROSS JOIN {t['d']} d"
+            f" CROSS JOIN {t['e']} e WHERE sm.notification_id = %s AND sm.kind = %s"
+            " AND ds.standard_id = sm.standard_id"
+            " AND d.current_version_id = ds.version_id AND d.status = %s"
+            " AND e.id = d.enterprise_id"
+        )
+        params += [self.notification_id, TbtMatch.Kind.STANDARD, published]
+        parts.append(
+            f"SELECT organisation_id FROM {t['m']}"  # noqa: S608
+            " WHERE notification_id = %s AND kind = %s"
+        )
+        params += [self.notification_id, TbtMatch.Kind.ORGANISATION]
+        sql = (
+            f"SELECT o.id FROM {t['o']} o WHERE o.id IN ("  # noqa: S608
+            + " UNION ".join(parts)
+            + ") ORDER BY o.name_key, o.id"
+        )
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return [pk for (pk,) in cur.fetchall()]
+
+    def organisations(self) -> QuerySet[Organisation]:
+        return (
+            Organisation.objects.filter(pk__in=self.organisation_ids())
+            .select_related("region")
+            .order_by("name_key", "id")
+        )
+
+    def page(self, number: object, per_page: int = 50) -> Page:
+        """A page of organisations (region loaded): two queries, one over
+        the declarations, one for the page's organisations."""
+        page = Paginator(self.organisation_ids(), per_page).get_page(
+            page_number(number)
+        )
+        ids = list(page.object_list)
+        found = Organisation.objects.select_related("region").in_bulk(ids)
+        page.object_list = [found[pk] for pk in ids if pk in found]
+        return page
+
+    def reasons(self, organisations: Sequence[Organisation]) -> dict[int, str]:
+        """Organisation id → the field its declarations fall in (the first,
+        by code), or "" when it is there for a standard the notification
+        cites (two queries for a page of organisations)."""
+        ids = [o.pk for o in organisations]
+        out: dict[int, str] = {}
+        if not ids:
+            return out
+        for org_id, code in TbtMatch.objects.filter(
+            notification_id=self.notification_id,
+            kind=TbtMatch.Kind.ORGANISATION,
+            organisation_id__in=ids,
+        ).values_list("organisation_id", "ics_code"):
+            out[org_id] = code
+        if self.codes:
+            t = _declarations_sql()
+            sql = (
+                "SELECT e.organisation_id, MIN(si.icscode_id)"  # noqa: S608
+                f" FROM {t['e']} e CROSS JOIN {t['d']} d CROSS JOIN {t['ds']} ds"
+                f" CROSS JOIN {t['si']} si"
+                f" WHERE e.organisation_id IN ({', '.join(['%s'] * len(ids))})"
+                " AND d.enterprise_id = e.id AND d.status = %s"
+                " AND ds.version_id = d.current_version_id"
+                " AND si.standard_id = ds.standard_id"
+                f" AND si.icscode_id IN ({', '.join(['%s'] * len(self.codes))})"
+                " GROUP BY e.organisation_id"
+            )
+            with connection.cursor() as cur:
+                cur.execute(sql, [*ids, Declaration.Status.PUBLISHED, *self.codes])
+                for org_id, code in cur.fetchall():
+                    out[org_id] = code
+        return {pk: out.get(pk, "") for pk in ids}
+
+
+def tbt_enterprises(notification: TbtNotification) -> TbtEnterprises:
+    """The enterprises ``notification`` touches, read from the declarations
+    (one query for the fields it covers; page the organisations)."""
+    from qihub.international.tbt import covered_codes
+
+    codes = notification.matches.filter(kind=TbtMatch.Kind.ICS).values_list(
+        "ics_code", flat=True
+    )
+    return TbtEnterprises(
+        notification_id=notification.pk, codes=tuple(covered_codes(list(codes)))
+    )
+
+
+def tbt_alerts_for(org_ids: Sequence[int] | QuerySet) -> QuerySet[TbtNotification]:
+    """The notifications that touch these organisations: a field of theirs
+    (or a broader one) or a standard they declare, or an earlier matching
+    recorded them (the profile and the API read them). One query for the
+    organisations' fields, one for the notifications."""
+    cites = _current_citations().filter(**{f"{_ORG}__in": org_ids})
+    fields: set[str] = set()
+    for code in (
+        cites.exclude(standard__ics=None)
+        .values_list("standard__ics", flat=True)
+        .order_by()
+        .distinct()
+    ):
+        parts = code.split(".")
+        fields.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+    matches = TbtMatch.objects.values("notification_id")
+    return TbtNotification.objects.filter(
+        Q(pk__in=matches.filter(kind=TbtMatch.Kind.ICS, ics_code__in=sorted(fields)))
+        | Q(
+            pk__in=matches.filter(
+                kind=TbtMatch.Kind.STANDARD,
+                standard_id__in=cites.values("standard_id"),
+            )
+        )
+        | Q(
+            pk__in=matches.filter(
+                kind=TbtMatch.Kind.ORGANISATION, organisation_id__in=org_ids
+            )
+        )
+    ).order_by("-distributed_on", "-id")
 
 
 # Counts (programme targets) -------------------------------------------------
@@ -321,7 +493,7 @@ def course_trainees(course: TrainingCourse) -> QuerySet[Trainee]:
 def organisation_metrics(org_ids: Sequence[int]) -> list:
     """Profile provider (``organisations.profile``): international projects
     led and taken part in, posts held today, certified trainees, and TBT/SPS
-    notifications touching the organisations' declarations. Five queries."""
+    notifications touching the organisations' declarations. Six queries."""
     from qihub.organisations.profile import Metric
 
     ids = org_ids  # a list or a subquery of ids (profile.metrics_for)
@@ -354,12 +526,7 @@ def organisation_metrics(org_ids: Sequence[int]) -> list:
         Metric(
             key="tbt_alerts",
             label=gettext_lazy("TBT/SPS notifications touching its declarations"),
-            value=TbtMatch.objects.filter(
-                kind=TbtMatch.Kind.ORGANISATION, organisation_id__in=ids
-            )
-            .values("notification_id")
-            .distinct()
-            .count(),
+            value=tbt_alerts_for(ids).count(),
             section=section,
         ),
     ]

@@ -3,10 +3,13 @@
 A notification touches its ICS codes (each code and every narrower one: a
 notification on 67.100 covers 67.100.10); the catalogue standards it names in
 its description or products text (read by the identifier grammar); and the
-organisations whose published declarations cite a standard in those fields,
-or a standard the notification names. One query finds the (ICS code,
-organisation) pairs of every published declaration in all the fields of the
-batch; the rest is done in memory, and the matches are written in bulk.
+enterprises whose published declarations cite a standard in those fields,
+or a standard the notification names. Only the fields and the standards are
+stored (one row each); the enterprises are read from the declarations by
+``selectors.tbt_enterprises`` when a page asks, so matching costs the same
+however many enterprises a wide field holds. Alerts go to the followers of
+the fields and standards and to the users of the enterprises touched: one
+query finds the declarations of the enterprises that have users.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,76 +97,67 @@ def _resolve_cited(texts: dict[int, str]) -> dict[int, set[int]]:
     return out
 
 
-def _pairs_sql(first: str, key: str) -> str:
-    """(key, organisation) of published declarations' current versions,
-    starting from the keys: ``CROSS JOIN`` keeps SQLite from scanning every
-    declaration and probing each key (PostgreSQL plans it the same either
-    way)."""
+def covered_codes(codes: Sequence[str]) -> list[str]:
+    """``codes`` and every narrower code the classification knows (one
+    query); a code it does not know stands for itself."""
+    codes = clean_ics(codes)
+    if not codes:
+        return []
+    cond = Q()
+    for code in codes:
+        cond |= Q(code=code) | Q(code__startswith=code + ".")
+    known = sorted(IcsCode.objects.filter(cond).values_list("code", flat=True))
+    out: set[str] = set()
+    for code in codes:
+        out.update(_covered(code, known) or [code])
+    return sorted(out)
+
+
+def _member_declarations() -> Iterator[tuple[int, str | None, int]]:
+    """(standard, its ICS code or None, organisation) of the current versions
+    of published declarations, for the enterprises with users on the platform
+    (only they have an inbox). Starts from the memberships, so the work is in
+    proportion to those enterprises' declarations, not to all of them."""
+    from django.db import connection
+
     from qihub.declarations.models import (
         Declaration,
-        DeclarationVersion,
         DeclaredStandard,
         Enterprise,
     )
+    from qihub.organisations.models import Membership
 
-    # Table and column names only, from the models; values go as parameters.
-    return (
-        f"SELECT DISTINCT {key}, e.organisation_id FROM {first}"  # noqa: S608
-        f" CROSS JOIN {DeclaredStandard._meta.db_table} ds"
-        f" CROSS JOIN {DeclarationVersion._meta.db_table} v"
-        f" CROSS JOIN {Declaration._meta.db_table} d"
+    # Table and column names only, from the models; the value is a parameter.
+    # CROSS JOIN fixes SQLite's join order (PostgreSQL plans it alike).
+    sql = (
+        "SELECT DISTINCT ds.standard_id, si.icscode_id, e.organisation_id"  # noqa: S608
+        f" FROM (SELECT DISTINCT organisation_id FROM {Membership._meta.db_table}) m"
         f" CROSS JOIN {Enterprise._meta.db_table} e"
-        " WHERE {where} AND v.id = ds.version_id AND d.id = v.declaration_id"
-        " AND d.current_version_id = v.id AND d.status = %s"
-        " AND e.id = d.enterprise_id"
-    )
-
-
-def _declaring_organisations(
-    codes: set[str], standard_ids: set[int]
-) -> tuple[dict[str, set[int]], dict[int, set[int]]]:
-    """(ICS code → organisations, standard → organisations) over published
-    declarations' current versions, found from the codes and standards (work
-    in proportion to the matches, not to the declarations)."""
-    from django.db import connection
-
-    from qihub.catalog.models import Standard
-
-    ics_table = Standard.ics.through._meta.db_table
-    by_code: dict[str, set[int]] = defaultdict(set)
-    by_std: dict[int, set[int]] = defaultdict(set)
-    jobs = (
-        (
-            sorted(codes),
-            by_code,
-            _pairs_sql(f"{ics_table} si", "si.icscode_id"),
-            "si.icscode_id IN ({ph}) AND ds.standard_id = si.standard_id",
-        ),
-        (
-            sorted(standard_ids),
-            by_std,
-            _pairs_sql(f"{Standard._meta.db_table} s", "s.id"),
-            "s.id IN ({ph}) AND ds.standard_id = s.id",
-        ),
+        f" CROSS JOIN {Declaration._meta.db_table} d"
+        f" CROSS JOIN {DeclaredStandard._meta.db_table} ds"
+        f" LEFT JOIN {Standard.ics.through._meta.db_table} si"
+        " ON si.standard_id = ds.standard_id"
+        " WHERE e.organisation_id = m.organisation_id AND d.enterprise_id = e.id"
+        " AND d.status = %s AND ds.version_id = d.current_version_id"
     )
     with connection.cursor() as cur:
-        for values, out, sql, where in jobs:
-            for i in range(0, len(values), 900):
-                chunk = values[i : i + 900]
-                cond = where.format(ph=", ".join(["%s"] * len(chunk)))
-                cur.execute(sql.replace("{where}", cond), [*chunk, "published"])
-                while rows := cur.fetchmany(20000):
-                    for key, org in rows:
-                        out[key].add(org)
-    return by_code, by_std
+        cur.execute(sql, ["published"])
+        while rows := cur.fetchmany(20000):
+            yield from rows
 
 
-def _alert_followers(notes, heads, per_note_codes, cited, by_code, by_std) -> int:
+def _alert_followers(notes, heads, per_note_codes, cited) -> int:
     """Inbox items for the followers of each notification's ICS fields and
-    cited standards, and for the members of the organisations it touches
+    cited standards, and for the members of the enterprises it touches
     (their declarations fall in those fields or cite those standards)."""
     from qihub.alerts.services import Notice, notices_deliver
 
+    by_code: dict[str, set[int]] = defaultdict(set)
+    by_std: dict[int, set[int]] = defaultdict(set)
+    for std, code, org in _member_declarations():
+        by_std[std].add(org)
+        if code:
+            by_code[code].add(org)
     notices = []
     for pk, _codes, description, products in notes:
         symbol, member, deadline = heads[pk]
@@ -196,7 +191,10 @@ def _alert_followers(notes, heads, per_note_codes, cited, by_code, by_std) -> in
 @transaction.atomic
 def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> int:
     """(Re)match notifications (all when ``notification_ids`` is None): their
-    earlier matches are replaced. Returns the number of match rows."""
+    earlier matches are replaced by one row per ICS field and cited standard
+    (the enterprises are read from the declarations when shown), and the
+    followers and touched enterprises' users are alerted once. Returns the
+    number of match rows."""
     qs = TbtNotification.objects.all()
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
@@ -212,16 +210,12 @@ def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> i
     ids = [n[0] for n in notes]
     known = sorted(IcsCode.objects.values_list("code", flat=True))
     per_note_codes: dict[int, set[str]] = {}
-    wanted: set[str] = set()
     for pk, codes, _d, _p in notes:
         covered: set[str] = set()
         for code in clean_ics(codes or []):
             covered.update(_covered(code, known) or [code])
         per_note_codes[pk] = covered
-        wanted |= covered
     cited = _resolve_cited({pk: f"{d}\n{p}" for pk, _c, d, p in notes})
-    all_cited = set().union(*cited.values()) if cited else set()
-    by_code, by_std = _declaring_organisations(wanted, all_cited)
     TbtMatch.objects.filter(notification_id__in=ids).delete()
     now = timezone.now()
 
@@ -235,20 +229,6 @@ def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> i
                 yield TbtMatch(
                     notification_id=pk, kind=TbtMatch.Kind.STANDARD, standard_id=std
                 )
-            orgs: dict[int, str] = {}
-            for code in per_note_codes[pk]:
-                for org in by_code.get(code, ()):
-                    orgs.setdefault(org, code)
-            for std in cited.get(pk, ()):
-                for org in by_std.get(std, ()):
-                    orgs.setdefault(org, "")
-            for org, code in orgs.items():
-                yield TbtMatch(
-                    notification_id=pk,
-                    kind=TbtMatch.Kind.ORGANISATION,
-                    organisation_id=org,
-                    ics_code=code,
-                )
 
     # Written in batches as they are made: a large run never holds every
     # match in memory.
@@ -259,7 +239,7 @@ def tbt_match(*, notification_ids: Sequence[int] | None = None, actor=None) -> i
         written += len(batch)
     counts_changed()  # bulk_create sends no signal
     qs.update(matched_at=now)
-    alerted = _alert_followers(notes, heads, per_note_codes, cited, by_code, by_std)
+    alerted = _alert_followers(notes, heads, per_note_codes, cited)
     InternationalEvent.objects.create(
         type=InternationalEvent.Type.TBT_MATCHED,
         actor=actor,

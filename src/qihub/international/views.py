@@ -167,18 +167,21 @@ def tbt_list(request):
 
 
 def tbt_detail(request, pk: int):
+    """A notification with its fields and cited standards, and the
+    enterprises it touches, 50 a page (htmx swaps the page of enterprises)."""
     notification = get_object_or_404(selectors.TbtNotification, pk=pk)
+    found = selectors.tbt_enterprises(notification)
+    enterprises = Paginator(found.organisations(), 50).get_page(request.GET.get("page"))
+    reasons = found.reasons(list(enterprises))
+    context = {
+        "n": notification,
+        "enterprises": enterprises,
+        "alerted": [(o, reasons[o.pk]) for o in enterprises],
+        "today": timezone.localdate(),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "international/_tbt_enterprises.html", context)
     matches = list(selectors.tbt_matches(notification))
-    return render(
-        request,
-        "international/tbt_detail.html",
-        {
-            "n": notification,
-            "ics": [m for m in matches if m.kind == TbtMatch.Kind.ICS],
-            "standards": [m for m in matches if m.kind == TbtMatch.Kind.STANDARD],
-            "organisations": [
-                m for m in matches if m.kind == TbtMatch.Kind.ORGANISATION
-            ],
-            "today": timezone.localdate(),
-        },
-    )
+    context["ics"] = [m for m in matches if m.kind == TbtMatch.Kind.ICS]
+    context["standards"] = [m for m in matches if m.kind == TbtMatch.Kind.STANDARD]
+    return render(request, "international/tbt_detail.html", context)

@@ -77,3 +77,32 @@ def test_xlsx_export_is_safe(food):
     assert wb.sheetnames == ["Summary", "Adoptions", "Unmatched", "By year"]
     cells = [c.value for row in wb["Unmatched"].iter_rows() for c in row]
     assert '\'=HYPERLINK("http://x")' in cells
+
+
+@pytest.mark.django_db
+def test_astm_and_jis_compare_like_en(food):
+    """ASTM (American) and JIS (Japanese) standards are foreign national
+    ones; a field's comparison lists them, adopted or not, as it does EN."""
+    from qihub.catalog.models import StandardRelation
+    from qihub.catalog.services import relation_add
+    from qihub.international.tests.conftest import _std
+
+    astm = _std("ASTM F2101-19", "published", "2019-06-01", ["67.250"])
+    jis = _std("JIS S 2029:2015", "published", "2015-03-20", ["67.250"])
+    gb = _std("GB/T 40001-2021", "in_force", "2021-01-01", ["67.250"])
+    relation_add(
+        source=gb,
+        target=astm,
+        kind=StandardRelation.Kind.ADOPTS,
+        degree="MOD",
+        actor=None,
+    )
+    assert {astm.level, jis.level} == {"foreign_national"}
+    c = field_comparison(ics="67.250", reference="foreign")
+    rows = {r.identifier: r.best_degree for r in c.rows}
+    assert rows == {
+        "ASTM F2101-19": "MOD",
+        "EN 1186-1:2002": "NEQ",
+        "JIS S 2029:2015": "",
+    }
+    assert [r.identifier for r in c.unmatched] == ["JIS S 2029:2015"]

@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from qihub.international import selectors
 from qihub.international.imports import iso_projects_import, tbt_import
 from qihub.international.models import InternationalProject, TbtMatch, TbtNotification
 from qihub.international.tests.conftest import TBT_CSV
@@ -81,7 +82,11 @@ def test_tbt_import_and_match(food_enterprise, food):
     assert ("ics", "67.220", None, None) in kinds
     assert ("standard", "", food["gb2760"].pk, None) in kinds
     assert ("standard", "", food["iso22000"].pk, None) in kinds
-    assert ("organisation", "67.220.20", None, food_enterprise.organisation_id) in kinds
+    # the enterprise is read from its declaration in ICS 67.220.20
+    found = selectors.tbt_enterprises(kor)
+    (org,) = found.organisations()
+    assert org.pk == food_enterprise.organisation_id
+    assert found.reasons([org]) == {org.pk: "67.220.20"}
     # re-importing the same file changes nothing
     assert tbt_import(file=TBT_CSV.encode()).unchanged == 2
 

@@ -182,3 +182,13 @@ def test_pages_in_chinese(zh_client, food):
     r = zh_client.get(reverse("international:comparison") + "?ics=67")
     assert "领域内国内外标准比对" in r.text
     assert "尚无国内对应标准的国际标准" in r.text
+
+
+@pytest.mark.django_db
+def test_tbt_notification_page_in_chinese(zh_client, food_enterprise):
+    from qihub.international.models import TbtNotification
+
+    tbt_import(file=TBT_CSV.encode())
+    note = TbtNotification.objects.get(symbol="G/TBT/N/KOR/1201")
+    r = zh_client.get(reverse("international:tbt_detail", args=[note.pk]))
+    assert "1 家企业已发布的自我声明落在这些领域或引用这些标准。" in r.text
