@@ -41,6 +41,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 BATCH = 5000
 
+#: The parameters the scope lines are spread over.
+PARAMS = ["formaldehyde", "ph", "lead", "cadmium", "azo-dyes", "odour"] + [
+    f"param-{i}" for i in range(200)
+]
+
 
 def setup_django(database_url: str = "", data_dir: str = "") -> None:
     tmp = data_dir or tempfile.mkdtemp(prefix="qihub-bench-conformity-")
@@ -211,9 +216,7 @@ def build(scale: float, rng: random.Random) -> dict:
         ],
         batch_size=BATCH,
     )
-    params = ["formaldehyde", "ph", "lead", "cadmium", "azo-dyes", "odour"] + [
-        f"param-{i}" for i in range(200)
-    ]
+    params = PARAMS
     objects = ["婴幼儿纺织产品", "纺织产品", "食品", "玩具", "电线电缆", "家具"]
     # The big tables are generated inside the database (INSERT ... SELECT over
     # a number series), not row by row from Python.
@@ -308,9 +311,7 @@ def built() -> dict | None:
 
     if not ScopeLine.objects.exists():
         return None
-    params = ["formaldehyde", "ph", "lead", "cadmium", "azo-dyes", "odour"] + [
-        f"param-{i}" for i in range(200)
-    ]
+    params = PARAMS
     return {
         "bodies": Organisation.objects.filter(kind="testing_body").count(),
         "scope_lines": ScopeLine.objects.count(),
