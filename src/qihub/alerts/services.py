@@ -52,7 +52,7 @@ _EVENT_TYPES = (
     StandardEvent.Type.UPDATED,
 )
 _REPLACES = (StandardRelation.Kind.REPLACES, StandardRelation.Kind.PARTIALLY_REPLACES)
-_ITEM_FIELDS = (
+ITEM_FIELDS = (
     "user",
     "kind",
     "subject",
@@ -553,7 +553,7 @@ def alerts_run(*, today: datetime.date | None = None) -> AlertReport:
     report.moved, successors = _follow_successors(replaced, now_db)
     texts = _subject_texts()
     replaced_by = _("Replaced by %(new)s")
-    # (user, dedupe) -> the row, in the order of ``_ITEM_FIELDS``
+    # (user, dedupe) -> the row, in the order of ``ITEM_FIELDS``
     items: dict[tuple[int, str], tuple] = {}
     for kind, targets in wanted.items():
         matches = broad if kind == InboxItem.Kind.PUBLISHED else narrow
@@ -590,7 +590,7 @@ def alerts_run(*, today: datetime.date | None = None) -> AlertReport:
                         )
     if items:
         before = InboxItem.objects.count()
-        rows_insert(InboxItem, _ITEM_FIELDS, items.values(), ignore_conflicts=True)
+        rows_insert(InboxItem, ITEM_FIELDS, items.values(), ignore_conflicts=True)
         report.items = InboxItem.objects.count() - before
     report.seconds = time.perf_counter() - started
     AlertRun.objects.create(

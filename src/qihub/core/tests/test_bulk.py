@@ -7,19 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qihub.alerts.models import InboxItem
+from qihub.alerts.services import ITEM_FIELDS as FIELDS
 from qihub.core.bulk import db_datetime, rows_insert
-
-FIELDS = (
-    "user",
-    "kind",
-    "subject",
-    "body",
-    "url",
-    "standard",
-    "watch",
-    "dedupe",
-    "created_at",
-)
 
 
 @pytest.mark.django_db
