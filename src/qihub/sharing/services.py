@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from qihub.core.bulk import rows_insert
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import is_staff_member
 from qihub.core.services import log
@@ -725,18 +726,14 @@ def _rows_insert(model, rows, *, with_pk: bool) -> None:
     if not rows:
         return
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    # Table and column names come from the model, never from input.
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-    params = [
-        [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    rows_insert(
+        model,
+        [f.name for f in fields],
+        [
+            [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+            for row in rows
+        ],
+    )
 
 
 def network_pull(*, fetch: Fetch | None = None) -> dict[str, int]:
