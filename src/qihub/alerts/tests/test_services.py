@@ -145,3 +145,54 @@ def test_inbox_joins_declarations_notices(user, standard, make_org):
     assert selectors.unread_count(user) == 2
     assert services.inbox_mark_read(user=user) == 2
     assert selectors.unread_count(user) == 0
+
+
+def test_digests_go_out_in_batches_and_a_failed_batch_is_mailed_again(
+    standard, monkeypatch
+):
+    """Each user gets one message with all their items and the unsubscribe
+    link that names them; the items of a batch are marked mailed once the
+    batch has gone, so a batch whose sending fails stays unmarked and goes
+    out on the next run, and nothing goes twice."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from qihub.core.services import user_create
+
+    users = [
+        user_create(username=f"f{k}", password="pw-f", roles=[], email=f"f{k}@x.org")
+        for k in range(5)
+    ]
+    nomail = user_create(username="nomail", password="pw-f", roles=[], email="")
+    for u in [*users, nomail]:
+        services.watch_create(actor=u, kind="standard", value=str(standard.pk))
+    catalog_services.standard_withdraw(standard=standard, actor=None, reason="old")
+    services.alerts_run()
+    assert InboxItem.objects.filter(emailed_at__isnull=True).count() == 6
+
+    sent_batches = []
+    real_send = EmailBackend.send_messages
+
+    def failing_second_batch(self, messages):
+        sent_batches.append(len(messages))
+        if len(sent_batches) == 2:
+            raise OSError("mail server gone")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", failing_second_batch)
+    mail.outbox.clear()
+    with pytest.raises(OSError, match="mail server gone"):
+        services.digests_send(batch=2)
+    assert sent_batches == [2, 2]
+    assert len(mail.outbox) == 2
+    # the first batch is marked, the failed one and the rest are not; the
+    # user without an address is never mailed
+    assert InboxItem.objects.filter(emailed_at__isnull=True).count() == 4
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    assert services.digests_send(batch=2) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [f"f{k}@x.org" for k in range(5)]
+    assert InboxItem.objects.filter(emailed_at__isnull=True).count() == 1
+    for message in mail.outbox:
+        user = next(u for u in users if u.email == message.to[0])
+        token = message.body.rsplit("/alerts/unsubscribe/", 1)[1].strip().strip("/")
+        assert services.digest_unsubscribe(token=token) == user
+    assert services.digests_send(batch=2) == 0
