@@ -331,7 +331,7 @@ def _title(rng: random.Random, domain, part: int | None) -> tuple[str, str]:
 
 def generate_csv(path: Path, n: int, *, seed: int, ics_by_field: dict) -> dict:
     """Write N synthetic standards; returns facts the query mix draws from."""
-    from qihub.catalog.imports import COLUMNS
+    from qihub.catalog.importing import COLUMNS
 
     rng = random.Random(seed)
     weights = [p[1] for p in PREFIXES]
@@ -540,7 +540,7 @@ def run_worker(args) -> dict:
     from django.test import RequestFactory
 
     from qihub.catalog import search
-    from qihub.catalog.imports import standards_import
+    from qihub.catalog.importing import standards_import
     from qihub.catalog.models import Standard
     from qihub.vocab.models import IcsCode
     from qihub.vocab.services import classifications_load

@@ -82,7 +82,7 @@ def run_worker(args) -> dict:
     from django.test import RequestFactory
 
     from bench.catalogue import DOMAINS, generate_csv
-    from qihub.catalog.imports import standards_import
+    from qihub.catalog.importing import standards_import
     from qihub.catalog.models import Standard
     from qihub.vocab.models import IcsCode
     from qihub.vocab.services import classifications_load

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from qihub.catalog.imports import standards_import
+from qihub.catalog.importing import standards_import
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: Loaded in order: a later file may name standards of an earlier one.

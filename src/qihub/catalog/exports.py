@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
-from qihub.catalog.imports import COLUMNS
+from qihub.catalog.importing import COLUMNS
 from qihub.catalog.models import Standard, StandardRelation
 from qihub.core.spreadsheets import escape_cell
 

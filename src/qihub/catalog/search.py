@@ -58,7 +58,9 @@ _HAS_CJK = re.compile(f"[{_CJK}]")
 _IDENTIFIER_HINT = re.compile(r"[0-9/]")
 
 
-def _jieba():
+def segmenter():
+    """jieba, its dictionary loaded (once a process: about half a second,
+    so an import loads it before forking its checkers)."""
     import jieba
 
     if not jieba.dt.initialized:
@@ -73,13 +75,13 @@ def _jieba():
 def _segment_for_search(fragment: str) -> tuple[str, ...]:
     """Search-mode segmentation of one title fragment (memoised: catalogue
     titles repeat phrases such as 食品安全国家标准 and 第1部分 heavily)."""
-    jieba = _jieba()
+    jieba = segmenter()
     return tuple(_words(jieba.cut_for_search(fragment, HMM=False)))
 
 
 @lru_cache(maxsize=50_000)
 def _segment_query(fragment: str) -> tuple[str, ...]:
-    jieba = _jieba()
+    jieba = segmenter()
     return tuple(_words(jieba.cut(fragment, HMM=False)))
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from qihub.catalog import selectors, services
 from qihub.catalog.graph import relation_svg
-from qihub.catalog.imports import FORMATS
+from qihub.catalog.importing import FORMATS
 from qihub.catalog.models import Standard
 from qihub.catalog.search import SearchPage
 from qihub.core.errors import ApplicationError

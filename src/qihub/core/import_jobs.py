@@ -1,5 +1,5 @@
 """Import jobs: a staff upload run in the background through the import code
-of the command line (``catalog.imports.standards_import``,
+of the command line (``catalog.importing.standards_import``,
 ``declarations.importing.declarations_import``), with its progress and
 outcome on an ``ImportJob``.
 
@@ -94,7 +94,7 @@ def _format(kind: str, name: str, upload, fmt: str) -> str:
         if not name.lower().endswith(DECLARATION_SUFFIXES):
             raise ApplicationError(_("Import a .csv or .xlsx file."))
         return "xlsx" if name.lower().endswith(".xlsx") else "csv"
-    from qihub.catalog.imports import FORMATS, detect_format
+    from qihub.catalog.importing import FORMATS, detect_format
 
     if fmt:
         if fmt not in FORMATS:
@@ -155,7 +155,7 @@ def import_job_run(*, job_id: int) -> str:
 
 
 def _run_standards(job: ImportJob, path: Path, progress: _Progress) -> None:
-    from qihub.catalog.imports import ImportFormatError, standards_import
+    from qihub.catalog.importing import ImportFormatError, standards_import
 
     try:
         report = standards_import(

@@ -3,7 +3,7 @@
 import pytest
 
 from qihub.catalog import services
-from qihub.catalog.imports import standards_import
+from qihub.catalog.importing import standards_import
 from qihub.catalog.models import ImportRun, Standard, StandardEvent
 
 pytestmark = pytest.mark.django_db

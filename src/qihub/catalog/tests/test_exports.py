@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from qihub.catalog.exports import standards_export
-from qihub.catalog.imports import COLUMNS, standards_import
+from qihub.catalog.importing import COLUMNS, standards_import
 from qihub.catalog.models import Standard, StandardRelation
 from qihub.catalog.tests.test_imports import GOOD_ROWS, write_csv
 

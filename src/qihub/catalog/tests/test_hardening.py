@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from qihub.catalog import demo, services
 from qihub.catalog.exports import standards_export
-from qihub.catalog.imports import ImportFormatError, standards_import
+from qihub.catalog.importing import ImportFormatError, standards_import
 from qihub.catalog.models import ImportRun, Standard
 from qihub.catalog.tests.factories import StandardFactory
 from qihub.catalog.tests.test_exports import snapshot

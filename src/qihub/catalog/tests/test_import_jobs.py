@@ -108,12 +108,12 @@ def test_a_job_runs_once(staff_user, classifications):
 
 
 def test_failure_is_reported_and_rolled_back(staff_user, classifications, monkeypatch):
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
     def broken(self, report):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports._Writer, "finish", broken)
+    monkeypatch.setattr(importing.writer.Writer, "finish", broken)
     job = _start(staff_user)
     assert import_jobs.import_job_run(job_id=job.pk) == "failed"
     job.refresh_from_db()

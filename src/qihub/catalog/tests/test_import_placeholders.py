@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from qihub.catalog import services
-from qihub.catalog.imports import standards_import
+from qihub.catalog.importing import standards_import
 from qihub.catalog.models import Standard, StandardRelation
 from qihub.catalog.search import search_standards
 from qihub.catalog.tests.test_imports import write_csv
@@ -39,13 +39,13 @@ CITING = [
 @pytest.fixture(params=[0, 1, 2])
 def checkers(request, monkeypatch):
     """In this process, or in one or two forked checkers with two-row batches."""
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
     if request.param:
-        monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
-        monkeypatch.setattr(imports, "BATCH_SIZE", 2)
-        monkeypatch.setattr(imports, "CHECKERS", request.param)
-        monkeypatch.setattr(imports, "STAGED_CHECKERS", request.param)
+        monkeypatch.setattr(importing.checking, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(importing.readers, "BATCH_SIZE", 2)
+        monkeypatch.setattr(importing.checking, "CHECKERS", request.param)
+        monkeypatch.setattr(importing.checking, "STAGED_CHECKERS", request.param)
     return request.param
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from qihub.catalog import services
-from qihub.catalog.imports import BATCH_SIZE, standards_import
+from qihub.catalog.importing import BATCH_SIZE, standards_import
 from qihub.catalog.models import ImportRun, Standard, StandardRelation
 
 pytestmark = [

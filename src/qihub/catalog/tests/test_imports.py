@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from qihub.catalog.imports import COLUMNS, detect_format, standards_import
+from qihub.catalog.importing import COLUMNS, detect_format, standards_import
 from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRelation
 from qihub.catalog.search import search_standards
 from qihub.catalog.selectors import standard_history
@@ -208,12 +208,12 @@ def test_bad_csv_reports_every_row_and_imports_nothing(tmp_path, classifications
 def checking_processes(request, monkeypatch):
     """Force the import of a small file through forked checking processes,
     with two-row batches so that the rows are shared between them."""
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
-    monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
-    monkeypatch.setattr(imports, "CHECKERS", request.param)
-    monkeypatch.setattr(imports, "STAGED_CHECKERS", request.param)
+    monkeypatch.setattr(importing.checking, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importing.readers, "BATCH_SIZE", 2)
+    monkeypatch.setattr(importing.checking, "CHECKERS", request.param)
+    monkeypatch.setattr(importing.checking, "STAGED_CHECKERS", request.param)
     return request.param
 
 
@@ -265,18 +265,18 @@ def test_a_first_load_keeps_every_character_and_null(
 def test_a_large_import_pauses_the_garbage_collector(good_csv, monkeypatch, large):
     import gc
 
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
     if large:
-        monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(importing.checking, "PARALLEL_MIN_BYTES", 0)
     seen = []
-    write = imports._Writer.write
+    write = importing.writer.Writer.write
 
     def spy(self, batch):
         seen.append(gc.isenabled())
         return write(self, batch)
 
-    monkeypatch.setattr(imports._Writer, "write", spy)
+    monkeypatch.setattr(importing.writer.Writer, "write", spy)
     assert standards_import(file=good_csv).ok
     assert seen
     assert set(seen) == {not large}
@@ -289,22 +289,25 @@ def test_a_first_load_builds_the_full_text_index_with_a_big_buffer(
     # SQLite: FTS5's term buffer is raised for the build and set back.
     from django.db import connection
 
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's full-text index")
     sizes = []
-    execute = imports._Writer._rebuild_fts
+    execute = importing.indexes.fts_rebuild
 
     def spy(cur):
         execute(_Spy(cur, sizes))
 
-    monkeypatch.setattr(imports._Writer, "_rebuild_fts", staticmethod(spy))
+    monkeypatch.setattr(importing.indexes, "fts_rebuild", spy)
     assert standards_import(file=good_csv).ok
-    assert sizes == [imports.FTS_BULK_HASH_SIZE, imports.FTS_DEFAULT_HASH_SIZE]
+    assert sizes == [
+        importing.indexes.FTS_BULK_HASH_SIZE,
+        importing.indexes.FTS_DEFAULT_HASH_SIZE,
+    ]
     with connection.cursor() as cur:
         cur.execute("SELECT v FROM catalog_standard_fts_config WHERE k = 'hashsize'")
-        assert cur.fetchone()[0] == imports.FTS_DEFAULT_HASH_SIZE
+        assert cur.fetchone()[0] == importing.indexes.FTS_DEFAULT_HASH_SIZE
     assert {s.identifier for s in search_standards(q="食品").results} == {
         "GB 2760-2014",
         "GB 2760-2011",
@@ -418,13 +421,13 @@ def test_a_large_import_checks_foreign_keys_once_at_the_end(
     # off for a large import, and back on afterwards.
     from django.db import connection
 
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
-    monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importing.checking, "PARALLEL_MIN_BYTES", 0)
     # Checked in this process: a transactional test may run beside the
     # browser tests' live-server thread, and a process with threads must
     # not fork.
-    monkeypatch.setattr(imports, "FORK_CHECKERS", False)
+    monkeypatch.setattr(importing.checking, "FORK_CHECKERS", False)
     checked = []
     real_check = connection.check_constraints
     monkeypatch.setattr(
@@ -464,20 +467,20 @@ def test_a_checker_that_finished_first_is_not_taken_for_dead(good_csv, monkeypat
     # while the parent still waits (queue empty for over a second).
     import time
 
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
-    monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
-    monkeypatch.setattr(imports, "CHECKERS", 2)
-    monkeypatch.setattr(imports, "STAGED_CHECKERS", 2)
-    check = imports._check
+    monkeypatch.setattr(importing.checking, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importing.readers, "BATCH_SIZE", 2)
+    monkeypatch.setattr(importing.checking, "CHECKERS", 2)
+    monkeypatch.setattr(importing.checking, "STAGED_CHECKERS", 2)
+    check = importing.checking.check
 
     def slow_second(*args, share=(0, 1), **kwargs):
         if share[0] == 1:
             time.sleep(1.5)
         yield from check(*args, share=share, **kwargs)
 
-    monkeypatch.setattr(imports, "_check", slow_second)
+    monkeypatch.setattr(importing.checking, "check", slow_second)
     report = standards_import(file=good_csv)
     assert report.ok, report.errors
     assert report.created == 5
@@ -657,7 +660,7 @@ def test_relaton_collection_and_relations(tmp_path, classifications):
     ids=["billion-laughs", "external-entity", "not-well-formed"],
 )
 def test_hostile_or_broken_xml_is_refused(tmp_path, db, xml):
-    from qihub.catalog.imports import ImportFormatError
+    from qihub.catalog.importing import ImportFormatError
 
     path = tmp_path / "evil.xml"
     path.write_text(xml)
@@ -756,17 +759,17 @@ def test_only_staff_may_import(good_csv, plain_user, staff_user):
 def test_new_rows_by_position_match_the_field_values(good_csv):
     # _new_rows builds table rows by position for speed; they must be what
     # _standard_values says, column by column.
-    from qihub.catalog import imports
+    from qihub.catalog import importing
 
-    validator = imports._Validator("csv")
+    validator = importing.rows.Validator("csv")
     batch = [
         clean
-        for batch, _seen in imports._check(
-            imports._Source(good_csv), "csv", validator, keep=True
+        for batch, _seen in importing.checking.check(
+            importing.readers.Source(good_csv), "csv", validator, keep=True
         )
         for clean in batch
     ]
-    writer = imports._Writer(actor=None, fmt="csv", name="x")
+    writer = importing.writer.Writer(actor=None, fmt="csv", name="x")
     now = writer._now()
     ids = list(range(100, 100 + len(batch)))
     created_by = {"import_run_id": writer.run.pk}  # new records point to the run

@@ -10,7 +10,7 @@ import json
 import openpyxl
 import pytest
 
-from qihub.catalog.imports import standards_import
+from qihub.catalog.importing import standards_import
 from qihub.catalog.models import Standard
 from qihub.catalog.services import standard_create
 from qihub.core.errors import ApplicationError

@@ -74,9 +74,9 @@ def test_query_tokens_fold_full_width_and_case():
 def jieba_loaded():
     """jieba's dictionary, loaded before a timed property test (two seconds
     inside its first example would exceed hypothesis's deadline)."""
-    from qihub.catalog.search import _jieba
+    from qihub.catalog.search import segmenter
 
-    _jieba()
+    segmenter()
 
 
 @given(st.text(max_size=40))
@@ -487,7 +487,7 @@ def test_filtered_identifier_prefix_walks_the_range(db, monkeypatch):
 
 def test_imported_standards_are_found_by_status(db, tmp_path, classifications):
     # The import indexes its rows in bulk on SQLite: with their status too.
-    from qihub.catalog.imports import standards_import
+    from qihub.catalog.importing import standards_import
     from qihub.catalog.tests.test_imports import GOOD_ROWS, write_csv
 
     report = standards_import(file=write_csv(tmp_path / "s.csv", GOOD_ROWS))

@@ -95,7 +95,7 @@ def test_surveillance_reminders_once_per_due_date(cert_body, enterprise, gb31701
 def test_replacement_by_import_flags_scope_lines(
     scope_lines, gb31701, classifications, tmp_path, django_capture_on_commit_callbacks
 ):
-    from qihub.catalog.imports import COLUMNS, standards_import
+    from qihub.catalog.importing import COLUMNS, standards_import
 
     path = tmp_path / "std.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:

@@ -128,7 +128,7 @@ def _refused(call, capfd) -> ApplicationError | Exception:
 
 
 def _readers(tmp_path, data: bytes):
-    from qihub.catalog.imports import standards_import
+    from qihub.catalog.importing import standards_import
     from qihub.declarations import importing as declarations_importing
     from qihub.lifecycle import plans
     from qihub.organisations import importing as organisations_importing

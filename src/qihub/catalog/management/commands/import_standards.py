@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qihub.catalog.imports import FORMATS, ImportFormatError, standards_import
+from qihub.catalog.importing import FORMATS, ImportFormatError, standards_import
 
 
 class Command(BaseCommand):
