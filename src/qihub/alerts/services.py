@@ -623,7 +623,7 @@ def digests_send(*, limit_per_user: int = 50, batch: int = 200) -> int:
     failure mid-batch leaves that batch unmarked, so it is mailed again
     rather than lost."""
     from django.contrib.auth import get_user_model
-    from django.core.mail import get_connection
+    from django.core.mail import mailers
 
     off = set(
         DigestSetting.objects.filter(digest=False).values_list("user_id", flat=True)
@@ -679,7 +679,7 @@ def digests_send(*, limit_per_user: int = 50, batch: int = 200) -> int:
 
     users = [pk for pk in pending if pk in emails]
     sent = 0
-    with get_connection() as connection:
+    with mailers.default as connection:
         for start in range(0, len(users), batch):
             chunk = users[start : start + batch]
             sent += (

@@ -26,10 +26,10 @@ def standard_url(pk: int) -> str:
 class ImportRun(models.Model):
     """One import of a catalogue file: who, when, which file, what it did.
 
-    The standards an import creates point to it (``Standard.import_run``)
-    and their history shows it as their first entry, instead of an event row
-    per record (a million identical rows for a large file). The records it
-    updates each get an *imported* event. A refused file leaves no run.
+    The standards an import creates point to it (``Standard.import_run``).
+    Each record it creates or updates gets an *imported* event naming it
+    (``{"format", "import", ...}``; an update's adds {field: [old, new]} of
+    what changed), written in bulk. A refused file leaves no run.
     """
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -410,6 +410,16 @@ class StandardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard_id} {self.type} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def field_changes(self) -> dict[str, list]:
+        """The {field: [old, new]} entries of ``changes``, without what an
+        import adds beside them (its run, format and line)."""
+        return {
+            k: v
+            for k, v in (self.changes or {}).items()
+            if isinstance(v, list) and len(v) == 2
+        }
 
 
 # Saved validity checks live with the check (catalog/validity/).

@@ -99,24 +99,11 @@ def standard_detail(pk: int) -> Standard:
 
 
 def standard_history(standard: Standard) -> list[StandardEvent]:
-    """The standard's history, newest first: its events and, for a record an
-    import created, that import (an unsaved *imported* event built from the
-    ``ImportRun``, which keeps one row for all the records of a file)."""
-    events = list(standard.events.all())
-    run = standard.import_run
-    if run is not None:
-        events.append(
-            StandardEvent(
-                standard=standard,
-                type=StandardEvent.Type.IMPORTED,
-                created_at=run.created_at,
-                actor=run.actor,
-                reason=run.reason,
-                changes={"import": run.pk, "format": run.format, "created": True},
-            )
-        )
-        events.sort(key=lambda e: e.created_at, reverse=True)
-    return events
+    """The standard's history, newest first. Every record has its events
+    from its creation on: an import writes one per record it creates and
+    one per record it updates (with {field: [old, new]}); records imported
+    before that got theirs from migration catalog 0012."""
+    return list(standard.events.all())
 
 
 def relation_graph(standard: Standard, *, depth: int = 2, limit: int = 40) -> dict:

@@ -567,3 +567,44 @@ def search_document(c: Clean) -> str:
         level=c.level,
         year=c.year,
     )
+
+
+#: What an update compares, by the names ``standard_update``'s history uses,
+#: with the standard's attribute: the imported event holds {name: [old, new]}.
+DIFFED = (
+    ("identifier", "identifier"),
+    ("status", "status"),
+    ("title_zh", "title_zh"),
+    ("title_en", "title_en"),
+    ("issued_on", "issued_on"),
+    ("implemented_on", "implemented_on"),
+    ("withdrawn_on", "withdrawn_on"),
+    ("ccs", "ccs_id"),
+    ("issuing_body", "issuing_body"),
+    ("committee", "committee"),
+    ("scope", "scope"),
+    ("external_id", "external_id"),
+)
+
+
+def _plain(value: Any) -> Any:
+    """A value as the history holds it (dates as ISO 8601)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def changes(old: list, old_ics, values: dict[str, Any], ics: list[str]) -> dict:
+    """{field: [old, new]} of what an update changes: ``old`` the record's
+    ``DIFFED`` columns, ``values`` the new ones (the writer's), only those
+    the row sets."""
+    diff = {}
+    for (name, attname), before in zip(DIFFED, old, strict=True):
+        if attname in values:
+            before, after = _plain(before), _plain(values[attname])
+            if before != after:
+                diff[name] = [before, after]
+    codes = sorted(old_ics), sorted(ics)
+    if codes[0] != codes[1]:
+        diff["ics"] = list(codes)
+    return diff

@@ -20,7 +20,13 @@ from qihub.catalog import identifiers
 from qihub.catalog.importing import indexes
 from qihub.catalog.importing.prepared import Prepared, copy_text
 from qihub.catalog.importing.report import ImportFormatError, ImportReport
-from qihub.catalog.importing.rows import Clean, chunked_lookup, search_document
+from qihub.catalog.importing.rows import (
+    DIFFED,
+    Clean,
+    changes,
+    chunked_lookup,
+    search_document,
+)
 from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRelation
 from qihub.catalog.search import search_text_for
 from qihub.catalog.signals import standard_status_changed
@@ -129,7 +135,8 @@ class Writer:
             self.run.save()
         self.staged_updates: list[tuple[str, list]] = []
         self.staged_unlinked: list[int] = []
-        self.staged_events: list[tuple[int, int]] = []  # (standard id, line)
+        #: (standard id, line, {field: [old, new]})
+        self.staged_events: list[tuple[int, int, dict]] = []
         self.first_id = 0
         self.lock_seconds = 0.0
         self.reason = self.run.reason
@@ -151,6 +158,7 @@ class Writer:
         self.event_defaults = {f.attname: _adapt_default(f) for f in self.event_fields}
         self.event_row = operator.itemgetter(*(f.attname for f in self.event_fields))
         self.event_index = {f.attname: i for i, f in enumerate(self.event_fields)}
+        self.diff_columns = [Standard._meta.get_field(a).column for _n, a in DIFFED]
         self.fts_trigger_sql = ""
         self.fts_columns: list[str] = []
         self.gin_index = ""
@@ -185,7 +193,6 @@ class Writer:
                     self.fts_columns = [row[1] for row in cur.fetchall()]
                 self._create_stage(cur)
         if self.catalogue_was_empty and not self.staging:
-            # (A first load writes no events: the new records point to the run.)
             self.deferred_ddl = self._drop_secondary_indexes(
                 [Standard._meta.db_table, Standard.ics.through._meta.db_table]
             )
@@ -430,17 +437,21 @@ class Writer:
             rows.append(tuple(row))
         return rows
 
-    def _event_rows(self, events: list[tuple[int, int]], now) -> list[tuple]:
-        """One ``imported`` event per updated record (its id and line), by
-        position as ``_new_rows`` (new records point to the run instead)."""
+    def _event_rows(self, events: list[tuple[int, int, dict]], now) -> list[tuple]:
+        """One ``imported`` event per updated record (its id, line and what
+        changed: the run, format and line, then {field: [old, new]}), by
+        position as ``_new_rows`` (``created_events`` writes the new
+        records' events)."""
         event, changes = self._event(now)
         row = list(self.event_row(event))
         at_standard = self.event_index["standard_id"]
         at_changes = self.event_index["changes"]
         rows = []
-        for pk, line in events:
+        for pk, line, diff in events:
             row[at_standard] = pk
-            row[at_changes] = changes % line
+            # json.dumps of the diff alone: the rest is the template's
+            text = changes % line
+            row[at_changes] = text[:-1] + ", " + json.dumps(diff)[1:] if diff else text
             rows.append(tuple(row))
         return rows
 
@@ -502,17 +513,33 @@ class Writer:
             return
         now = self._now()
         existing: dict[str, tuple[int, str]] = {}
+        # what an update changes: the old values, ICS codes included
+        olds: dict[int, list] = {}
+        old_ics: dict[int, list[str]] = {}
         keys = [] if self.catalogue_was_empty else [c.key for c in batch]
+        through = Standard.ics.through
         with self.connection.cursor() as cur:
             for i in range(0, len(keys), 900):
                 chunk = keys[i : i + 900]
                 cur.execute(
-                    "SELECT id, ident_key, status FROM catalog_standard WHERE "  # noqa: S608
+                    f"SELECT id, ident_key, status, {', '.join(self.diff_columns)} "  # noqa: S608
+                    "FROM catalog_standard WHERE "
                     f"ident_key IN ({', '.join(['%s'] * len(chunk))})",
                     chunk,
                 )
-                for pk, key, status in cur.fetchall():
+                for pk, key, status, *old in cur.fetchall():
                     existing[key] = (pk, status)
+                    olds[pk] = old
+            pks = list(olds)
+            for i in range(0, len(pks), 900):
+                chunk = pks[i : i + 900]
+                cur.execute(
+                    f"SELECT standard_id, icscode_id FROM {through._meta.db_table} "  # noqa: S608
+                    f"WHERE standard_id IN ({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+                for pk, code in cur.fetchall():
+                    old_ics.setdefault(pk, []).append(code)
         new = [c for c in batch if c.key not in existing]
         ids = self._reserve_ids(len(new))
         self.key_to_pk.update(zip((c.key for c in new), ids, strict=True))
@@ -525,15 +552,14 @@ class Writer:
         if self.staging and ids:
             self.last_id = max(self.last_id, ids[-1])
         updates = [c for c in batch if c.key in existing]
+        events = []
         if updates:
-            self._update(updates, existing, now)
-        through = Standard.ics.through
+            events = self._update(updates, existing, olds, old_ics, now)
         self._insert(
             through._meta.db_table,
             ["standard_id", "icscode_id"],
             [(self.key_to_pk[c.key], code) for c in batch for code in c.ics],
         )
-        events = [(existing[c.key][0], c.line) for c in updates]
         if self.staging:
             self.staged_events.extend(events)
             return
@@ -557,13 +583,18 @@ class Writer:
                 [low, high],
             )
 
-    def _update(self, updates: list[Clean], existing, now) -> None:
+    def _update(
+        self, updates: list[Clean], existing, olds, old_ics, now
+    ) -> list[tuple[int, int, dict]]:
+        """Update the records in place; returns their events (id, line,
+        {field: [old, new]} of what changed)."""
         fields = [
             f.attname
             for f in self.std_fields
             if f.attname not in ("id", "created_at", "ident_key")
         ]
         rows = []
+        events = []
         for c in updates:
             pk, old_status = existing[c.key]
             self.key_to_pk[c.key] = pk
@@ -573,6 +604,8 @@ class Writer:
             if old_status != values["status"]:
                 self.status_changes.append((pk, old_status, values["status"]))
             rows.append((values, [f for f in fields if f in values]))
+            diff = changes(olds[pk], old_ics.get(pk, ()), values, c.ics)
+            events.append((pk, c.line, diff))
         with self.connection.cursor() as cur:
             by_fields: dict[tuple, list] = {}
             for values, cols in rows:
@@ -593,6 +626,7 @@ class Writer:
         else:
             Standard.ics.through.objects.filter(standard_id__in=pks).delete()
         self.updated += len(updates)
+        return events
 
     def close(self) -> None:
         """Put the full-text trigger back (inside the same transaction), build
@@ -661,8 +695,39 @@ class Writer:
         )
         return len(records)
 
+    def created_events(self) -> None:
+        """One ``imported`` event for each record the import created (the
+        first entry of its history: the run, format and ``created``), in
+        one INSERT ... SELECT of the run's records."""
+        select, params = [], []
+        # the time of the run, as the history gave it before
+        at = self.run.created_at
+        if not self.postgres:
+            at = self.connection.ops.adapt_datetimefield_value(at)
+        values = self._event(at)[0] | {
+            "changes": json.dumps(
+                {"format": self.fmt, "import": self.run.pk, "created": True}
+            )
+        }
+        for f in self.event_fields:
+            if f.attname == "standard_id":
+                select.append("id")
+            else:
+                jsonb = self.postgres and f.attname == "changes"
+                select.append("%s::jsonb" if jsonb else "%s")
+                params.append(values[f.attname])
+        columns = ", ".join(f.column for f in self.event_fields)
+        with self.connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {StandardEvent._meta.db_table} ({columns}) "  # noqa: S608
+                f"SELECT {', '.join(select)} FROM catalog_standard "
+                "WHERE import_run_id = %s ORDER BY id",
+                [*params, self.run.pk],
+            )
+
     def finish(self, report: ImportReport) -> int:
         """Record what the import did on its run; returns the run's id."""
+        self.created_events()
         ImportRun.objects.filter(pk=self.run.pk).update(
             rows=report.rows,
             created=report.created,

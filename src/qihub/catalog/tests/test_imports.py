@@ -106,15 +106,20 @@ def test_csv_import_creates_standards_relations_and_its_run(good_csv):
         "ISO 9001:2015",
         "IDT",
     )
-    # One record of the import, not an event per standard; each standard's
-    # history shows it.
+    # One record of the import, and one event per standard it created (the
+    # first entry of its history, written by the import: issue 19).
     run = ImportRun.objects.get()
     assert report.run_id == run.pk
     assert (run.format, run.file_name) == ("csv", "standards.csv")
     assert (run.rows, run.created, run.updated, run.relations) == (5, 5, 0, 3)
     assert Standard.objects.filter(import_run=run).count() == 5
-    assert not StandardEvent.objects.exists()
+    assert StandardEvent.objects.filter(type="imported").count() == 5
+    assert set(
+        StandardEvent.objects.values_list("standard__import_run", flat=True)
+    ) == {run.pk}
     [entry] = standard_history(std)
+    assert entry.pk is not None
+    assert entry.changes == {"format": "csv", "import": run.pk, "created": True}
     assert entry.type == "imported"
     assert entry.created_at == run.created_at
     assert entry.reason == "imported from standards.csv"
@@ -144,9 +149,20 @@ def test_reimport_updates_in_place(good_csv, tmp_path):
     first, second = ImportRun.objects.order_by("pk")
     assert (second.created, second.updated) == (0, 1)
     assert std.import_run == first
-    event = std.events.get()
+    event = std.events.order_by("-id").first()
     assert (event.type, event.reason) == ("imported", "imported from again.csv")
-    assert event.changes == {"format": "csv", "import": second.pk, "line": 2}
+    # the update's old and new values (issue 19), beside the run and line
+    assert event.changes == {
+        "format": "csv",
+        "import": second.pk,
+        "line": 2,
+        "status": ["published", "replaced"],
+        "title_en": ["Quality management systems - Requirements", "QMS - Requirements"],
+    }
+    assert event.field_changes == {
+        "status": ["published", "replaced"],
+        "title_en": ["Quality management systems - Requirements", "QMS - Requirements"],
+    }
     assert [e.changes["import"] for e in standard_history(std)] == [
         second.pk,
         first.pk,
@@ -335,9 +351,14 @@ def test_a_first_load_continues_the_id_sequence(good_csv, checking_processes):
     assert ids == list(range(ids[0], ids[0] + 5))
     later = StandardFactory(identifier="GB 12345-2020")
     assert later.pk > ids[-1]
-    assert not StandardEvent.objects.exists()  # the records point to the run
     imported = Standard.objects.exclude(pk=later.pk)
     assert set(imported.values_list("import_run", flat=True)) == {report.run_id}
+    # one event for each record the checkers built (issue 19)
+    assert sorted(
+        StandardEvent.objects.filter(type="imported").values_list(
+            "standard_id", flat=True
+        )
+    ) == ids
 
 
 def _indexes_and_constraints() -> dict[str, dict]:
