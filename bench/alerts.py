@@ -250,7 +250,8 @@ def _run(args, tmp: str) -> None:
     # collecting every matching id first
     # jieba's dictionary loads once a process (about 0.5 s) on the first
     # query: a server has it loaded, so it is loaded before the timing
-    from qihub.catalog.search import query_tokens, search_standards
+    from qihub.catalog.search import search_standards
+    from qihub.catalog.search_text import query_tokens
 
     query_tokens("标准")
     t = time.perf_counter()

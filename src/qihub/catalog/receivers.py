@@ -1,6 +1,6 @@
 """Keep each standard's search document in step with its ICS codes.
 
-The document carries the codes as filter tokens (``search.search_text_for``),
+The document carries the codes as filter tokens (``search_text.search_text_for``),
 so any change of ``Standard.ics`` (services, admin, other apps) rewrites it.
 Bulk imports write documents and links together and send no signal.
 """

@@ -4,7 +4,7 @@ The search document of a standard (``Standard.search_text``) is a space
 separated list of lower-case tokens: jieba's search-mode segmentation of the
 Chinese title (so 食品 finds 食品安全国家标准), the English words and the
 identifier's letter and digit runs (so ``GB/T 1.1``, ``19001`` and ``ISO 9001``
-match). Queries are segmented the same way.
+match). Queries are segmented the same way (both in ``catalog.search_text``).
 
 Results are ranked in three bands: the exact identifier (dated, or every
 edition of an undated one, in any spelling the identifier parser accepts),
@@ -21,9 +21,6 @@ production (migrations 0002, 0005 and 0007); the backend is picked by
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -31,6 +28,15 @@ from django.db import connection
 
 from qihub.catalog import identifiers
 from qihub.catalog.models import Standard
+from qihub.catalog.search_text import (
+    HAS_CJK,
+    IDENTIFIER_HINT,
+    STATUS_WORD,
+    facet_tokens,
+    query_tokens,
+    safe_tokens,
+    status_token,
+)
 
 #: How many matches each band counts at most (more when paging further);
 #: beyond it the total is a lower bound and ``total_is_estimate`` is set.
@@ -47,197 +53,9 @@ RECENT = 20_000
 #: than MATCH_CAP matches before the index is asked at all.
 RECENT_FIRST = 8_000
 
-#: CJK ideographs: Extension A, the unified block and the assigned
-#: compatibility ideographs (U+FA6E-FA6F and U+FADA-FAFF are unassigned, and
-#: an unassigned code point is no word).
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa6d\ufa70-\ufad9"
-_WORD = re.compile(f"[{_CJK}]+|[0-9a-z]+")
-_FRAGMENT_SPLIT = re.compile(f"[^{_CJK}0-9A-Za-z]+")
-_HAS_CJK = re.compile(f"[{_CJK}]")
-#: A query with a digit or a slash that found identifiers needs no full-text band.
-_IDENTIFIER_HINT = re.compile(r"[0-9/]")
-
-
-def segmenter():
-    """jieba, its dictionary loaded (once a process: about half a second,
-    so an import loads it before forking its checkers)."""
-    import jieba
-
-    if not jieba.dt.initialized:
-        import logging
-
-        jieba.setLogLevel(logging.ERROR)
-        jieba.initialize()
-    return jieba
-
-
-@lru_cache(maxsize=200_000)
-def _segment_for_search(fragment: str) -> tuple[str, ...]:
-    """Search-mode segmentation of one title fragment (memoised: catalogue
-    titles repeat phrases such as 食品安全国家标准 and 第1部分 heavily)."""
-    jieba = segmenter()
-    return tuple(_words(jieba.cut_for_search(fragment, HMM=False)))
-
-
-@lru_cache(maxsize=50_000)
-def _segment_query(fragment: str) -> tuple[str, ...]:
-    jieba = segmenter()
-    return tuple(_words(jieba.cut(fragment, HMM=False)))
-
-
-def _words(pieces: Iterable[str]) -> Iterable[str]:
-    for piece in pieces:
-        yield from _WORD.findall(piece.lower())
-
-
-@lru_cache(maxsize=100_000)
-def _title_tokens(text: str) -> tuple[str, ...]:
-    """Tokens of a title (memoised whole: editions and parts share titles).
-
-    Full-width letters and digits are folded first, as queries are."""
-    return tuple(_text_tokens(unicodedata.normalize("NFKC", text)))
-
-
-def _text_tokens(text: str, *, query: bool = False) -> list[str]:
-    """Tokens of free text: Chinese runs through jieba, other words lower-cased."""
-    tokens: list[str] = []
-    segment = _segment_query if query else _segment_for_search
-    for fragment in _FRAGMENT_SPLIT.split(text or ""):
-        if not fragment:
-            continue
-        if _HAS_CJK.search(fragment):
-            tokens.extend(segment(fragment))
-        else:
-            tokens.append(fragment.lower())
-    return tokens
-
-
-def _identifier_tokens(identifier: str, prefix: str | None = None) -> list[str]:
-    # With a prefix the caller passes a parsed, already normalised identifier.
-    norm = identifier if prefix is not None else identifiers.normalise(identifier)
-    tokens = _WORD.findall(norm.lower())
-    if prefix is None:
-        parsed = identifiers.try_parse(identifier)
-        prefix = parsed.prefix if parsed is not None else ""
-    compact_prefix = _compact_prefix(prefix)
-    if compact_prefix:
-        tokens.append(compact_prefix)
-    return tokens
-
-
-@lru_cache(maxsize=20_000)
-def _compact_prefix(prefix: str) -> str:
-    return "".join(_WORD.findall(prefix.lower()))
-
-
-_ICS_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{3}(?:\.[0-9]{2})?)?")
-
-
-def ics_token(code: str) -> str:
-    """The search-document token of an ICS code (67.040 -> ics67z040): one
-    word for both full-text parsers, as the dots would split it."""
-    if not _ICS_CODE.fullmatch(code):
-        return "icsnone"  # no such code: matches nothing
-    return "ics" + code.replace(".", "z")
-
-
-def facet_tokens(
-    *, level: str | None = None, ics: str | None = None, year: int | None = None
-) -> list[str]:
-    """The filter tokens a full-text query adds for level, ICS and year (the
-    document carries them, so a filtered match is one index intersection
-    instead of a check of every text match)."""
-    tokens = []
-    if level:
-        # Only a word can be a token: "lvlgb-x" would be a phrase in FTS5.
-        word = str(level).lower()
-        tokens.append(f"lvl{word}" if _TOKEN.fullmatch(word) else "lvlnone")
-    code = (ics or "").strip().rstrip(".")
-    if code:
-        tokens.append(ics_token(code))
-    if year:
-        # A negative year ("yr-1") would be a phrase; no standard has one.
-        tokens.append(f"yr{int(year)}" if int(year) > 0 else "yrnone")
-    return tokens
-
-
-#: What one search token may hold: the index's word characters (FTS5
-#: unicode61 with tokenchars '_'; PostgreSQL's lexemes as stored).
-_TOKEN = re.compile(r"\w+")
-
-
-def safe_tokens(tokens: Iterable[str]) -> list[str]:
-    """The tokens as words the index can match one by one: a token holding
-    any other character is split into its words (a quoted FTS5 string of two
-    words is a phrase, which the index without positions refuses)."""
-    out: list[str] = []
-    for token in tokens:
-        if _TOKEN.fullmatch(token):
-            out.append(token)
-        else:
-            out.extend(_TOKEN.findall(token) or ["qhnone"])
-    return out
-
-
-def search_text_for(
-    *,
-    identifier: str,
-    title_zh: str,
-    title_en: str,
-    extra: str = "",
-    prefix: str | None = None,
-    ics: Iterable[str] = (),
-    level: str = "",
-    year: int | None = None,
-) -> str:
-    """The search document stored in ``Standard.search_text``.
-
-    ``prefix`` (the parsed identifier's prefix) saves parsing the identifier
-    again when the caller has it. The level, year and every ICS code with its
-    parents are added as filter tokens (``facet_tokens``); the ICS codes are
-    kept in step by a signal when a standard's codes change.
-    """
-    tokens = _identifier_tokens(identifier, prefix)
-    for text in (title_zh, title_en, extra):
-        if text:
-            tokens.extend(_title_tokens(text))
-    if ics:  # one document whatever order the codes came in
-        tokens.extend(_ics_tokens(tuple(sorted(ics))))
-    tokens.extend(facet_tokens(level=level, year=year))
-    return " ".join(dict.fromkeys(tokens))  # each token once, in order
-
-
-@lru_cache(maxsize=20_000)
-def _ics_tokens(codes: tuple[str, ...]) -> list[str]:
-    """The tokens of ICS codes with their parents (memoised: a catalogue
-    uses a few thousand combinations; callers copy, never change, them)."""
-    tokens = []
-    for code in codes:
-        parts = code.split(".")
-        for n in range(1, len(parts) + 1):
-            tokens.append(ics_token(".".join(parts[:n])))
-    return tokens
-
-
-def query_tokens(q: str) -> list[str]:
-    """The tokens a query must all match (deduplicated, in order)."""
-    norm = identifiers.normalise(q)
-    return list(dict.fromkeys(_text_tokens(norm, query=True)))
-
-
-def status_token(status: str) -> str:
-    """PostgreSQL: the word the generated ``search_tsv`` adds for the status
-    (migration 0005: in_force -> stinforce; the parser splits on '_')."""
-    if not _STATUS.fullmatch(status):
-        return "stnone"  # no such status: matches nothing
-    return "st" + status.replace("_", "")
-
-
-_STATUS = re.compile("[a-z_]{1,30}")
-
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """What one query asks of each band (memoised per query text)."""
 
     query: str
@@ -253,10 +71,10 @@ class _Plan:
 
 
 @lru_cache(maxsize=4096)
-def _plan(q: str) -> _Plan:
+def query_plan(q: str) -> Plan:
     query = identifiers.normalise(q)
     if not query:
-        return _Plan(query="")
+        return Plan(query="")
     exact_keys: tuple[str, ...] = ()
     base_key = ""
     parsed = identifiers.try_parse(query)
@@ -265,13 +83,13 @@ def _plan(q: str) -> _Plan:
         exact_keys = tuple(dict.fromkeys((key, parsed.key)))
         if not parsed.dated:
             exact_keys, base_key = (key,), parsed.base_key
-    return _Plan(
+    return Plan(
         query=query,
         exact_keys=exact_keys,
         base_key=base_key,
         prefix_key=key if _identifier_like(key) else "",
         tokens=tuple(query_tokens(query)),
-        identifier_hint=bool(_IDENTIFIER_HINT.search(query)),
+        identifier_hint=bool(IDENTIFIER_HINT.search(query)),
     )
 
 
@@ -330,7 +148,7 @@ class SearchPage:
         return standards
 
 
-def _filter_sql(
+def filter_sql(
     *, level: str | None, status: str | None, ics: str | None, year: int | None
 ) -> tuple[list[str], list, str]:
     """The filters as SQL on ``catalog_standard s``: column conditions, their
@@ -349,7 +167,7 @@ def _filter_sql(
     return conds, params, (ics or "").strip().rstrip(".")
 
 
-def _where_sql(conds: list[str], params: list, ics_code: str) -> tuple[str, list]:
+def where_sql(conds: list[str], params: list, ics_code: str) -> tuple[str, list]:
     """The conditions as " AND ..." on ``s``, with the ICS check when a code
     is given, and their parameters."""
     conds, params = list(conds), list(params)
@@ -372,7 +190,7 @@ def _ics_exists(id_sql: str, code: str) -> tuple[str, list]:
 
 def _identifier_like(key: str) -> bool:
     """A compact key that could start an identifier."""
-    return bool(key) and not _HAS_CJK.search(key) and key[0].isalnum()
+    return bool(key) and not HAS_CJK.search(key) and key[0].isalnum()
 
 
 def search_standards(
@@ -386,12 +204,12 @@ def search_standards(
     limit: int = 20,
 ) -> SearchPage:
     """Search the catalogue; see the module docstring for the ranking."""
-    plan = _plan(q)
+    plan = query_plan(q)
     offset = max(0, int(offset))
     limit = max(0, int(limit))
     want = max(MATCH_CAP, offset + limit)
-    where, params = _where_sql(
-        *_filter_sql(level=level, status=status, ics=ics, year=year)
+    where, params = where_sql(
+        *filter_sql(level=level, status=status, ics=ics, year=year)
     )
     page = SearchPage(query=plan.query, total=0, offset=offset, limit=limit)
     with connection.cursor() as cur:
@@ -400,9 +218,7 @@ def search_standards(
             return page
         ordered: dict[int, None] = {}
         if plan.exact_keys or plan.prefix_key:
-            ids, page.total_is_estimate = _identifier_ids(
-                cur, plan, where, params, want
-            )
+            ids, page.total_is_estimate = identifier_ids(cur, plan, where, params, want)
             ordered = dict.fromkeys(ids)
         text_ids: list[int] = []
         if plan.tokens and not (ordered and plan.identifier_hint):
@@ -419,7 +235,7 @@ def search_standards(
             rank = not (ranked or more) and 1 < len(text_ids) <= RANK_CAP
             if not ordered and rank:  # ranked and loaded in one statement
                 page.total = len(text_ids)
-                page.rows = _fetch_rows(
+                page.rows = fetch_rows(
                     cur, text_ids, ranked=True, offset=offset, limit=limit
                 )
                 return page
@@ -432,7 +248,7 @@ def search_standards(
                 page.total = max(want, len(ordered))
         ids = [*ordered, *text_ids]
         page.total = page.total or len(ids)
-        page.rows = _fetch_rows(cur, ids[offset : offset + limit])
+        page.rows = fetch_rows(cur, ids[offset : offset + limit])
     return page
 
 
@@ -453,11 +269,11 @@ def _listing(cur, page: SearchPage, where: str, params: list, want: int) -> None
         "ORDER BY s.ident_key LIMIT %s OFFSET %s",
         [*params, page.limit, page.offset],
     )
-    page.rows = _fetch_rows(cur, [row[0] for row in cur.fetchall()])
+    page.rows = fetch_rows(cur, [row[0] for row in cur.fetchall()])
 
 
-def _identifier_ids(
-    cur, plan: _Plan, where: str, params: list, want: int
+def identifier_ids(
+    cur, plan: Plan, where: str, params: list, want: int
 ) -> tuple[list[int], bool]:
     """The exact band (newest edition first), then the prefix band (by
     identifier), deduplicated, in one statement; and whether the prefix band
@@ -472,7 +288,7 @@ def _identifier_ids(
     args: list = []
     cols = "s.id, s.year, s.ident_key, s.level, s.status"
     if plan.exact_keys:
-        cond = f"s.ident_key IN ({_marks(plan.exact_keys)})"
+        cond = f"s.ident_key IN ({marks(plan.exact_keys)})"
         args.extend(plan.exact_keys)
         if plan.base_key:
             cond = f"({cond} OR s.base_key = %s)"
@@ -539,25 +355,25 @@ def _identifier_ids(
 #: search document (less one). Each word is there once, so for a match of
 #: every query word this is what orders bm25: the shorter the document, the
 #: more of it the query covers. PostgreSQL counts the words of the stored
-#: vector instead, in the same order (``_PostgresBackend.match_ids``).
-_RANK = "LENGTH(s.search_text) - LENGTH(REPLACE(s.search_text, ' ', ''))"
+#: vector instead, in the same order (``PostgresBackend.match_ids``).
+RANK = "LENGTH(s.search_text) - LENGTH(REPLACE(s.search_text, ' ', ''))"
 
 
 def _ranked(cur, ids: list[int]) -> list[int]:
     """Full-text matches best first (ties newest first)."""
     cur.execute(
-        f"SELECT s.id FROM catalog_standard s WHERE s.id IN ({_marks(ids)}) "  # noqa: S608
-        f"ORDER BY {_RANK}, s.id DESC",
+        f"SELECT s.id FROM catalog_standard s WHERE s.id IN ({marks(ids)}) "  # noqa: S608
+        f"ORDER BY {RANK}, s.id DESC",
         ids,
     )
     return [row[0] for row in cur.fetchall()]
 
 
-def _marks(values: list) -> str:
+def marks(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _fetch_rows(
+def fetch_rows(
     cur, ids: list[int], *, ranked: bool = False, offset: int = 0, limit: int = 0
 ) -> list[dict]:
     """The result rows of ``ids`` with their ICS codes, in one statement: in
@@ -576,13 +392,13 @@ def _fetch_rows(
     if ranked:
         # The codes of the page's rows only, not of every row ranked.
         cur.execute(
-            f"{select}(SELECT {ROW_COLUMNS}, {_RANK} AS r FROM catalog_standard s "  # noqa: S608
-            f"WHERE s.id IN ({_marks(ids)}) ORDER BY r, s.id DESC LIMIT %s "
+            f"{select}(SELECT {ROW_COLUMNS}, {RANK} AS r FROM catalog_standard s "  # noqa: S608
+            f"WHERE s.id IN ({marks(ids)}) ORDER BY r, s.id DESC LIMIT %s "
             "OFFSET %s) s ORDER BY s.r, s.id DESC",
             [*ids, limit, offset],
         )
     else:
-        cur.execute(f"{select}catalog_standard s WHERE s.id IN ({_marks(ids)})", ids)
+        cur.execute(f"{select}catalog_standard s WHERE s.id IN ({marks(ids)})", ids)
     names = ROW_FIELDS
     rows = []
     for values in cur.fetchall():
@@ -598,7 +414,7 @@ def _fetch_rows(
 # --- backends --------------------------------------------------------------
 
 
-class _SqliteBackend:
+class SqliteBackend:
     """FTS5 external-content table ``catalog_standard_fts`` (rowid = standard
     id) over two columns: the document and the status (migration 0005)."""
 
@@ -607,7 +423,7 @@ class _SqliteBackend:
         words = safe_tokens(tokens)
         expr = "search_text : (" + " ".join(f'"{t}"' for t in words) + ")"
         if status:
-            word = status if _STATUS.fullmatch(status) else "none"
+            word = status if STATUS_WORD.fullmatch(status) else "none"
             expr += f' AND status : "{word}"'
         return expr
 
@@ -644,7 +460,7 @@ class _SqliteBackend:
         return ids[:cap], len(ids) > cap, False
 
 
-class _PostgresBackend:
+class PostgresBackend:
     """GIN index on the generated column ``search_tsv``: the document's
     tokens and the status word as lexemes (migrations 0002, 0005 and 0007)."""
 
@@ -708,7 +524,7 @@ class _PostgresBackend:
         # Without an order PostgreSQL stops reading the GIN bitmap early: a
         # small match set comes back whole, ordered here. Its rows are read
         # anyway, so each brings its rank: the number of words in its vector
-        # (each once, and the status word), _RANK's order.
+        # (each once, and the status word), RANK's order.
         cur.execute(
             "SELECT s.id, LENGTH(s.search_tsv) FROM catalog_standard s WHERE "  # noqa: S608
             f"{self.VECTOR} @@ %s::tsquery LIMIT %s",
@@ -747,10 +563,10 @@ def _lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _backend() -> _SqliteBackend | _PostgresBackend:
+def _backend() -> SqliteBackend | PostgresBackend:
     if connection.vendor == "postgresql":
-        return _PostgresBackend()
-    return _SqliteBackend()
+        return PostgresBackend()
+    return SqliteBackend()
 
 
 def raw_index_ids(q: str, *, limit: int = 20) -> list[int]:
@@ -777,11 +593,11 @@ def raw_index_rows(
     catalogue benchmark compares the search API with."""
     query = identifiers.normalise(q)
     key = identifiers.compact_key(query)
-    by_identifier = bool(_identifier_like(key) and _IDENTIFIER_HINT.search(query))
+    by_identifier = bool(_identifier_like(key) and IDENTIFIER_HINT.search(query))
     with connection.cursor() as cur:
         if by_identifier:
-            where, params = _where_sql(
-                *_filter_sql(level=level, status=status, ics=ics, year=year)
+            where, params = where_sql(
+                *filter_sql(level=level, status=status, ics=ics, year=year)
             )
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE s.ident_key >= %s "  # noqa: S608
@@ -797,16 +613,16 @@ def raw_index_rows(
         if connection.vendor == "postgresql":
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard s WHERE "  # noqa: S608
-                f"{_PostgresBackend.VECTOR} @@ %s::tsquery "
+                f"{PostgresBackend.VECTOR} @@ %s::tsquery "
                 "ORDER BY s.id DESC LIMIT %s",
-                [_PostgresBackend.ts_query(tokens, status), limit],
+                [PostgresBackend.ts_query(tokens, status), limit],
             )
         else:
             cur.execute(
                 f"SELECT {ROW_COLUMNS} FROM catalog_standard_fts f JOIN "  # noqa: S608
                 "catalog_standard s ON s.id = f.rowid WHERE catalog_standard_fts "
                 "MATCH %s ORDER BY f.rowid DESC LIMIT %s",
-                [_SqliteBackend.match_expression(tokens, status), limit],
+                [SqliteBackend.match_expression(tokens, status), limit],
             )
         return cur.fetchall()
 
@@ -823,8 +639,8 @@ def listing_after(
     """The filtered catalogue without a query, by identifier, from the first
     ``ident_key`` after ``after`` (a keyset: every page costs the same however
     deep); returns the rows and the key to continue from (None at the end)."""
-    where, params = _where_sql(
-        *_filter_sql(level=level, status=status, ics=ics, year=year)
+    where, params = where_sql(
+        *filter_sql(level=level, status=status, ics=ics, year=year)
     )
     with connection.cursor() as cur:
         cur.execute(
@@ -835,5 +651,5 @@ def listing_after(
         found = cur.fetchall()
         more = len(found) > limit
         found = found[:limit]
-        rows = _fetch_rows(cur, [pk for pk, _key in found])
+        rows = fetch_rows(cur, [pk for pk, _key in found])
     return rows, (found[-1][1] if more and found else None)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from qihub.catalog import search
+from qihub.catalog.search_text import facet_tokens
 
 #: Exact band: how many editions one identifier may have at most (all are
 #: read on every page; real identifiers have a few).
@@ -71,7 +72,7 @@ START = Position()
 
 @dataclass
 class _Query:
-    plan: search._Plan
+    plan: search.Plan
     level: str | None
     status: str | None
     ics: str | None
@@ -79,8 +80,8 @@ class _Query:
 
     @property
     def where(self) -> tuple[str, list]:
-        return search._where_sql(
-            *search._filter_sql(
+        return search.where_sql(
+            *search.filter_sql(
                 level=self.level, status=self.status, ics=self.ics, year=self.year
             )
         )
@@ -89,7 +90,7 @@ class _Query:
     def text_tokens(self) -> list[str]:
         return [
             *self.plan.tokens,
-            *search.facet_tokens(level=self.level, ics=self.ics, year=self.year),
+            *facet_tokens(level=self.level, ics=self.ics, year=self.year),
         ]
 
 
@@ -106,7 +107,7 @@ def results_after(
     """The ids of the results of the query ``q`` after ``after``, in the
     search's order, each with the position that continues after it. Read
     lazily, ``chunk`` rows of the database at a time."""
-    query = _Query(search._plan(q), level, status, ics, year)
+    query = _Query(search.query_plan(q), level, status, ics, year)
     if not query.plan.query:
         return
     chunk = max(1, chunk)
@@ -163,7 +164,7 @@ def position_of(
     """The position just after the result ``pk`` of the query (the last row
     of a page ``search_standards`` gave): the cursor for the next page.
     LookupError when there is no such standard."""
-    query = _Query(search._plan(q), level, status, ics, year)
+    query = _Query(search.query_plan(q), level, status, ics, year)
     with connection.cursor() as cur:
         if pk in _exact_ids(cur, query):
             return Position(0, str(pk))
@@ -188,12 +189,12 @@ def position_of(
 
 
 def _exact_ids(cur, query: _Query) -> list[int]:
-    """Band 0 whole, newest edition first (as ``search._identifier_ids``)."""
+    """Band 0 whole, newest edition first (as ``search.identifier_ids``)."""
     plan = query.plan
     if not plan.exact_keys:
         return []
     where, params = query.where
-    cond = f"s.ident_key IN ({search._marks(plan.exact_keys)})"
+    cond = f"s.ident_key IN ({search.marks(plan.exact_keys)})"
     args: list = list(plan.exact_keys)
     if plan.base_key:
         cond = f"({cond} OR s.base_key = %s)"
@@ -231,11 +232,11 @@ def _has_identifier_results(cur, query: _Query, exact: set[int]) -> bool:
 
 
 def _rank_sql() -> str:
-    """A match's rank, as the search orders a few matches (``search._RANK``
+    """A match's rank, as the search orders a few matches (``search.RANK``
     on SQLite, the vector's length on PostgreSQL)."""
     if connection.vendor == "postgresql":
-        return f"LENGTH({search._PostgresBackend.VECTOR})"
-    return search._RANK
+        return f"LENGTH({search.PostgresBackend.VECTOR})"
+    return search.RANK
 
 
 def _rank_cap() -> int:
@@ -252,20 +253,20 @@ def _matches(
     tokens = query.text_tokens
     rank = _rank_sql()
     if connection.vendor == "postgresql":
-        cond, args = "", [search._PostgresBackend.ts_query(tokens, query.status)]
+        cond, args = "", [search.PostgresBackend.ts_query(tokens, query.status)]
         if below is not None:
             cond, args = " AND s.id < %s", [*args, below]
         order = " ORDER BY s.id DESC" if newest else ""
         cur.execute(
             f"SELECT s.id, {rank}, s.ident_key FROM catalog_standard s WHERE "  # noqa: S608
-            f"{search._PostgresBackend.VECTOR} @@ %s::tsquery{cond}{order} LIMIT %s",
+            f"{search.PostgresBackend.VECTOR} @@ %s::tsquery{cond}{order} LIMIT %s",
             [*args, limit],
         )
         return cur.fetchall()
     # The index alone first, then its rows by id: joined in one statement,
     # SQLite may walk the table and probe the index row by row (7.6 s for a
     # word of no match at 210,000 standards).
-    cond, args = "", [search._SqliteBackend.match_expression(tokens, query.status)]
+    cond, args = "", [search.SqliteBackend.match_expression(tokens, query.status)]
     if below is not None:
         cond, args = " AND rowid < %s", [*args, below]
     cur.execute(
@@ -278,7 +279,7 @@ def _matches(
         return []
     cur.execute(
         f"SELECT s.id, {rank}, s.ident_key FROM catalog_standard s "  # noqa: S608
-        f"WHERE s.id IN ({search._marks(ids)})",
+        f"WHERE s.id IN ({search.marks(ids)})",
         ids,
     )
     rows = {row[0]: row for row in cur.fetchall()}
@@ -337,4 +338,4 @@ def rows_after(
     """``page_after`` with the result rows (``search.SearchPage.rows``)."""
     ids, position = page_after(q=q, after=after, limit=limit, **filters)
     with connection.cursor() as cur:
-        return search._fetch_rows(cur, ids), position
+        return search.fetch_rows(cur, ids), position

@@ -66,7 +66,7 @@ def identifier_parse(text: str) -> StandardIdentifier:
 
 
 def search_text_for_standard(standard: Standard) -> str:
-    from qihub.catalog.search import search_text_for
+    from qihub.catalog.search_text import search_text_for
 
     codes = list(standard.ics.values_list("code", flat=True)) if standard.pk else []
     return search_text_for(

@@ -19,7 +19,7 @@ from qihub.catalog.importing import readers
 from qihub.catalog.importing.prepared import Prepared
 from qihub.catalog.importing.readers import READERS, Source, in_share, read_csv
 from qihub.catalog.importing.rows import Clean, Validator, search_document
-from qihub.catalog.search import segmenter
+from qihub.catalog.search_text import segmenter
 
 
 @contextlib.contextmanager

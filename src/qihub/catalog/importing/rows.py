@@ -16,7 +16,7 @@ from qihub.catalog import identifiers, rules
 from qihub.catalog.importing.readers import READERS, Source
 from qihub.catalog.importing.report import RowError
 from qihub.catalog.models import Standard, StandardRelation
-from qihub.catalog.search import search_text_for
+from qihub.catalog.search_text import search_text_for
 from qihub.core.spreadsheets import unescape_cell
 from qihub.vocab.models import CcsCode, IcsCode
 

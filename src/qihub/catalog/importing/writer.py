@@ -28,7 +28,7 @@ from qihub.catalog.importing.rows import (
     search_document,
 )
 from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRelation
-from qihub.catalog.search import search_text_for
+from qihub.catalog.search_text import search_text_for
 from qihub.catalog.signals import standard_status_changed
 from qihub.organisations.profile import counts_changed
 

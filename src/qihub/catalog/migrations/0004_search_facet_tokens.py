@@ -11,7 +11,7 @@ from django.db import migrations
 
 
 def rewrite_documents(apps, schema_editor):
-    from qihub.catalog.search import search_text_for
+    from qihub.catalog.search_text import search_text_for
 
     Standard = apps.get_model("catalog", "Standard")
     Link = Standard.ics.through

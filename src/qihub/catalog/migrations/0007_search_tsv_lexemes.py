@@ -2,7 +2,7 @@
 are, without the text-search parser.
 
 ``Standard.search_text`` is already a list of normalised tokens, one space
-apart (``search.search_text_for``), so parsing it again with
+apart (``search_text.search_text_for``), so parsing it again with
 ``to_tsvector('simple', ...)`` found the same words (every one of a
 1,000,000-row catalogue) at about five times the cost of splitting it: 14.6
 against 3.0 us a row, paid on every insert and update, and during a bulk
@@ -11,7 +11,7 @@ lexemes, without positions (no query uses them: matches are ``&`` of words
 and the rank counts lexemes, ``LENGTH(search_tsv)``, which does not change),
 so the column is also a quarter smaller. The status word stays derived by the
 database (migration 0005). Queries give their words as lexemes too
-(``search._PostgresBackend.ts_query``: ``'word' & 'other'``), so both sides
+(``search.PostgresBackend.ts_query``: ``'word' & 'other'``), so both sides
 agree by construction.
 
 SQLite is unchanged.

@@ -354,11 +354,14 @@ def test_a_first_load_continues_the_id_sequence(good_csv, checking_processes):
     imported = Standard.objects.exclude(pk=later.pk)
     assert set(imported.values_list("import_run", flat=True)) == {report.run_id}
     # one event for each record the checkers built (issue 19)
-    assert sorted(
-        StandardEvent.objects.filter(type="imported").values_list(
-            "standard_id", flat=True
+    assert (
+        sorted(
+            StandardEvent.objects.filter(type="imported").values_list(
+                "standard_id", flat=True
+            )
         )
-    ) == ids
+        == ids
+    )
 
 
 def _indexes_and_constraints() -> dict[str, dict]:

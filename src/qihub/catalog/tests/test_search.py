@@ -8,12 +8,8 @@ from hypothesis import strategies as st
 
 from qihub.catalog.identifiers import parse
 from qihub.catalog.models import Standard
-from qihub.catalog.search import (
-    query_tokens,
-    raw_index_ids,
-    search_standards,
-    search_text_for,
-)
+from qihub.catalog.search import raw_index_ids, search_standards
+from qihub.catalog.search_text import query_tokens, search_text_for
 from qihub.catalog.tests.factories import StandardFactory
 
 
@@ -74,7 +70,7 @@ def test_query_tokens_fold_full_width_and_case():
 def jieba_loaded():
     """jieba's dictionary, loaded before a timed property test (two seconds
     inside its first example would exceed hypothesis's deadline)."""
-    from qihub.catalog.search import segmenter
+    from qihub.catalog.search_text import segmenter
 
     segmenter()
 
@@ -304,7 +300,7 @@ def test_raw_index_rows_answer_the_same_query_in_one_statement(db):
 def test_filters_are_tokens_of_the_document_kept_in_step(classifications):
     # Level, year and every ICS code with its parents are in the document, so
     # a filtered text search is one index match; changing the codes rewrites it.
-    from qihub.catalog.search import facet_tokens
+    from qihub.catalog.search_text import facet_tokens
 
     std = make("GB/T 20223-2006", "棉短绒", "Cotton linter")
     assert "lvlnational" in std.search_text.split()
@@ -385,14 +381,14 @@ def test_postgres_lexemes_are_the_document_tokens(db):
     # document the database could not split (empty, double space) still saves.
     from django.db import connection
 
-    from qihub.catalog.search import _PostgresBackend
+    from qihub.catalog.search import PostgresBackend
 
     std = make("GB/T 20223-2006", "棉短绒 试验方法", "Cotton linter")
     Standard.objects.filter(pk=std.pk).update(search_text=std.search_text + "  x")
     assert ids(search_standards(q="棉短绒 cotton", status="in_force")) == [
         std.identifier
     ]
-    quoted = _PostgresBackend.ts_query(["o'clock", "a\\b"], "in_force")
+    quoted = PostgresBackend.ts_query(["o'clock", "a\\b"], "in_force")
     assert quoted == "'o''clock' & 'a\\\\b' & 'stinforce'"
     if connection.vendor != "postgresql":
         return
