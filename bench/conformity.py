@@ -380,12 +380,12 @@ def bench_evaluation(n_reports: int, rng: random.Random) -> dict:
     import numpy as np
 
     from qihub.requirements.checks import RequirementSpec, evaluate_columns
-    from qihub.requirements.models import _dec
+    from qihub.requirements.models import decimal_normalised
 
     specs = [
-        RequirementSpec("formaldehyde", "<=", _dec(20), unit="mg/kg"),
-        RequirementSpec("ph", "range", _dec(4), _dec(7.5)),
-        RequirementSpec("lead", "<=", _dec(90), unit="mg/kg"),
+        RequirementSpec("formaldehyde", "<=", decimal_normalised(20), unit="mg/kg"),
+        RequirementSpec("ph", "range", decimal_normalised(4), decimal_normalised(7.5)),
+        RequirementSpec("lead", "<=", decimal_normalised(90), unit="mg/kg"),
     ]
     chunk = 1_000_000
     done = 0

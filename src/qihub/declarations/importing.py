@@ -194,7 +194,7 @@ def _validate(rows: list[tuple[int, dict]]) -> tuple[list[dict], list[dict]]:
             code = ""
         try:
             indicators = parse_indicators(row.get("indicators", ""))
-            services._clean_indicators(indicators)
+            services.indicators_clean(indicators)
         except ValueError as exc:
             row_errors.append({"line": line, "field": "indicators", "reason": str(exc)})
             indicators = []

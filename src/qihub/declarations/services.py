@@ -368,7 +368,7 @@ def _resolve_standard(identifier: str) -> Standard | None:
     return Standard.objects.filter(ident_key=compact_key(identifier)).first()
 
 
-def _clean_indicators(indicators: Sequence[Mapping[str, Any]]) -> list[dict]:
+def indicators_clean(indicators: Sequence[Mapping[str, Any]]) -> list[dict]:
     cleaned = []
     operators = set(Indicator.Operator.values)
     aliases = {"≤": "<=", "≥": ">=", "＜": "<", "＞": ">", "=<": "<=", "=>": ">="}
@@ -493,7 +493,7 @@ def _clean_content(
             _("Declare at least one standard the product executes."),
             details={"standards": 1},
         )
-    return idents, _clean_indicators(indicators)
+    return idents, indicators_clean(indicators)
 
 
 def _write_content(

@@ -329,8 +329,8 @@ class Requirement(TimeStampedModel):
         return RequirementSpec(
             parameter=self.parameter.key,
             operator=self.operator,
-            value=_dec(self.value),
-            upper=_dec(self.upper),
+            value=decimal_normalised(self.value),
+            upper=decimal_normalised(self.upper),
             values=tuple(self.values or ()),
             unit=self.unit,
             conditions=dict(self.conditions or {}),
@@ -345,7 +345,7 @@ class Requirement(TimeStampedModel):
         return text[len(spec.parameter) :].strip()
 
 
-def _dec(value: Decimal | None) -> Decimal | None:
+def decimal_normalised(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).normalize()
 
 

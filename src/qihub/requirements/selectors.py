@@ -38,7 +38,7 @@ def requirement_specs(
     """The requirements of the given standards as engine specs, read as plain
     rows (no model instances: this is on the check API's hot path)."""
     from qihub.requirements.checks import RequirementSpec
-    from qihub.requirements.models import _dec
+    from qihub.requirements.models import decimal_normalised
 
     qs = Requirement.objects.filter(standard_id__in=list(standard_ids))
     if confirmed_only:
@@ -60,8 +60,8 @@ def requirement_specs(
         RequirementSpec(
             parameter=key,
             operator=op,
-            value=_dec(value),
-            upper=_dec(upper),
+            value=decimal_normalised(value),
+            upper=decimal_normalised(upper),
             values=tuple(values or ()),
             unit=unit,
             conditions=dict(conditions or {}),

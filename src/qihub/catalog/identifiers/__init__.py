@@ -60,8 +60,8 @@ from qihub.catalog.identifiers.model import (
     IdentifierError,
     StandardIdentifier,
     Supplement,
-    _normalise,
     compact_key,
+    fold,
     normalise,
 )
 
@@ -89,8 +89,8 @@ __all__ = [
     "IdentifierError",
     "StandardIdentifier",
     "Supplement",
-    "_normalise",
     "compact_key",
+    "fold",
     "normalise",
     "parse",
     "try_parse",

@@ -226,7 +226,7 @@ def normalise(text: str) -> str:
     """Fold full-width characters, dashes and stray spaces; keep the letters' case."""
     if text and not _NEEDS_NORMALISING.search(text):
         return text  # already normal: most identifiers in catalogue files
-    return _normalise(text)
+    return fold(text)
 
 
 _SPACES = re.compile(r"\s+")
@@ -242,7 +242,8 @@ _AROUND = [
 ]
 
 
-def _normalise(text: str) -> str:
+def fold(text: str) -> str:
+    """``normalise`` without its fast path: every fold, always."""
     s = unicodedata.normalize("NFKC", text or "")
     s = _DASHES.sub("-", s)
     s = _SPACES.sub(" ", s).strip()

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from qihub.catalog.identifiers import IdentifierError, StandardIdentifier, parse
-from qihub.catalog.identifiers.model import _normalise
+from qihub.catalog.identifiers.model import fold
 
 #: The longest identifier the catalogue holds is under 80 characters.
 MAX_SPAN = 100
@@ -113,7 +113,7 @@ def find_identifiers(line: str) -> LineFinding:
     """Every identifier in ``line``, in order, each once. When there is
     none, ``reason`` is the grammar's reason for the first candidate (the
     text most like an identifier), so a mistyped one is explained."""
-    text = _normalise(line)
+    text = fold(line)
     found: list[Found] = []
     reason = ""
     pos = 0
