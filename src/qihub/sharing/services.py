@@ -22,7 +22,7 @@ from qihub.core.bulk import rows_insert
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import is_staff_member
 from qihub.core.services import log
-from qihub.sharing import signing
+from qihub.sharing import membership, signing
 from qihub.sharing.models import (
     FeedEntry,
     InstanceIdentity,
@@ -451,6 +451,7 @@ def member_accept(*, member: MemberInstance, actor=None) -> MemberInstance:
     member.save()
     MirroredRecord.objects.filter(member=member).update(no_longer_shared=False)
     MirroredStandard.objects.filter(member=member).update(no_longer_shared=False)
+    membership.announce(member=member)
     log(actor=actor, action="sharing.member_accept", details={"id": member.pk})
     return member
 
@@ -465,6 +466,7 @@ def member_remove(*, member: MemberInstance, actor=None) -> MemberInstance:
     member.save()
     MirroredRecord.objects.filter(member=member).update(no_longer_shared=True)
     MirroredStandard.objects.filter(member=member).update(no_longer_shared=True)
+    membership.announce(member=member)
     log(actor=actor, action="sharing.member_remove", details={"id": member.pk})
     return member
 
@@ -594,8 +596,13 @@ def _verify_page(member, entries) -> tuple[list[dict], str]:
 @transaction.atomic
 def _page_store(member: MemberInstance, bodies: list[dict]) -> int:
     latest: dict[tuple[str, str], dict] = {}
+    rotated = False
     for body in bodies:
+        if body["kind"] == membership.KIND:
+            membership.entry_apply(source=member, body=body)
+            continue
         if body["kind"] == "key":
+            rotated = True
             MemberKey.objects.filter(member=member, valid_until__isnull=True).update(
                 valid_until=parse_datetime(body["at"])
             )
@@ -634,6 +641,8 @@ def _page_store(member: MemberInstance, bodies: list[dict]) -> int:
         record.updated_at = now
     _rows_replace(MirroredRecord, creates, updates)
     _standards_store(member, latest)
+    if rotated:
+        membership.announce(member=member)  # the secretariat passes it on
     member.cursor = bodies[-1]["seq"]
     member.records += len(bodies)
     member.save(update_fields=["cursor", "records", "updated_at"])
@@ -737,8 +746,23 @@ def _rows_insert(model, rows, *, with_pk: bool) -> None:
 
 
 def network_pull(*, fetch: Fetch | None = None) -> dict[str, int]:
-    """Pull every accepted member instance (the scheduled job)."""
-    counts = {}
-    for member in MemberInstance.objects.filter(state=MemberInstance.State.ACCEPTED):
-        counts[member.base_url] = member_pull(member=member, fetch=fetch)
-    return counts
+    """Pull every accepted member instance (the scheduled job), including
+    those the secretariat's feed announces during this run. The secretariat
+    instances go first: a removal they announce applies before the removed
+    member's feed would be read."""
+    counts: dict[str, int] = {}
+    pulled: set[int] = set()
+    while True:
+        todo = list(
+            MemberInstance.objects.filter(state=MemberInstance.State.ACCEPTED)
+            .exclude(pk__in=pulled)
+            .select_related("network")
+        )
+        if not todo:
+            return counts
+        todo.sort(key=lambda m: not membership.is_secretariat_instance(m))
+        for member in todo:
+            pulled.add(member.pk)
+            member.refresh_from_db(fields=["state"])
+            if member.state == MemberInstance.State.ACCEPTED:
+                counts[member.base_url] = member_pull(member=member, fetch=fetch)
