@@ -39,23 +39,35 @@ POOL_MIN_PAGE = 1000
 
 
 def _workers() -> int:
-    return min(4, (os.cpu_count() or 1) - 1)
+    """Verifying processes for a large pull: one per core up to four, none
+    on one core or inside a daemonic process (a Celery prefork worker may
+    not start children)."""
+    import multiprocessing
+
+    cores = os.cpu_count() or 1
+    if cores < 2 or multiprocessing.current_process().daemon:
+        return 0
+    return min(4, cores)
 
 
 class Pending:
     """Signatures being checked: the public keys they are checked under and
-    one bool per entry (in parts, lists or futures of workers)."""
+    one bool per entry (in parts: lists, or futures of the workers)."""
 
-    def __init__(self, publics: dict[str, str], parts: list) -> None:
+    def __init__(self, publics: dict[str, str], parts: list, items: list) -> None:
         self.publics = publics
         self.parts = parts
+        self.items = items
 
     def result(self) -> list[bool]:
-        return [
-            ok
-            for part in self.parts
-            for ok in (part.result() if isinstance(part, Future) else part)
-        ]
+        try:
+            return [
+                ok
+                for part in self.parts
+                for ok in (part.result() if isinstance(part, Future) else part)
+            ]
+        except (OSError, RuntimeError):  # a worker died (BrokenProcessPool)
+            return signing.verify_all(self.publics, self.items)
 
 
 class Verifier:
@@ -83,16 +95,24 @@ class Verifier:
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn")
             )
-        if self.pool is None:
-            return Pending(publics, [signing.verify_all(publics, items)])
-        size = -(-len(items) // self.workers)
-        return Pending(
-            publics,
-            [
-                self.pool.submit(signing.verify_all, publics, items[i : i + size])
-                for i in range(0, len(items), size)
-            ],
-        )
+        if self.pool is not None:
+            size = -(-len(items) // self.workers)
+            try:
+                return Pending(
+                    publics,
+                    [
+                        self.pool.submit(
+                            signing.verify_all, publics, items[i : i + size]
+                        )
+                        for i in range(0, len(items), size)
+                    ],
+                    items,
+                )
+            except (OSError, RuntimeError, AssertionError):
+                # No process could be started: check here from now on.
+                self.close()
+                self.workers = 0
+        return Pending(publics, [signing.verify_all(publics, items)], items)
 
     def close(self) -> None:
         if self.pool is not None:
