@@ -14,6 +14,7 @@ from qihub.sharing.models import (
     MirroredRecord,
     MirroredStandard,
     PublishingChoice,
+    RefusedEntry,
     SigningKey,
 )
 
@@ -130,3 +131,9 @@ class MirroredStandardAdmin(_ReadOnly):
     list_display = ["identifier", "title_zh", "member", "deleted", "no_longer_shared"]
     list_filter = ["level", "deleted", "no_longer_shared", "member"]
     search_fields = ["identifier", "title_zh", "title_en"]
+
+
+@admin.register(RefusedEntry)
+class RefusedEntryAdmin(_ReadOnly):
+    list_display = ["member", "seq", "kind", "refused_at", "reason"]
+    list_filter = ["member"]

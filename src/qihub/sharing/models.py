@@ -308,3 +308,36 @@ class MirroredStandard(models.Model):
     @property
     def title(self) -> str:
         return localised(self.title_zh, self.title_en)
+
+
+class RefusedEntry(models.Model):
+    """An entry of a member's feed that verified but was not applied, with
+    the reason: a membership change claimed by a member instance that is not
+    the network's secretariat instance, or a membership entry that does not
+    say what it changes. The pull goes on past it (the member's other
+    entries are applied) and staff see it on the status page."""
+
+    member = models.ForeignKey(
+        MemberInstance,
+        verbose_name=_("member instance"),
+        on_delete=models.CASCADE,
+        related_name="refused_entries",
+    )
+    seq = models.BigIntegerField(_("feed position"))
+    kind = models.CharField(_("kind"), max_length=20)
+    key = models.CharField(_("record key"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+    refused_at = models.DateTimeField(_("refused at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refused entry")
+        verbose_name_plural = _("refused entries")
+        ordering = ["-refused_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "seq"], name="sharing_refused_seq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}:{self.seq} {self.reason}"

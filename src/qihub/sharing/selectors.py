@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from qihub.sharing.models import (
     FeedEntry,
@@ -10,6 +11,7 @@ from qihub.sharing.models import (
     MemberInstance,
     MirroredStandard,
     PublishingChoice,
+    RefusedEntry,
     SharedKind,
     SigningKey,
 )
@@ -26,9 +28,28 @@ def feed_page(*, since: int, limit: int) -> tuple[list[tuple], bool]:
 
 
 def members_status() -> QuerySet[MemberInstance]:
-    return MemberInstance.objects.select_related(
-        "network", "organisation", "accepted_by"
-    ).order_by("network__name_zh", "base_url")
+    """Every member instance with its pull status and, in the same query,
+    its refused entries: ``refused`` (how many) and ``refused_reason`` (the
+    latest; a membership change claimed by a member that is not the
+    network's secretariat instance)."""
+    refused = RefusedEntry.objects.filter(member=OuterRef("pk"))
+    latest = refused.order_by("-refused_at", "-id")
+    return (
+        MemberInstance.objects.select_related("network", "organisation", "accepted_by")
+        .annotate(
+            refused=Coalesce(
+                Subquery(
+                    refused.order_by()
+                    .values("member")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            refused_reason=Subquery(latest.values("reason")[:1]),
+        )
+        .order_by("network__name_zh", "base_url")
+    )
 
 
 def identity() -> InstanceIdentity | None:

@@ -13,16 +13,15 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from qihub.core.bulk import rows_insert
 from qihub.core.errors import ApplicationError
 from qihub.core.roles import is_staff_member
 from qihub.core.services import log
-from qihub.sharing import signing
+from qihub.sharing import membership, pulling, signing
 from qihub.sharing.models import (
     FeedEntry,
     InstanceIdentity,
@@ -451,6 +450,7 @@ def member_accept(*, member: MemberInstance, actor=None) -> MemberInstance:
     member.save()
     MirroredRecord.objects.filter(member=member).update(no_longer_shared=False)
     MirroredStandard.objects.filter(member=member).update(no_longer_shared=False)
+    membership.announce(member=member)
     log(actor=actor, action="sharing.member_accept", details={"id": member.pk})
     return member
 
@@ -465,6 +465,7 @@ def member_remove(*, member: MemberInstance, actor=None) -> MemberInstance:
     member.save()
     MirroredRecord.objects.filter(member=member).update(no_longer_shared=True)
     MirroredStandard.objects.filter(member=member).update(no_longer_shared=True)
+    membership.announce(member=member)
     log(actor=actor, action="sharing.member_remove", details={"id": member.pk})
     return member
 
@@ -473,7 +474,13 @@ def member_remove(*, member: MemberInstance, actor=None) -> MemberInstance:
 
 
 class PullError(Exception):
-    """The pull of one member stopped: the reason is shown on the status page."""
+    """The pull of one member stopped: the reason is shown on the status page
+    (``applied``: the entries of the refused page stored before it)."""
+
+    def __init__(self, reason: str, applied: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.applied = applied
 
 
 Fetch = Callable[[str], bytes]
@@ -487,49 +494,56 @@ def http_fetch(url: str) -> bytes:
 
 
 def member_pull(
-    *, member: MemberInstance, fetch: Fetch | None = None, limit: int = FEED_PAGE
+    *, member: MemberInstance, fetch: Fetch | None = None, limit: int = FEED_PAGE_MAX
 ) -> int:
     """Fetch the member's feed from its cursor, verify every entry against its
     registered keys and mirror it. Each page is stored in one transaction and
     the cursor advances only with it; a refused entry stops the pull (the
-    valid entries before it are kept). Returns the entries applied."""
+    valid entries before it are kept). While one page is stored, the next is
+    fetched and its signatures checked (in worker processes on a large
+    pull: ``pulling.Verifier``). Returns the entries applied."""
     if member.state != MemberInstance.State.ACCEPTED:
         return 0
     fetch = fetch or http_fetch
     applied = 0
     member.last_pull_at = timezone.now()
+    verifier = pulling.Verifier()
+    verifier.publics = {k.key_id: k.public_key for k in member.keys.all()}
+    since = member.cursor
+    pending = None  # the page fetched last, its signatures being checked
     try:
         while True:
-            url = f"{member.base_url}/api/network/feed?since={member.cursor}&limit={limit}"
+            url = f"{member.base_url}/api/network/feed?since={since}&limit={limit}"
             try:
                 raw = fetch(url)
             except (OSError, urllib.error.URLError) as exc:
                 raise PullError(_("Unreachable: %(error)s") % {"error": exc}) from exc
             try:
-                page = json.loads(raw)
-                entries = page["entries"]
-                more = bool(page["more"])
-                if len(entries) != int(page["count"]):
-                    raise ValueError("count")
+                entries, more, refused = pulling.page_parse(raw, since)
             except (ValueError, KeyError, TypeError) as exc:
                 raise PullError(
                     _("Truncated or malformed feed page after cursor %(cursor)s.")
-                    % {"cursor": member.cursor}
+                    % {"cursor": since}
                 ) from exc
-            good, error = _verify_page(member, entries)
-            if good:
-                applied += _page_store(member, good)
-            if error:
-                raise PullError(error)
-            if not more or not entries:
+            verifier.publics.update(pulling.announced_keys(entries))
+            current = (entries, verifier.submit(entries), refused)
+            if pending is not None:
+                applied += _page_apply(member, *pending)
+            pending = current
+            if refused or not more or not entries:
                 break
+            since = max(since, entries[-1][0])
+        applied += _page_apply(member, *pending)
     except PullError as exc:
-        member.last_error = str(exc)
+        applied += exc.applied
+        member.last_error = exc.reason
         member.last_error_at = timezone.now()
         member.save(
             update_fields=["last_pull_at", "last_error", "last_error_at", "updated_at"]
         )
         return applied
+    finally:
+        verifier.close()
     member.last_success_at = timezone.now()
     member.last_error = ""
     member.save(
@@ -538,207 +552,35 @@ def member_pull(
     return applied
 
 
-def _verify_page(member, entries) -> tuple[list[dict], str]:
-    """The entries of a page that verify, in order, and the reason the first
-    refused one was refused ("" when all passed). Entries at or before the
-    cursor are replays and skipped."""
-    keys = {k.key_id: k for k in member.keys.all()}
-    loaded = {}
-    good = []
-    last = member.cursor
-    for item in entries:
-        try:
-            seq = int(item["seq"])
-            body_text = item["body"]
-            key_id = item["key_id"]
-            signature = item["sig"]
-        except (KeyError, TypeError, ValueError):
-            return good, _("Malformed feed entry after %(seq)s.") % {"seq": last}
-        if seq <= last:
-            continue  # replayed entry: already applied
-        key = keys.get(key_id)
-        if key is None:
-            return good, _("Entry %(seq)s is signed with an unknown key %(key)s.") % {
-                "seq": seq,
-                "key": key_id,
-            }
-        if key_id not in loaded:
-            loaded[key_id] = signing.public_key_load(key.public_key)
-        if not signing.verify(loaded[key_id], body_text, signature):
-            return good, _("Bad signature on entry %(seq)s: refused.") % {"seq": seq}
-        body = json.loads(body_text)
-        if body.get("seq") != seq or body.get("instance") != member.base_url:
-            return good, _("Entry %(seq)s was signed for another place.") % {"seq": seq}
-        if key.valid_until and (parse_datetime(body["at"]) or key.valid_until) > (
-            key.valid_until
-        ):
-            return good, _("Entry %(seq)s is signed with the rotated key %(key)s.") % {
-                "seq": seq,
-                "key": key_id,
-            }
-        good.append(body)
-        if body["kind"] == "key":
-            # A new key announced under a trusted one: trusted from here on.
-            data = body["data"]
-            new_key = MemberKey(
-                member=member,
-                key_id=data["key_id"],
-                public_key=data["public_key"],
-                valid_from=parse_datetime(body["at"]),
-            )
-            keys[new_key.key_id] = new_key
-        last = seq
-    return good, ""
-
-
-@transaction.atomic
-def _page_store(member: MemberInstance, bodies: list[dict]) -> int:
-    latest: dict[tuple[str, str], dict] = {}
-    for body in bodies:
-        if body["kind"] == "key":
-            MemberKey.objects.filter(member=member, valid_until__isnull=True).update(
-                valid_until=parse_datetime(body["at"])
-            )
-            MemberKey.objects.update_or_create(
-                member=member,
-                key_id=body["data"]["key_id"],
-                defaults={
-                    "public_key": body["data"]["public_key"],
-                    "valid_from": parse_datetime(body["at"]),
-                    "valid_until": None,
-                },
-            )
-            continue
-        latest[(body["kind"], body["key"])] = body
-    existing = {
-        (r.kind, r.key): r
-        for r in MirroredRecord.objects.filter(
-            member=member, key__in={k for _kind, k in latest}
-        )
-    }
-    now = timezone.now()
-    creates, updates = [], []
-    for (kind, key), body in latest.items():
-        deleted = body["op"] == FeedEntry.Op.DELETE
-        record = existing.get((kind, key))
-        if record is None:
-            record = MirroredRecord(member=member, kind=kind, key=key)
-            creates.append(record)
-        else:
-            updates.append(record)
-        if not deleted:
-            record.data = body["data"]
-            record.search_text = mirror_search_text(kind, record.data)
-        record.deleted = deleted
-        record.source_seq = body["seq"]
-        record.updated_at = now
-    _rows_replace(MirroredRecord, creates, updates)
-    _standards_store(member, latest)
-    member.cursor = bodies[-1]["seq"]
-    member.records += len(bodies)
-    member.save(update_fields=["cursor", "records", "updated_at"])
-    return len(bodies)
-
-
-_SEARCHED = {
-    SharedKind.EXPERT: (
-        "name_zh",
-        "name_en",
-        "organisation_zh",
-        "organisation_en",
-        "position",
-        "fields",
-    ),
-    SharedKind.HELD_TEXT: ("identifier", "ident_key", "title", "edition"),
-}
-
-
-def mirror_search_text(kind: str, data) -> str:
-    """The lower-cased words a mirrored expert or held text is found by."""
-    names = _SEARCHED.get(kind)
-    if not names or not isinstance(data, dict):
-        return ""
-    parts = []
-    for name in names:
-        value = data.get(name)
-        if isinstance(value, list):
-            parts.extend(str(v) for v in value)
-        elif value:
-            parts.append(str(value))
-    return " ".join(parts).lower()
-
-
-_STANDARD_KINDS = {SharedKind.LOCAL_STANDARD, SharedKind.GROUP_STANDARD}
-
-
-def _standards_store(member, latest) -> None:
-    items = {
-        key: body for (kind, key), body in latest.items() if kind in _STANDARD_KINDS
-    }
-    if not items:
-        return
-    existing = {
-        s.ident_key: s
-        for s in MirroredStandard.objects.filter(member=member, ident_key__in=items)
-    }
-    creates, updates = [], []
-    for key, body in items.items():
-        row = existing.get(key)
-        if row is None:
-            row = MirroredStandard(member=member, ident_key=key)
-            creates.append(row)
-        else:
-            updates.append(row)
-        row.deleted = body["op"] == FeedEntry.Op.DELETE
-        if not row.deleted:
-            data = body["data"]
-            row.identifier = str(data.get("identifier", key))[:200]
-            row.level = str(data.get("level", ""))[:20]
-            row.status = str(data.get("status", ""))[:20]
-            row.title_zh = str(data.get("title_zh", ""))[:500]
-            row.title_en = str(data.get("title_en", ""))[:500]
-            row.issued_on = parse_date(data.get("issued_on") or "") or None
-            row.url = str(data.get("url", ""))[:500]
-            row.search_text = " ".join(
-                [row.identifier, row.title_zh, row.title_en]
-            ).lower()
-    for row in updates:
-        row.updated_at = timezone.now()
-    _rows_replace(MirroredStandard, creates, updates)
-
-
-def _rows_replace(model, creates, updates) -> None:
-    """Store new and changed mirror rows. Changed rows are deleted and
-    inserted again with the same primary key: bulk_update's CASE statements
-    are far slower for pages of thousands (nothing points at mirror rows).
-    The rows go in by ``executemany`` on the cursor, each value prepared by
-    its field as the ORM would: Django's bulk_create spent ~60 us a row
-    compiling its statements, most of a full pull's time."""
-    for start in range(0, len(updates), 500):
-        model.objects.filter(
-            pk__in=[row.pk for row in updates[start : start + 500]]
-        ).delete()
-    _rows_insert(model, updates, with_pk=True)
-    _rows_insert(model, creates, with_pk=False)
-
-
-def _rows_insert(model, rows, *, with_pk: bool) -> None:
-    if not rows:
-        return
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    rows_insert(
-        model,
-        [f.name for f in fields],
-        [
-            [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-            for row in rows
-        ],
-    )
+def _page_apply(member, entries, checking, refused: str) -> int:
+    """Check and store one fetched page. When an entry of it (or the page
+    itself) was refused, the entries before it are stored and counted in
+    ``member.pull_applied`` before PullError says why."""
+    good, error = pulling.page_check(member, entries, checking)
+    applied = pulling.page_store(member, good) if good else 0
+    if error or refused:
+        raise PullError(error or refused, applied)
+    return applied
 
 
 def network_pull(*, fetch: Fetch | None = None) -> dict[str, int]:
-    """Pull every accepted member instance (the scheduled job)."""
-    counts = {}
-    for member in MemberInstance.objects.filter(state=MemberInstance.State.ACCEPTED):
-        counts[member.base_url] = member_pull(member=member, fetch=fetch)
-    return counts
+    """Pull every accepted member instance (the scheduled job), including
+    those the secretariat's feed announces during this run. The secretariat
+    instances go first: a removal they announce applies before the removed
+    member's feed would be read."""
+    counts: dict[str, int] = {}
+    pulled: set[int] = set()
+    while True:
+        todo = list(
+            MemberInstance.objects.filter(state=MemberInstance.State.ACCEPTED)
+            .exclude(pk__in=pulled)
+            .select_related("network")
+        )
+        if not todo:
+            return counts
+        todo.sort(key=lambda m: not membership.is_secretariat_instance(m))
+        for member in todo:
+            pulled.add(member.pk)
+            member.refresh_from_db(fields=["state"])
+            if member.state == MemberInstance.State.ACCEPTED:
+                counts[member.base_url] = member_pull(member=member, fetch=fetch)

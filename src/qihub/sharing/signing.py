@@ -64,3 +64,25 @@ def verify(public: Ed25519PublicKey, body: str, signature_b64: str) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def verify_all(
+    publics: dict[str, str], items: list[tuple[str, str, str]]
+) -> list[bool]:
+    """For each ``(key_id, body, signature)``, whether the signature verifies
+    the exact body text under the public key ``publics[key_id]`` (False for
+    an unknown key id). Pure: it runs in worker processes of a large pull."""
+    loaded: dict[str, Ed25519PublicKey | None] = {}
+    out = []
+    for key_id, body, signature in items:
+        if key_id not in loaded:
+            try:
+                loaded[key_id] = public_key_load(publics[key_id])
+            except (KeyError, ValueError):
+                loaded[key_id] = None
+        public = loaded[key_id]
+        try:
+            out.append(public is not None and verify(public, body, signature))
+        except (TypeError, AttributeError):  # no text where text belongs
+            out.append(False)
+    return out

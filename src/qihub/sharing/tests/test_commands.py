@@ -67,3 +67,15 @@ def test_network_join_refusals_store_nothing(second, closed_port):
     assert not MemberInstance.objects.exists()
     network = Network.objects.get()
     assert "registered" in _join("http://b.test", "--network", str(network.pk))
+
+
+def test_network_join_with_the_organisation_represented(second):
+    from qihub.organisations.models import Organisation
+
+    org = Organisation.objects.order_by("pk").first()
+    _join("http://b.test", "--organisation", str(org.pk))
+    assert MemberInstance.objects.get().organisation == org
+    MemberInstance.objects.all().delete()
+    with pytest.raises(CommandError, match="no organisation matches"):
+        _join("http://b.test", "--organisation", "No such organisation")
+    assert not MemberInstance.objects.exists()

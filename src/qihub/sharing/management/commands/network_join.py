@@ -21,11 +21,18 @@ class Command(BaseCommand):
             "network with a current secretariat)",
         )
         parser.add_argument("--name", default="")
+        parser.add_argument(
+            "--organisation",
+            help="id or Chinese/English name of the organisation the instance "
+            "represents (give the secretariat's to the secretariat's instance: "
+            "its membership announcements are applied)",
+        )
         parser.add_argument("--accept", action="store_true")
         parser.add_argument("--pull", action="store_true")
 
     def handle(self, *args, **opts):
         network = _network(opts["network"])
+        organisation = _organisation(opts["organisation"])
         base_url = opts["base_url"].strip().rstrip("/")
         member = MemberInstance.objects.filter(
             network=network, base_url=base_url
@@ -33,7 +40,10 @@ class Command(BaseCommand):
         try:
             if member is None:
                 member = services.member_register_from_url(
-                    network=network, base_url=base_url, name=opts["name"]
+                    network=network,
+                    base_url=base_url,
+                    name=opts["name"],
+                    organisation=organisation,
                 )
                 self.stdout.write(f"{base_url}: registered in {network.name_zh}")
             if opts["accept"] and member.state != MemberInstance.State.ACCEPTED:
@@ -72,5 +82,24 @@ def _network(wanted: str | None):
         raise CommandError(
             "Name the network with --network (id or name): "
             + ("none matches." if not rows else "more than one matches.")
+        )
+    return rows[0]
+
+
+def _organisation(wanted: str | None):
+    from django.db.models import Q
+
+    from qihub.organisations.models import Organisation
+
+    if not wanted:
+        return None
+    match = Q(name_zh=wanted) | Q(name_en=wanted)
+    if wanted.isdigit():
+        match |= Q(pk=int(wanted))
+    rows = list(Organisation.objects.filter(match)[:2])
+    if len(rows) != 1:
+        raise CommandError(
+            f"--organisation {wanted}: "
+            + ("no organisation matches." if not rows else "more than one matches.")
         )
     return rows[0]
