@@ -193,7 +193,7 @@ def test_refresh_search_statistics_task():
 def test_bulk_recheck_many_declarations_in_chunks(
     gb_toy, enterprise, enterprise_user, monkeypatch
 ):
-    monkeypatch.setattr(services, "RECHECK_CHUNK", 2)
+    monkeypatch.setattr(services.rechecks, "RECHECK_CHUNK", 2)
     decls = []
     for _n in range(5):
         d = _declare(enterprise_user, enterprise, GOOD_INDICATORS)
