@@ -98,7 +98,7 @@ class EventInline(admin.TabularInline):
     model = StandardEvent
     extra = 0
     can_delete = False
-    fields = ["type", "created_at", "actor", "reason", "changes"]
+    fields = ["type", "created_at", "actor", "reason", "details"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

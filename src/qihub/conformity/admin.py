@@ -71,7 +71,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ApplicationEventInline(ReadOnlyInline):
     model = models.ApplicationEvent
-    fields = ["created_at", "state", "actor", "reason", "details"]
+    fields = ["created_at", "type", "actor", "reason", "details"]
     readonly_fields = fields
 
 

@@ -73,7 +73,7 @@ class ProjectEventInline(admin.TabularInline):
         "actor",
         "from_state",
         "to_state",
-        "comment",
+        "reason",
         "details",
     ]
 

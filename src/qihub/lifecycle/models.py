@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog.models import Standard
+from qihub.core.events import Event
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel, actor_field
+from qihub.core.models import TimeStampedModel
 
 #: A published standard is reviewed this many years after it takes effect.
 PERIODIC_REVIEW_YEARS = 5
@@ -479,7 +480,7 @@ class ProjectDraftingUnit(models.Model):
         return f"{self.project_id} #{self.position} {self.organisation_id}"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(Event):
     """One thing that happened to a project: who, when, what, why.
 
     A *transition* moves it between states (``from_state``/``to_state``);
@@ -506,12 +507,9 @@ class ProjectEvent(models.Model):
         related_name="events",
     )
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
     from_state = models.CharField(_("from state"), max_length=40, blank=True)
     to_state = models.CharField(_("to state"), max_length=40, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    reason = models.TextField(_("comment"), blank=True, db_column="comment")
 
     class Meta:
         verbose_name = _("project event")
@@ -945,8 +943,14 @@ class Feedback(TimeStampedModel):
         return reverse("lifecycle:feedback_track") + f"?number={self.tracking_number}"
 
 
-class FeedbackEvent(models.Model):
-    """One step in handling feedback: triage, assignment, response, closing."""
+class FeedbackEvent(Event):
+    """One step in handling feedback: its receipt, then each change of status
+    (triage, assignment, response, closing) with ``details`` holding
+    ``{"status": [old, new]}``. ``public`` steps are shown to the submitter."""
+
+    class Type(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        STATUS_CHANGED = "status_changed", _("Status changed")
 
     feedback = models.ForeignKey(
         Feedback,
@@ -954,11 +958,10 @@ class FeedbackEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
+    type = models.CharField(_("type"), max_length=16, choices=Type.choices)
     from_status = models.CharField(_("from status"), max_length=10, blank=True)
     to_status = models.CharField(_("to status"), max_length=10)
-    note = models.TextField(_("note"), blank=True)
+    reason = models.TextField(_("note"), blank=True, db_column="note")
     public = models.BooleanField(_("visible to the submitter"), default=True)
 
     class Meta:

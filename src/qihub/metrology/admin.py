@@ -533,6 +533,6 @@ class CalibrationEventAdmin(admin.ModelAdmin):
 
 @admin.register(MetrologyEvent)
 class MetrologyEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "type", "actor", "reason"]
+    list_display = ["created_at", "type", "actor", "reason"]
     list_filter = ["type"]
     raw_id_fields = ["instrument", "standard", "certificate", "actor"]

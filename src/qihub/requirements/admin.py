@@ -89,7 +89,7 @@ class NormativeReferenceAdmin(admin.ModelAdmin):
 
 class RequirementEventInline(admin.TabularInline):
     model = RequirementEvent
-    fields = ("created_at", "type", "actor", "reason", "changes")
+    fields = ("created_at", "type", "actor", "reason", "details")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -13,7 +13,7 @@ from qihub.core.errors import ApplicationError
 
 class ValidityCheckEventInline(ReadOnlyMixin, admin.TabularInline):
     model = ValidityCheckEvent
-    fields = ("created_at", "type", "actor", "reason", "changes")
+    fields = ("created_at", "type", "actor", "reason", "details")
     readonly_fields = fields
     extra = 0
 
