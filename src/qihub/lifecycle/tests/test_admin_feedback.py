@@ -11,7 +11,11 @@ from qihub.lifecycle.models import Feedback, FeedbackEvent
 @pytest.fixture
 def feedback(old_standard):
     return services.feedback_submit(
-        standard=old_standard, actor=None, name="李四", subject="条款 5.1", body="不明确"
+        standard=old_standard,
+        actor=None,
+        name="李四",
+        subject="条款 5.1",
+        body="不明确",
     )
 
 
