@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog import search, services
 from qihub.catalog.models import ImportRun, Standard, StandardEvent, StandardRelation
-from qihub.core.admin import ServiceWritesAdmin
+from qihub.core.admin import EventInline, ServiceWritesAdmin
 
 #: Fields the form passes to the services as they are.
 _PLAIN_FIELDS = ("identifier", "status", *services.EDITABLE_FIELDS)
@@ -94,15 +94,8 @@ class RelationInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class StandardEventInline(EventInline):
     model = StandardEvent
-    extra = 0
-    can_delete = False
-    fields = ["type", "created_at", "actor", "reason", "changes"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Standard)
@@ -117,7 +110,7 @@ class StandardAdmin(ServiceWritesAdmin):
     show_full_result_count = False
     raw_id_fields = ["ccs"]
     readonly_fields = ["import_run", "created_at", "updated_at"]
-    inlines = [RelationInline, EventInline]
+    inlines = [RelationInline, StandardEventInline]
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

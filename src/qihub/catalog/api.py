@@ -211,7 +211,7 @@ def _detail(standard: Standard) -> StandardDetailOut:
             created_at=e.created_at,
             actor=e.actor.username if e.actor else None,
             reason=e.reason,
-            changes=e.changes,
+            changes=e.details,
         )
         for e in selectors.standard_history(standard)
     ]

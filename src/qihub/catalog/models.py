@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.events import Event
 from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel, actor_field
 
@@ -367,10 +368,10 @@ class StandardDraftingUnit(models.Model):
         return f"{self.position}. {self.organisation}"
 
 
-class StandardEvent(models.Model):
+class StandardEvent(Event):
     """One thing that happened to a standard: who, when, what, why.
 
-    The standard's page draws its history from these. ``changes`` holds
+    The standard's page draws its history from these. ``details`` holds
     ``{field: [old, new]}`` for edits.
     """
 
@@ -393,10 +394,9 @@ class StandardEvent(models.Model):
         db_index=False,  # catalog_event_std_time starts with the standard
     )
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
-    reason = models.TextField(_("reason"), blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    details = models.JSONField(
+        _("changes"), default=dict, blank=True, db_column="changes"
+    )
 
     class Meta:
         verbose_name = _("standard event")
@@ -413,11 +413,11 @@ class StandardEvent(models.Model):
 
     @property
     def field_changes(self) -> dict[str, list]:
-        """The {field: [old, new]} entries of ``changes``, without what an
+        """The {field: [old, new]} entries of ``details``, without what an
         import adds beside them (its run, format and line)."""
         return {
             k: v
-            for k, v in (self.changes or {}).items()
+            for k, v in (self.details or {}).items()
             if isinstance(v, list) and len(v) == 2
         }
 

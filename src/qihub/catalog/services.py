@@ -152,12 +152,12 @@ def _event(
     *,
     actor=None,
     reason: str = "",
-    changes: dict | None = None,
+    details: dict | None = None,
 ) -> StandardEvent:
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return StandardEvent.objects.create(
-        standard=standard, type=type_, actor=actor, reason=reason, changes=changes or {}
+        standard=standard, type=type_, actor=actor, reason=reason, details=details or {}
     )
 
 
@@ -255,7 +255,7 @@ def standard_create(
         StandardEvent.Type.CREATED,
         actor=actor,
         reason=reason,
-        changes={
+        details={
             "identifier": [None, standard.identifier],
             "status": [None, standard.status],
         },
@@ -301,7 +301,7 @@ def _placeholder_upgrade(
         StandardEvent.Type.UPDATED,
         actor=actor,
         reason=reason or _("Catalogued: it was referenced only."),
-        changes={
+        details={
             "referenced_only": [True, False],
             "status": [old_status, standard.status],
         },
@@ -395,7 +395,7 @@ def standard_update(
         if set(changes) == {"status"}
         else StandardEvent.Type.UPDATED
     )
-    _event(standard, event_type, actor=actor, reason=reason, changes=changes)
+    _event(standard, event_type, actor=actor, reason=reason, details=changes)
     _notify_status_change(standard, old_status)
     return standard
 
@@ -432,7 +432,7 @@ def standard_withdraw(
         StandardEvent.Type.WITHDRAWN,
         actor=actor,
         reason=reason,
-        changes={
+        details={
             "status": [old_status, standard.status],
             "withdrawn_on": [None, on.isoformat()],
         },
@@ -494,7 +494,7 @@ def standard_replace(
             StandardEvent.Type.REPLACED,
             actor=actor,
             reason=reason,
-            changes={
+            details={
                 "status": [old_status, old.status],
                 "replaced_by": [None, new.identifier],
                 "withdrawn_on": [None, old.withdrawn_on.isoformat()],
@@ -507,7 +507,7 @@ def standard_replace(
             StandardEvent.Type.RELATION_ADDED,
             actor=actor,
             reason=reason,
-            changes={
+            details={
                 "partially_replaced_by" if partial else "replaced_by": [
                     None,
                     new.identifier,
@@ -519,7 +519,7 @@ def standard_replace(
         StandardEvent.Type.RELATION_ADDED,
         actor=actor,
         reason=reason,
-        changes={kind.value: [None, old.identifier]},
+        details={kind.value: [None, old.identifier]},
     )
     return relation
 
@@ -590,14 +590,14 @@ def relation_add(
         StandardEvent.Type.RELATION_ADDED,
         actor=actor,
         reason=note,
-        changes={label: [None, target.identifier]},
+        details={label: [None, target.identifier]},
     )
     _event(
         target,
         StandardEvent.Type.RELATION_ADDED,
         actor=actor,
         reason=note,
-        changes={f"{label} (by)": [None, source.identifier]},
+        details={f"{label} (by)": [None, source.identifier]},
     )
     return relation
 
@@ -618,7 +618,7 @@ def relation_remove(*, relation: StandardRelation, actor, reason: str) -> None:
             StandardEvent.Type.RELATION_REMOVED,
             actor=actor,
             reason=reason,
-            changes={relation.kind: [other.identifier, None]},
+            details={relation.kind: [other.identifier, None]},
         )
     relation.delete()
 
@@ -640,7 +640,7 @@ def standards_refresh_statuses(*, today: datetime.date | None = None) -> int:
             standard,
             StandardEvent.Type.STATUS_CHANGED,
             reason=_("Implementation date reached."),
-            changes={
+            details={
                 "status": [Standard.Status.TO_BE_IMPLEMENTED, Standard.Status.IN_FORCE]
             },
         )
@@ -682,6 +682,6 @@ def standard_set_drafting_units(
         StandardEvent.Type.UPDATED,
         actor=actor,
         reason=reason,
-        changes={"drafting_units": [old, new]},
+        details={"drafting_units": [old, new]},
     )
     return orgs

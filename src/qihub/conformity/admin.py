@@ -4,6 +4,7 @@
 from django.contrib import admin
 
 from qihub.conformity import models
+from qihub.core.admin import EventInline
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,16 +70,12 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ApplicationEventInline(ReadOnlyInline):
+class ApplicationEventInline(EventInline):
     model = models.ApplicationEvent
-    fields = ["created_at", "state", "actor", "reason", "details"]
-    readonly_fields = fields
 
 
-class CertificateEventInline(ReadOnlyInline):
+class CertificateEventInline(EventInline):
     model = models.CertificateEvent
-    fields = ["created_at", "type", "actor", "reason", "details"]
-    readonly_fields = fields
 
 
 @admin.register(models.Application)

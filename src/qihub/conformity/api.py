@@ -500,7 +500,7 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_history(obj) -> list[dict]:
-        return _events(obj.events.all(), lambda e: e.state)
+        return _events(obj.events.all(), lambda e: e.type)
 
 
 def _application_for(user, pk: int) -> Application:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.events import Event
 from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel, actor_field
 
@@ -167,7 +168,7 @@ class TestRequest(TimeStampedModel):
         return reverse("conformity:request_detail", args=[self.pk])
 
 
-class TestRequestEvent(models.Model):
+class TestRequestEvent(Event):
     """One step of a test request: who, when, which state, why."""
 
     __test__ = False
@@ -178,11 +179,9 @@ class TestRequestEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    state = models.CharField(_("state"), max_length=20, choices=TestRequest.State)
-    actor = actor_field()
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    type = models.CharField(
+        _("state"), max_length=20, choices=TestRequest.State, db_column="state"
+    )
 
     class Meta:
         verbose_name = _("test request event")
@@ -190,7 +189,7 @@ class TestRequestEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.request_id}: {self.state}"
+        return f"{self.request_id}: {self.type}"
 
 
 class Outcome(models.TextChoices):
@@ -309,7 +308,7 @@ class TestResult(models.Model):
         return f"{self.parameter} = {self.value} {self.unit}".strip()
 
 
-class ReportEvent(models.Model):
+class ReportEvent(Event):
     """One change to a report: created, issued, revoked."""
 
     class Type(models.TextChoices):
@@ -324,10 +323,6 @@ class ReportEvent(models.Model):
         related_name="events",
     )
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    actor = actor_field()
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("report event")
@@ -440,7 +435,7 @@ class Application(TimeStampedModel):
         return reverse("conformity:application_detail", args=[self.pk])
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(Event):
     """One step of a certification application: who, when, which state it
     entered (applied, evaluated, granted or refused: the decision) and the
     note given. Written by the services only."""
@@ -451,11 +446,10 @@ class ApplicationEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    state = models.CharField(_("state"), max_length=20, choices=Application.State)
-    actor = actor_field()
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    type = models.CharField(
+        _("state"), max_length=20, choices=Application.State, db_column="state"
+    )
     reason = models.TextField(_("note"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("application event")
@@ -463,7 +457,7 @@ class ApplicationEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.application_id}: {self.state}"
+        return f"{self.application_id}: {self.type}"
 
 
 class Certificate(TimeStampedModel):
@@ -553,7 +547,7 @@ class Certificate(TimeStampedModel):
         return reverse("conformity:certificate_detail", args=[self.pk])
 
 
-class CertificateEvent(models.Model):
+class CertificateEvent(Event):
     """One change of a certificate: issued, suspended, restored, withdrawn,
     expired, renewed, surveillance done."""
 
@@ -574,10 +568,6 @@ class CertificateEvent(models.Model):
         related_name="events",
     )
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    actor = actor_field()
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("certificate event")

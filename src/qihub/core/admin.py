@@ -31,6 +31,17 @@ class ReadOnlyMixin:
         return False
 
 
+class EventInline(ReadOnlyMixin, admin.TabularInline):
+    """A record's history (its ``core.events.Event`` rows) under the record:
+    read only, since the services write events and nothing published is
+    ever deleted."""
+
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "type", "actor", "reason", "details")
+    readonly_fields = fields
+
+
 class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """For records the domain services write (versions, citations, events,
     check runs): staff read them in the admin; nothing is added, edited or

@@ -13,7 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qihub.core.models import TimeStampedModel, actor_field
+from qihub.core.events import Event
+from qihub.core.models import TimeStampedModel
 
 
 class Enterprise(TimeStampedModel):
@@ -365,7 +366,7 @@ class CheckRun(models.Model):
         return f"{self.version_id} {self.check_status} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class DeclarationEvent(models.Model):
+class DeclarationEvent(Event):
     """Something that happened to a declaration: who, when, what, why."""
 
     class Type(models.TextChoices):
@@ -391,10 +392,6 @@ class DeclarationEvent(models.Model):
         related_name="+",
     )
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("declaration event")

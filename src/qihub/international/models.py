@@ -24,8 +24,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.events import Event
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel, actor_field
+from qihub.core.models import TimeStampedModel
 
 
 class TechnicalBody(TimeStampedModel):
@@ -407,7 +408,7 @@ class TbtMatch(models.Model):
         return f"{self.notification.symbol} → {self.get_kind_display()}"
 
 
-class InternationalEvent(models.Model):
+class InternationalEvent(Event):
     """One change in this domain: who, when, what, why (posts, projects,
     courses, imports, TBT matching)."""
 
@@ -438,10 +439,6 @@ class InternationalEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("international event")

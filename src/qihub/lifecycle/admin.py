@@ -1,7 +1,12 @@
-"""Admin for the lifecycle: staff read and adjust the workflow itself here."""
+"""Admin for the lifecycle: staff read and adjust the workflow itself here.
+Feedback moves on through the feedback service, as from its page, so each
+step is checked and recorded; histories are read-only."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from qihub.core.admin import EventInline, ServiceWritesAdmin
 from qihub.lifecycle import services
 from qihub.lifecycle.models import (
     Ballot,
@@ -63,22 +68,18 @@ class TransitionAdmin(admin.ModelAdmin):
     list_filter = ["from_state"]
 
 
-class ProjectEventInline(admin.TabularInline):
+class ProjectEventInline(EventInline):
     model = ProjectEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = [
+    fields = (
         "type",
         "created_at",
         "actor",
         "from_state",
         "to_state",
-        "comment",
+        "reason",
         "details",
-    ]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    )
+    readonly_fields = fields
 
 
 class ProjectDraftingUnitInline(admin.TabularInline):
@@ -199,6 +200,10 @@ class PatentDisclosureAdmin(admin.ModelAdmin):
     search_fields = ["patent_number", "holder"]
     raw_id_fields = ["project", "standard", "user", "holder_organisation"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A disclosure is published with the project and the standard.
+        return False
+
 
 class MilestoneInline(admin.TabularInline):
     model = ResearchMilestone
@@ -225,16 +230,81 @@ class PeriodicReviewAdmin(admin.ModelAdmin):
     list_filter = ["outcome"]
     raw_id_fields = ["standard", "revision_project", "actor"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A review's outcome is a published decision on the standard.
+        return False
 
-class FeedbackEventInline(admin.TabularInline):
+
+class FeedbackEventInline(EventInline):
     model = FeedbackEvent
-    extra = 0
+    fields = (
+        "created_at",
+        "type",
+        "actor",
+        "from_status",
+        "to_status",
+        "reason",
+        "public",
+        "details",
+    )
+    readonly_fields = fields
+
+
+class FeedbackAdminForm(forms.ModelForm):
+    """The handling step: a new status (and committee, response); the note is
+    kept with the step in the feedback's history."""
+
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["status", "committee", "response"]
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ServiceWritesAdmin):
+    """Staff triage, assign, answer, reject or close feedback here through
+    ``feedback_handle``; what the submitter sent is shown read-only, nothing
+    is added here (the public form does that) and nothing is deleted."""
+
+    form = FeedbackAdminForm
     list_display = ["tracking_number", "standard", "kind", "status", "committee"]
     list_filter = ["status", "kind"]
     search_fields = ["tracking_number", "subject", "name"]
-    raw_id_fields = ["standard", "user", "organisation"]
+    readonly_fields = [
+        "tracking_number",
+        "standard",
+        "kind",
+        "name",
+        "organisation_name",
+        "organisation",
+        "email",
+        "user",
+        "clause",
+        "subject",
+        "body",
+        "responded_at",
+        "created_at",
+    ]
     inlines = [FeedbackEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not form.changed_data:
+            return
+        data = form.cleaned_data
+        services.feedback_handle(
+            feedback=obj,
+            actor=request.user,
+            status=data["status"],
+            committee=data["committee"],
+            response=data["response"] or "",
+            note=data["note"],
+        )

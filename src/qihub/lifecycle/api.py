@@ -116,6 +116,11 @@ class ProjectEventOut(Schema):
     comment: str
     details: dict
 
+    @staticmethod
+    def resolve_comment(obj) -> str:
+        # The API keeps the name it had before events shared one shape.
+        return obj.reason
+
 
 class TransitionIn(Schema):
     to_state: str

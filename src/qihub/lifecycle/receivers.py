@@ -14,7 +14,7 @@ def on_standard_status_changed(sender, standard, old_status, new_status, **kwarg
         ProjectEvent.objects.create(
             project=project,
             type=ProjectEvent.Type.NOTE,
-            comment=_("The revised standard %(id)s is now %(s)s in the catalogue.")
+            reason=_("The revised standard %(id)s is now %(s)s in the catalogue.")
             % {"id": standard.identifier, "s": standard.get_status_display()},
             details={"standard": standard.pk, "status": [old_status, new_status]},
         )

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
 from django.utils.translation import gettext_lazy as _
 
-from qihub.core.admin import ReadOnlyMixin, ServiceWritesAdmin
+from qihub.core.admin import ReadOnlyMixin, RecordAdmin, ServiceWritesAdmin
 from qihub.metrology import services
 from qihub.metrology.models import (
     AccreditationScope,
@@ -532,7 +532,7 @@ class CalibrationEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(MetrologyEvent)
-class MetrologyEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "type", "actor", "reason"]
+class MetrologyEventAdmin(RecordAdmin):
+    list_display = ["created_at", "type", "actor", "reason"]
     list_filter = ["type"]
     raw_id_fields = ["instrument", "standard", "certificate", "actor"]

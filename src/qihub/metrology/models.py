@@ -14,11 +14,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qihub.core.dates import add_months
+from qihub.core.events import Event
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel, actor_field
+from qihub.core.models import TimeStampedModel
 
 
 class Use(models.TextChoices):
@@ -587,7 +589,7 @@ class MeasurementResult(models.Model):
         return f"{self.name}: {self.value} {self.unit}"
 
 
-class MetrologyEvent(models.Model):
+class MetrologyEvent(Event):
     """The typed history of the registry: who did what, when and why."""
 
     class Type(models.TextChoices):
@@ -603,8 +605,9 @@ class MetrologyEvent(models.Model):
         RETIRED = "retired", _("Taken out of use")
 
     type = models.CharField(_("type"), max_length=30, choices=Type.choices)
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = actor_field()
+    created_at = models.DateTimeField(
+        _("time"), default=timezone.now, editable=False, db_index=True, db_column="at"
+    )
     instrument = models.ForeignKey(
         Instrument, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -622,16 +625,14 @@ class MetrologyEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="history",
     )
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("metrology event")
         verbose_name_plural = _("metrology events")
-        ordering = ["-at", "-id"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d} {self.type}"
+        return f"{self.created_at:%Y-%m-%d} {self.type}"
 
     @property
     def summary(self) -> str:

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qihub.core.events import Event
 from qihub.core.i18n import localised
 from qihub.core.models import TimeStampedModel, actor_field
 
@@ -493,7 +494,7 @@ class Designation(TimeStampedModel):
         )
 
 
-class OrganisationEvent(models.Model):
+class OrganisationEvent(Event):
     """One change to an organisation or a network: who, when, what, why."""
 
     class Type(models.TextChoices):
@@ -528,10 +529,6 @@ class OrganisationEvent(models.Model):
         related_name="events",
     )
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("organisation event")

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qihub.core.admin import RecordAdmin
+from qihub.core.admin import EventInline, RecordAdmin
 from qihub.core.errors import ApplicationError
 from qihub.requirements import services
 from qihub.requirements.models import (
@@ -87,12 +87,8 @@ class NormativeReferenceAdmin(admin.ModelAdmin):
     raw_id_fields = ("document", "standard")
 
 
-class RequirementEventInline(admin.TabularInline):
+class RequirementEventInline(EventInline):
     model = RequirementEvent
-    fields = ("created_at", "type", "actor", "reason", "changes")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Requirement)

@@ -9,8 +9,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.events import Event
 from qihub.core.i18n import localised
-from qihub.core.models import TimeStampedModel, actor_field
+from qihub.core.models import TimeStampedModel
 
 
 class Parameter(TimeStampedModel):
@@ -349,7 +350,7 @@ def decimal_normalised(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).normalize()
 
 
-class RequirementEvent(models.Model):
+class RequirementEvent(Event):
     """Something that happened to a requirement: proposed, confirmed,
     corrected, rejected. ``changes`` holds ``{field: [old, new]}``."""
 
@@ -367,10 +368,9 @@ class RequirementEvent(models.Model):
         related_name="events",
     )
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
-    reason = models.TextField(_("reason"), blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    details = models.JSONField(
+        _("changes"), default=dict, blank=True, db_column="changes"
+    )
 
     class Meta:
         verbose_name = _("requirement event")
@@ -381,7 +381,7 @@ class RequirementEvent(models.Model):
         return f"{self.requirement_id} {self.type}"
 
 
-class DocumentEvent(models.Model):
+class DocumentEvent(Event):
     """An import or re-import of a standard's full text."""
 
     class Type(models.TextChoices):
@@ -396,10 +396,6 @@ class DocumentEvent(models.Model):
         related_name="events",
     )
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("document event")

@@ -167,7 +167,7 @@ def parameter_map(*, parameter: Parameter, target: Parameter, actor) -> int:
             RequirementEvent.Type.CORRECTED,
             actor=actor,
             reason=_("New parameter mapped"),
-            changes={"parameter": [parameter.key, target.key]},
+            details={"parameter": [parameter.key, target.key]},
         )
         moved += 1
     names = [n for n in (parameter.name_zh, parameter.name_en) if n]
@@ -213,7 +213,7 @@ def parameter_keep(*, parameter: Parameter, actor, key: str = "") -> Parameter:
             RequirementEvent.Type.CORRECTED,
             actor=actor,
             reason=_("New parameter kept in the vocabulary"),
-            changes={"parameter": [old_key, parameter.key]},
+            details={"parameter": [old_key, parameter.key]},
         )
     _lookup_cache.clear()
     return parameter
@@ -296,13 +296,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _event(requirement, type_, *, actor, reason="", changes=None) -> RequirementEvent:
+def _event(requirement, type_, *, actor, reason="", details=None) -> RequirementEvent:
     return RequirementEvent.objects.create(
         requirement=requirement,
         type=type_,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         reason=reason,
-        changes=changes or {},
+        details=details or {},
     )
 
 
@@ -380,7 +380,7 @@ def requirement_create(
         else RequirementEvent.Type.CREATED,
         actor=actor,
         reason=reason,
-        changes={k: [None, _jsonable(v)] for k, v in data.items()},
+        details={k: [None, _jsonable(v)] for k, v in data.items()},
     )
     return requirement
 
@@ -442,7 +442,7 @@ def requirement_confirm(
         RequirementEvent.Type.CONFIRMED,
         actor=actor,
         reason=reason,
-        changes={"status": [old, requirement.status]},
+        details={"status": [old, requirement.status]},
     )
     return requirement
 
@@ -464,7 +464,7 @@ def requirement_reject(*, requirement: Requirement, actor, reason: str) -> Requi
         RequirementEvent.Type.REJECTED,
         actor=actor,
         reason=reason.strip(),
-        changes={"status": [old, requirement.status]},
+        details={"status": [old, requirement.status]},
     )
     return requirement
 
@@ -545,6 +545,6 @@ def requirement_correct(
         RequirementEvent.Type.CORRECTED,
         actor=actor,
         reason=reason,
-        changes=diff,
+        details=diff,
     )
     return requirement

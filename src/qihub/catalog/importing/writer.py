@@ -445,7 +445,7 @@ class Writer:
         event, changes = self._event(now)
         row = list(self.event_row(event))
         at_standard = self.event_index["standard_id"]
-        at_changes = self.event_index["changes"]
+        at_changes = self.event_index["details"]
         rows = []
         for pk, line, diff in events:
             row[at_standard] = pk
@@ -705,7 +705,7 @@ class Writer:
         if not self.postgres:
             at = self.connection.ops.adapt_datetimefield_value(at)
         values = self._event(at)[0] | {
-            "changes": json.dumps(
+            "details": json.dumps(
                 {"format": self.fmt, "import": self.run.pk, "created": True}
             )
         }
@@ -713,7 +713,7 @@ class Writer:
             if f.attname == "standard_id":
                 select.append("id")
             else:
-                jsonb = self.postgres and f.attname == "changes"
+                jsonb = self.postgres and f.attname == "details"
                 select.append("%s::jsonb" if jsonb else "%s")
                 params.append(values[f.attname])
         columns = ", ".join(f.column for f in self.event_fields)

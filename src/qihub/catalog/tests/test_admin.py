@@ -99,8 +99,8 @@ def test_edit_is_recorded_in_the_history(admin_client, admin_user, standard):
     assert sorted(c.code for c in standard.ics.all()) == ["67.040", "67.220.20"]
     event = standard.events.filter(type="updated").get()
     assert event.actor == admin_user
-    assert event.changes["title_en"][1] == "Food additives"
-    assert event.changes["ics"] == [["67.220.20"], ["67.040", "67.220.20"]]
+    assert event.details["title_en"][1] == "Food additives"
+    assert event.details["ics"] == [["67.220.20"], ["67.040", "67.220.20"]]
 
 
 def test_a_refused_edit_says_why_and_changes_nothing(admin_client, standard):

@@ -31,7 +31,7 @@ def test_an_imported_change_shows_old_and_new_values(tmp_path, classifications, 
     assert (report.created, report.updated) == (0, 1)
     std = Standard.objects.get(identifier="GB/T 19001-2016")
     update, created = std.events.order_by("-id")
-    assert created.changes["created"] is True
+    assert created.details["created"] is True
     assert update.field_changes == {
         "title_zh": ["质量管理体系 要求", "质量管理体系 要求（修订）"],
         "ics": [["03.120.10"], ["03.100.70", "03.120.10"]],
@@ -103,7 +103,7 @@ def test_the_migration_gives_records_imported_before_their_event(classifications
         run.created_at,
         None,
     )
-    assert event.changes == {"format": "csv", "import": run.pk, "created": True}
+    assert event.details == {"format": "csv", "import": run.pk, "created": True}
     assert "old.csv" in event.reason
     assert not StandardEvent.objects.filter(standard=by_hand).exists()
     assert Standard.objects.count() == 2  # nothing else changed

@@ -119,11 +119,11 @@ def test_csv_import_creates_standards_relations_and_its_run(good_csv):
     ) == {run.pk}
     [entry] = standard_history(std)
     assert entry.pk is not None
-    assert entry.changes == {"format": "csv", "import": run.pk, "created": True}
+    assert entry.details == {"format": "csv", "import": run.pk, "created": True}
     assert entry.type == "imported"
     assert entry.created_at == run.created_at
     assert entry.reason == "imported from standards.csv"
-    assert entry.changes["import"] == run.pk
+    assert entry.details["import"] == run.pk
     assert Standard.objects.get(identifier="GB/T 19000-2016").status == "in_force"
     # The imported records are searchable straight away.
     assert {s.identifier for s in search_standards(q="食品").results} == {
@@ -152,7 +152,7 @@ def test_reimport_updates_in_place(good_csv, tmp_path):
     event = std.events.order_by("-id").first()
     assert (event.type, event.reason) == ("imported", "imported from again.csv")
     # the update's old and new values (issue 19), beside the run and line
-    assert event.changes == {
+    assert event.details == {
         "format": "csv",
         "import": second.pk,
         "line": 2,
@@ -163,7 +163,7 @@ def test_reimport_updates_in_place(good_csv, tmp_path):
         "status": ["published", "replaced"],
         "title_en": ["Quality management systems - Requirements", "QMS - Requirements"],
     }
-    assert [e.changes["import"] for e in standard_history(std)] == [
+    assert [e.details["import"] for e in standard_history(std)] == [
         second.pk,
         first.pk,
     ]

@@ -110,7 +110,7 @@ def test_update_records_field_changes(staff_user):
         standard=std, actor=staff_user, title_en="New", reason="typo"
     )
     event = std.events.filter(type=StandardEvent.Type.UPDATED).get()
-    assert event.changes == {"title_en": ["Old", "New"]}
+    assert event.details == {"title_en": ["Old", "New"]}
     with pytest.raises(ApplicationError):
         services.standard_update(standard=std, actor=staff_user, status="withdrawn")
 

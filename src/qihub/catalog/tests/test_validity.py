@@ -365,7 +365,7 @@ def test_rerun_automatically_when_a_standard_on_the_list_changes(
     assert check.runs == 2
     event = check.events.first()
     assert event.type == ValidityCheckEvent.Type.STANDARD_CHANGED
-    assert event.changes["standard"] == catalogue["GB/T 24001-2016"].pk
+    assert event.details["standard"] == catalogue["GB/T 24001-2016"].pk
 
 
 def test_a_change_to_a_standard_on_no_list_runs_nothing(

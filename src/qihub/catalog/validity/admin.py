@@ -7,15 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from qihub.catalog.validity import services
 from qihub.catalog.validity.models import ValidityCheck, ValidityCheckEvent
-from qihub.core.admin import ReadOnlyMixin, RecordAdmin
+from qihub.core.admin import EventInline, RecordAdmin
 from qihub.core.errors import ApplicationError
 
 
-class ValidityCheckEventInline(ReadOnlyMixin, admin.TabularInline):
+class ValidityCheckEventInline(EventInline):
     model = ValidityCheckEvent
-    fields = ("created_at", "type", "actor", "reason", "changes")
-    readonly_fields = fields
-    extra = 0
 
 
 @admin.register(ValidityCheck)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qihub.core.events import Event
 from qihub.core.models import TimeStampedModel, actor_field
 
 
@@ -77,7 +78,7 @@ class ValidityCheck(TimeStampedModel):
         return self.owner_user or self.owner_organisation
 
 
-class ValidityCheckEvent(models.Model):
+class ValidityCheckEvent(Event):
     """One thing that happened to a saved check: saved, re-run by a user,
     re-run because a standard on it changed (which one, in ``changes``)."""
 
@@ -93,10 +94,9 @@ class ValidityCheckEvent(models.Model):
         related_name="events",
     )
     type = models.CharField(_("type"), max_length=24, choices=Type.choices)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = actor_field()
-    reason = models.TextField(_("reason"), blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    details = models.JSONField(
+        _("changes"), default=dict, blank=True, db_column="changes"
+    )
 
     class Meta:
         verbose_name = _("validity check event")

@@ -70,7 +70,7 @@ def validity_check_save(
         check_run=check,
         type=ValidityCheckEvent.Type.CREATED,
         actor=actor,
-        changes={"summary": check.summary},
+        details={"summary": check.summary},
     )
     return check
 
@@ -98,7 +98,7 @@ def validity_check_rerun(
         ),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         reason=reason,
-        changes={
+        details={
             "summary": [old, check.summary],
             **({"standard": standard_id} if standard_id is not None else {}),
         },

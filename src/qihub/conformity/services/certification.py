@@ -155,7 +155,7 @@ def _app_event(
     """The one place an application's history is written."""
     ApplicationEvent.objects.create(
         application=application,
-        state=state,
+        type=state,
         actor=_actor(actor),
         reason=reason or "",
         details=details,

@@ -99,7 +99,7 @@ def request_create(
         due_on=due_on or timezone.localdate() + datetime.timedelta(days=7),
     )
     TestRequestEvent.objects.create(
-        request=req, state=req.state, actor=_actor(actor), reason=note
+        request=req, type=req.state, actor=_actor(actor), reason=note
     )
     return req
 
@@ -139,7 +139,7 @@ def request_move(
     req.save(update_fields=["state", "quote", "due_on", "updated_at"])
     TestRequestEvent.objects.create(
         request=req,
-        state=state,
+        type=state,
         actor=_actor(actor),
         reason=reason,
         details={"quote": quote} if quote else {},

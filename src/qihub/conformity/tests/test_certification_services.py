@@ -294,7 +294,7 @@ def test_every_change_is_in_the_history(
         actor=officer, application=app, grant=True, number="CERT-H-1", reason="ok"
     )
     events = list(app.events.all())
-    assert [(e.state, e.actor, e.reason) for e in events] == [
+    assert [(e.type, e.actor, e.reason) for e in events] == [
         ("applied", applicant, "first application"),
         ("evaluated", officer, "line 2 inspected"),
         ("granted", officer, "ok"),
@@ -353,12 +353,12 @@ def test_refusal_is_in_the_history(scheme, lab, cert_body, enterprise):
     _refused(
         "reason", services.application_decide, actor=None, application=app, grant=False
     )
-    assert [e.state for e in app.events.all()] == ["applied", "evaluated"]
+    assert [e.type for e in app.events.all()] == ["applied", "evaluated"]
     services.application_decide(
         actor=None, application=app, grant=False, reason="formaldehyde over the limit"
     )
     last = app.events.last()
-    assert (last.state, last.reason, last.actor) == (
+    assert (last.type, last.reason, last.actor) == (
         "refused",
         "formaldehyde over the limit",
         None,
@@ -368,10 +368,18 @@ def test_refusal_is_in_the_history(scheme, lab, cert_body, enterprise):
 def test_backfill_gives_older_applications_a_history(scheme, cert_body, enterprise):
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     backfill = importlib.import_module(
         "qihub.conformity.migrations.0004_application_event_backfill"
+    )
+    # The models as that migration sees them (the event's ``type`` was still
+    # called ``state``); the table is the same one.
+    apps = (
+        MigrationLoader(connection)
+        .project_state(("conformity", "0004_application_event_backfill"))
+        .apps
     )
     old = Application.objects.create(
         scheme=scheme,
@@ -385,7 +393,7 @@ def test_backfill_gives_older_applications_a_history(scheme, cert_body, enterpri
     backfill.forwards(apps, None)
     backfill.forwards(apps, None)  # re-runnable: only applications without events
     events = list(old.events.all())
-    assert [(e.state, e.reason) for e in events] == [
+    assert [(e.type, e.reason) for e in events] == [
         ("applied", ""),
         ("refused", "no factory"),
     ]

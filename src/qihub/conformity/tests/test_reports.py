@@ -104,7 +104,7 @@ def test_request_flow(lab, enterprise, gb31701, enterprise_user):
     req.refresh_from_db()
     assert req.state == TestRequest.State.REPORT_ISSUED
     assert report.client == enterprise
-    assert [e.state for e in req.events.all()] == [
+    assert [e.type for e in req.events.all()] == [
         "requested",
         "quoted",
         "accepted",

@@ -219,7 +219,7 @@ def test_apply(client, member, scheme, cert_body, enterprise):
         "QH-01, QH-02",
     )
     event = app.events.get()
-    assert (event.state, event.actor, event.reason) == ("applied", member, "please")
+    assert (event.type, event.actor, event.reason) == ("applied", member, "please")
     page = client.get(app.get_absolute_url()).content.decode()
     assert 'id="history"' in page
     assert "Applied" in page

@@ -71,8 +71,9 @@ def _public_organisation(text: str) -> Organisation | None:
 
 
 def _event(project: Project, type_: str, *, actor, comment: str = "", **kw):
+    # ``comment`` is what the project services call the reason given.
     return ProjectEvent.objects.create(
-        project=project, type=type_, actor=recorded(actor), comment=comment, **kw
+        project=project, type=type_, actor=recorded(actor), reason=comment, **kw
     )
 
 

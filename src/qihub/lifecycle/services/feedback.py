@@ -117,7 +117,10 @@ def feedback_submit(
     else:
         raise Conflict(_("Could not allocate a tracking number; please retry."))
     FeedbackEvent.objects.create(
-        feedback=feedback, actor=user, to_status=Feedback.Status.RECEIVED
+        feedback=feedback,
+        type=FeedbackEvent.Type.RECEIVED,
+        actor=user,
+        to_status=Feedback.Status.RECEIVED,
     )
     return feedback
 
@@ -165,8 +168,14 @@ def feedback_handle(
     ):
         raise ApplicationError(_("Write the response the submitter will read."))
     old = feedback.status
+    details: dict = {"status": [old, status]}
     feedback.status = status
     if committee is not None:
+        if committee != feedback.committee:
+            details["committee"] = [
+                feedback.committee.code if feedback.committee else None,
+                committee.code,
+            ]
         feedback.committee = committee
     if response.strip():
         feedback.response = response.strip()
@@ -175,9 +184,11 @@ def feedback_handle(
     FeedbackEvent.objects.create(
         feedback=feedback,
         actor=recorded(actor),
+        type=FeedbackEvent.Type.STATUS_CHANGED,
         from_status=old,
         to_status=status,
-        note=note or response,
+        reason=note or response,
+        details=details,
     )
     if feedback.email and response.strip():
         number, mail_to = feedback.tracking_number, feedback.email

@@ -364,7 +364,7 @@ def test_withdrawal_elsewhere_notes_revision_project(
             standard=old_standard, actor=staff_user, reason="Obsolete"
         )
     note = project.events.filter(type="note").get()
-    assert "GB 31701-2015" in note.comment
+    assert "GB 31701-2015" in note.reason
 
 
 def test_proposer_is_told_of_transitions(

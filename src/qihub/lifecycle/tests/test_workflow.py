@@ -193,7 +193,7 @@ def test_cancel_closes_open_ballot(make_project, staff_user):
     )
     assert project.ballots.get().status == "closed"
     event = project.events.first()
-    assert (event.from_state, event.to_state, event.comment) == (
+    assert (event.from_state, event.to_state, event.reason) == (
         "review",
         "cancelled",
         "Merged elsewhere",
@@ -351,7 +351,7 @@ def test_consultations_past_their_deadline_close_on_schedule(make_project, staff
     event = project.events.get(type=ProjectEvent.Type.CONSULTATION_CLOSED)
     assert event.actor is None
     assert event.details["comments"] == 1
-    assert str(consultation.closes_on) in event.comment
+    assert str(consultation.closes_on) in event.reason
 
     # The project stays in consultation, and its unresolved comment still
     # keeps it from the committee review.
@@ -385,7 +385,7 @@ def test_published_projects_become_implemented_on_schedule(make_project, old_sta
     assert project.state.slug == "implemented"
     event = project.events.first()
     assert event.actor is None
-    assert event.comment == "Implementation date reached."
+    assert event.reason == "Implementation date reached."
 
 
 def test_staff_adjustments_to_the_process_stand(make_project, staff_user):

@@ -81,7 +81,7 @@ def test_keeping_a_parameter_clears_the_mark_and_records_it(
     assert (kept.key, kept.is_new) == ("paddy", False)
     assert (
         RequirementEvent.objects.filter(
-            type="corrected", changes__parameter=["new-paddy", "paddy"]
+            type="corrected", details__parameter=["new-paddy", "paddy"]
         ).count()
         == 2
     )

@@ -166,7 +166,7 @@ def test_footnotes_in_cells_stay_footnotes_and_unknown_rows_are_new_parameters(
     assert Requirement.objects.filter(parameter=target, subject="Husked rice").exists()
     assert (
         RequirementEvent.objects.filter(
-            type="corrected", changes__parameter=["new-paddy", target.key]
+            type="corrected", details__parameter=["new-paddy", target.key]
         ).count()
         == 2
     )
