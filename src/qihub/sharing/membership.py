@@ -86,11 +86,11 @@ def announce(*, member: MemberInstance) -> None:
     unchanged announcement writes nothing."""
     if member.state not in STATES or not _here_is_secretariat(member.network):
         return
-    from qihub.sharing.services import _entry_write
+    from qihub.sharing.services import entry_write
 
     network = member.network
     organisation = member.organisation
-    _entry_write(
+    entry_write(
         kind=KIND,
         key=f"{network.pk}:{member.base_url}"[:200],
         op=FeedEntry.Op.UPSERT,
@@ -160,7 +160,7 @@ def _keys_parse(items) -> list[dict]:
 
 def _parse(data) -> dict:
     """The announced membership, checked; ValueError when it is not one."""
-    from qihub.sharing.services import _base_url_clean
+    from qihub.sharing.services import base_url_clean
 
     try:
         state = data["state"]
@@ -171,7 +171,7 @@ def _parse(data) -> dict:
             len([k for k in keys if k["valid_until"] is None]) != 1
         ):
             raise ValueError("no current key")
-        base_url = _base_url_clean(str(data["base_url"]))
+        base_url = base_url_clean(str(data["base_url"]))
     except (KeyError, TypeError, AttributeError, ApplicationError) as exc:
         raise ValueError(str(exc)) from exc
     return {

@@ -72,7 +72,7 @@ def identity_set(*, base_url: str, organisation=None, actor=None) -> InstanceIde
     """Set this instance's base URL and organisation; the first call also
     creates its signing key."""
     _require_staff(actor)
-    base_url = _base_url_clean(base_url)
+    base_url = base_url_clean(base_url)
     identity = InstanceIdentity.objects.order_by("pk").first() or InstanceIdentity()
     identity.base_url = base_url
     identity.organisation = organisation
@@ -114,7 +114,7 @@ def key_rotate(*, actor=None) -> SigningKey:
     _require_staff(actor)
     old = _current_key()
     new = _key_create()
-    _entry_write(
+    entry_write(
         kind="key",
         key=new.key_id,
         op=FeedEntry.Op.UPSERT,
@@ -130,7 +130,7 @@ def key_rotate(*, actor=None) -> SigningKey:
 # --- publishing ---------------------------------------------------------------
 
 
-def _entry_write(*, kind: str, key: str, op: str, data: dict, signer=None) -> None:
+def entry_write(*, kind: str, key: str, op: str, data: dict, signer=None) -> None:
     identity = identity_get()
     if identity is None:
         return
@@ -177,7 +177,7 @@ def record_changed(*, kind: str, key: str, data: dict | None) -> None:
     if kind not in enabled_kinds():
         return
     op = FeedEntry.Op.UPSERT if data is not None else FeedEntry.Op.DELETE
-    _entry_write(kind=kind, key=key, op=op, data=data or {})
+    entry_write(kind=kind, key=key, op=op, data=data or {})
 
 
 @transaction.atomic
@@ -198,7 +198,7 @@ def publishing_set(*, kind: str, enabled: bool, actor=None) -> PublishingChoice:
 
     for key, data in publishing.records_of(kind):
         op = FeedEntry.Op.UPSERT if enabled and data is not None else "delete"
-        _entry_write(kind=kind, key=key, op=op, data=data if op != "delete" else {})
+        entry_write(kind=kind, key=key, op=op, data=data if op != "delete" else {})
     log(actor=actor, action="sharing.publish", details={"kind": kind, "on": enabled})
     return choice
 
@@ -267,7 +267,7 @@ def instance_describe(*, base_url: str, fetch: Fetch | None = None) -> dict:
     base URL, organisation and public keys, checked. Refused with a message
     naming the base URL when it cannot be reached or is not a qihub
     instance description (nothing is stored)."""
-    base_url = _base_url_clean(base_url)
+    base_url = base_url_clean(base_url)
     url = f"{base_url}/api/network/instance"
     fetch = fetch or http_describe
     try:
@@ -345,7 +345,7 @@ def member_register_from_url(
     asked outside the transaction: on SQLite a transaction holds the write
     lock, and its answer may take seconds."""
     _require_staff(actor)
-    base_url = _base_url_clean(base_url)
+    base_url = base_url_clean(base_url)
     if MemberInstance.objects.filter(network=network, base_url=base_url).exists():
         raise ApplicationError(
             _("This instance is already registered in the network."),
@@ -398,7 +398,7 @@ def _member_store(
     return member
 
 
-def _base_url_clean(base_url: str) -> str:
+def base_url_clean(base_url: str) -> str:
     base_url = (base_url or "").strip().rstrip("/")
     try:
         parts = urllib.parse.urlsplit(base_url)

@@ -27,7 +27,7 @@ def acts_for(user, organisation: Organisation | None) -> bool:
     return Membership.objects.filter(user=user, organisation=organisation).exists()
 
 
-def _check_acts_for(user, organisation: Organisation) -> None:
+def check_acts_for(user, organisation: Organisation) -> None:
     if not acts_for(user, organisation):
         raise PermissionDenied(
             _("Only staff and members of %(org)s may do this.")
@@ -35,11 +35,11 @@ def _check_acts_for(user, organisation: Organisation) -> None:
         )
 
 
-def _field_error(field_name: str, message: str) -> ApplicationError:
+def field_error(field_name: str, message: str) -> ApplicationError:
     return ApplicationError(message, details={field_name: message})
 
 
-def _actor(user):
+def actor_recorded(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
@@ -81,7 +81,7 @@ VERIFY_NUMBER = re.compile(
 )
 
 
-def _standards(refs: Iterable[str | Standard]) -> list[Standard]:
+def standards_resolve(refs: Iterable[str | Standard]) -> list[Standard]:
     found = []
     for ref in refs:
         if isinstance(ref, Standard):
@@ -89,11 +89,11 @@ def _standards(refs: Iterable[str | Standard]) -> list[Standard]:
             continue
         std = standard_get_by_identifier(str(ref))
         if std is None:
-            raise _field_error(
+            raise field_error(
                 "standards",
                 _("%(ident)s is not in the standards catalogue.") % {"ident": ref},
             )
         found.append(std)
     if not found:
-        raise _field_error("standards", _("Cite at least one standard."))
+        raise field_error("standards", _("Cite at least one standard."))
     return found

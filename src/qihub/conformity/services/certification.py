@@ -24,10 +24,10 @@ from qihub.conformity.models import (
 )
 from qihub.conformity.services._common import (
     VERIFY_NUMBER,
-    _actor,
-    _check_acts_for,
-    _field_error,
-    _standards,
+    actor_recorded,
+    check_acts_for,
+    field_error,
+    standards_resolve,
 )
 from qihub.core.errors import Conflict, PermissionDenied
 from qihub.core.roles import is_staff_member
@@ -51,16 +51,16 @@ def _scheme_values(
     name_zh, name_en = (name_zh or "").strip(), (name_en or "").strip()
     for name, value in (("name_zh", name_zh), ("name_en", name_en)):
         if len(value) > 200:
-            raise _field_error(name, _("The name is longer than 200 characters."))
+            raise field_error(name, _("The name is longer than 200 characters."))
     if not isinstance(validity_years, int) or not 1 <= validity_years <= 10:
-        raise _field_error("validity_years", _("The validity is 1 to 10 years."))
+        raise field_error("validity_years", _("The validity is 1 to 10 years."))
     if not isinstance(surveillance_months, int) or not 1 <= surveillance_months <= 60:
-        raise _field_error(
+        raise field_error(
             "surveillance_months",
             _("The surveillance interval is 1 to 60 months."),
         )
     if surveillance_months > validity_years * 12:
-        raise _field_error(
+        raise field_error(
             "surveillance_months",
             _("The surveillance interval is longer than the validity."),
         )
@@ -71,7 +71,7 @@ def _scheme_values(
         "validity_years": validity_years,
         "surveillance_months": surveillance_months,
     }
-    return values, _standards(standards)
+    return values, standards_resolve(standards)
 
 
 @transaction.atomic
@@ -93,14 +93,14 @@ def scheme_create(
         raise PermissionDenied(_("Only institute staff may create schemes."))
     code = (code or "").strip()
     if not code:
-        raise _field_error("code", _("Give the scheme a code."))
+        raise field_error("code", _("Give the scheme a code."))
     if not _SCHEME_CODE.match(code):
-        raise _field_error(
+        raise field_error(
             "code",
             _("The code is up to 40 letters, digits, '-', '_' or '.'."),
         )
     if Scheme.objects.filter(code=code).exists():
-        raise _field_error("code", _("Scheme %(c)s exists.") % {"c": code})
+        raise field_error("code", _("Scheme %(c)s exists.") % {"c": code})
     values, stds = _scheme_values(
         name_zh=name_zh,
         name_en=name_en,
@@ -156,7 +156,7 @@ def _app_event(
     ApplicationEvent.objects.create(
         application=application,
         type=state,
-        actor=_actor(actor),
+        actor=actor_recorded(actor),
         reason=reason or "",
         details=details,
     )
@@ -176,27 +176,27 @@ def application_create(
 ) -> Application:
     """An applicant asks a certification body for a certificate under a
     scheme, for products (and models) against one of the scheme's standards."""
-    _check_acts_for(actor, applicant)
+    check_acts_for(actor, applicant)
     if body.kind != Organisation.Kind.CERTIFICATION_BODY:
-        raise _field_error(
+        raise field_error(
             "body", _("%(b)s is not a certification body.") % {"b": body.name}
         )
     if not (products or "").strip():
-        raise _field_error("products", _("Name the products."))
+        raise field_error("products", _("Name the products."))
     if isinstance(standard, str) and not standard.strip():
-        raise _field_error("standard", _("Give the standard."))
+        raise field_error("standard", _("Give the standard."))
     std = (
         standard
         if isinstance(standard, Standard)
         else standard_get_by_identifier(standard.strip())
     )
     if std is None:
-        raise _field_error(
+        raise field_error(
             "standard",
             _("%(ident)s is not in the standards catalogue.") % {"ident": standard},
         )
     if not scheme.standards.filter(base_key=std.base_key).exists():
-        raise _field_error(
+        raise field_error(
             "standard",
             _("Scheme %(s)s does not certify against %(std)s.")
             % {"s": scheme.code, "std": std.identifier},
@@ -224,14 +224,14 @@ def application_evaluate(
     inspection_notes: str = "",
 ) -> Application:
     """Record the evaluation: a test report and the factory inspection."""
-    _check_acts_for(actor, application.body)
+    check_acts_for(actor, application.body)
     if application.state not in (
         Application.State.APPLIED,
         Application.State.EVALUATED,
     ):
         raise Conflict(_("The application is already decided."))
     if test_report.status != TestReport.Status.ISSUED:
-        raise _field_error(
+        raise field_error(
             "test_report", _("The test report must be issued (and not revoked).")
         )
     application.test_report = test_report
@@ -264,12 +264,12 @@ def application_decide(
 ) -> Certificate | None:
     """Decide an evaluated application: grant issues the certificate (only
     with a passing report and a passed inspection), refuse records why."""
-    _check_acts_for(actor, application.body)
+    check_acts_for(actor, application.body)
     if application.state != Application.State.EVALUATED:
         raise Conflict(_("Evaluate the application before deciding."))
     if not grant:
         if not reason.strip():
-            raise _field_error("reason", _("Say why the application is refused."))
+            raise field_error("reason", _("Say why the application is refused."))
         application.state = Application.State.REFUSED
         application.decision_reason = reason
         application.save()
@@ -277,11 +277,9 @@ def application_decide(
         return None
     report = application.test_report
     if report is None or report.computed != Outcome.PASS or report.status != "issued":
-        raise _field_error(
-            "test_report", _("The test report does not show conformity.")
-        )
+        raise field_error("test_report", _("The test report does not show conformity."))
     if not application.inspection_passed:
-        raise _field_error(
+        raise field_error(
             "inspection_passed", _("The factory inspection did not pass.")
         )
     application.state = Application.State.GRANTED
@@ -318,7 +316,7 @@ def _cert_event(
     CertificateEvent.objects.create(
         certificate=cert,
         type=type_,
-        actor=_actor(actor),
+        actor=actor_recorded(actor),
         reason=reason,
         details=details,
     )
@@ -342,23 +340,21 @@ def certificate_issue(
 ) -> Certificate:
     """Issue a certificate with its scope, validity (the scheme's years by
     default) and first surveillance date."""
-    _check_acts_for(actor, body)
+    check_acts_for(actor, body)
     number = (number or "").strip()
     if not VERIFY_NUMBER.match(number):
-        raise _field_error(
+        raise field_error(
             "number", _("Give a certificate number (letters, digits, - / .).")
         )
     if Certificate.objects.filter(number=number).exists():
-        raise _field_error(
+        raise field_error(
             "number", _("Certificate number %(n)s is taken.") % {"n": number}
         )
-    std = _standards([standard])[0]
+    std = standards_resolve([standard])[0]
     start = valid_from or timezone.localdate()
     end = valid_until or start.replace(year=start.year + scheme.validity_years)
     if end <= start:
-        raise _field_error(
-            "valid_until", _("The certificate must end after it starts.")
-        )
+        raise field_error("valid_until", _("The certificate must end after it starts."))
     cert = Certificate.objects.create(
         number=number,
         scheme=scheme,
@@ -416,9 +412,9 @@ def certificate_change(
     """Suspend, restore, withdraw or expire a certificate, with the reason in
     its history. Withdrawn is final; a suspended certificate can be restored."""
     if action not in _CERT_EDGES:
-        raise _field_error("action", _("Unknown action %(a)r.") % {"a": action})
+        raise field_error("action", _("Unknown action %(a)r.") % {"a": action})
     cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    _check_acts_for(actor, cert.body)
+    check_acts_for(actor, cert.body)
     sources, target, event = _CERT_EDGES[action]
     if cert.status not in sources:
         raise Conflict(
@@ -426,7 +422,7 @@ def certificate_change(
             % {"status": cert.get_status_display(), "action": action}
         )
     if action in ("suspend", "withdraw") and not (reason or "").strip():
-        raise _field_error("reason", _("Say why."))
+        raise field_error("reason", _("Say why."))
     if action == "restore" and cert.valid_until < timezone.localdate():
         raise Conflict(_("The certificate has run out; renew it instead."))
     cert.status = target
@@ -473,7 +469,7 @@ def certificate_surveil(
     """Record a surveillance audit: passed moves the next date on; failed
     suspends the certificate."""
     cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    _check_acts_for(actor, cert.body)
+    check_acts_for(actor, cert.body)
     _cert_event(cert, CertificateEvent.Type.SURVEILLED, actor, notes, passed=passed)
     if passed:
         cert.next_surveillance_on = _add_months(

@@ -13,8 +13,8 @@ from qihub.conformity.models import (
     Agreement,
 )
 from qihub.conformity.services._common import (
-    _field_error,
-    _standards,
+    field_error,
+    standards_resolve,
 )
 from qihub.core.errors import PermissionDenied
 from qihub.core.roles import is_staff_member
@@ -36,23 +36,23 @@ def _agreement_values(
     """Check an agreement's fields before anything is written; the first bad
     one is refused by name."""
     if kind not in Agreement.Kind.values:
-        raise _field_error("kind", _("Unknown agreement kind %(k)r.") % {"k": kind})
+        raise field_error("kind", _("Unknown agreement kind %(k)r.") % {"k": kind})
     name = (name or "").strip()
     if not name:
-        raise _field_error("name", _("Give the agreement a name."))
+        raise field_error("name", _("Give the agreement a name."))
     if len(name) > 200:
-        raise _field_error("name", _("The name is longer than 200 characters."))
+        raise field_error("name", _("The name is longer than 200 characters."))
     bodies = list(bodies)
     if not bodies:
-        raise _field_error("bodies", _("Name at least one body it covers."))
+        raise field_error("bodies", _("Name at least one body it covers."))
     markets = list(dict.fromkeys(m.strip() for m in markets if m and m.strip()))
     if not markets:
-        raise _field_error("markets", _("Name at least one market."))
+        raise field_error("markets", _("Name at least one market."))
     if valid_from is None:
-        raise _field_error("valid_from", _("Give the date the agreement starts."))
+        raise field_error("valid_from", _("Give the date the agreement starts."))
     if valid_until is not None and valid_until <= valid_from:
-        raise _field_error("valid_until", _("The agreement must end after it starts."))
-    stds = _standards(standards) if standards else []
+        raise field_error("valid_until", _("The agreement must end after it starts."))
+    stds = standards_resolve(standards) if standards else []
     values = {
         "kind": kind,
         "name": name,

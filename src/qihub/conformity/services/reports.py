@@ -21,11 +21,11 @@ from qihub.conformity.models import (
 )
 from qihub.conformity.services._common import (
     VERIFY_NUMBER,
-    _actor,
-    _check_acts_for,
-    _field_error,
-    _standards,
     accreditation_on,
+    actor_recorded,
+    check_acts_for,
+    field_error,
+    standards_resolve,
 )
 from qihub.conformity.services.requests import request_move
 from qihub.core.errors import ApplicationError, Conflict
@@ -50,21 +50,19 @@ def report_create(
 ) -> TestReport:
     """Draft a test report with its results per parameter (value, unit,
     uncertainty, method, limit quoted). Issue it with ``report_issue``."""
-    _check_acts_for(actor, body)
+    check_acts_for(actor, body)
     number = (number or "").strip()
     if not VERIFY_NUMBER.match(number):
-        raise _field_error(
-            "number", _("Give a report number (letters, digits, - / .).")
-        )
+        raise field_error("number", _("Give a report number (letters, digits, - / .)."))
     if TestReport.objects.filter(number=number).exists():
-        raise _field_error("number", _("Report number %(n)s is taken.") % {"n": number})
+        raise field_error("number", _("Report number %(n)s is taken.") % {"n": number})
     if conclusion not in TestReport.Conclusion.values:
-        raise _field_error("conclusion", _("Write the conclusion: pass or fail."))
+        raise field_error("conclusion", _("Write the conclusion: pass or fail."))
     if not (product or "").strip():
-        raise _field_error("product", _("Name the product."))
-    stds = _standards(standards)
+        raise field_error("product", _("Name the product."))
+    stds = standards_resolve(standards)
     if not results:
-        raise _field_error("results", _("Give at least one result."))
+        raise field_error("results", _("Give at least one result."))
     from qihub.requirements.services import parameter_keys
 
     keys = parameter_keys([str(r.get("parameter", "")) for r in results])
@@ -83,12 +81,12 @@ def report_create(
     for i, r in enumerate(results, start=1):
         name = str(r.get("parameter", "")).strip()
         if not name:
-            raise _field_error(
+            raise field_error(
                 "results", _("Result %(i)d: name the parameter.") % {"i": i}
             )
         value = str(r.get("value", "")).strip()
         if not value:
-            raise _field_error(
+            raise field_error(
                 "results",
                 _("Result %(i)d (%(p)s): give the value.") % {"i": i, "p": name},
             )
@@ -106,7 +104,7 @@ def report_create(
         )
     TestResult.objects.bulk_create(rows)
     ReportEvent.objects.create(
-        report=report, type=ReportEvent.Type.CREATED, actor=_actor(actor)
+        report=report, type=ReportEvent.Type.CREATED, actor=actor_recorded(actor)
     )
     return report
 
@@ -195,12 +193,12 @@ def report_issue(
     from qihub.requirements.checking import specs_for
 
     report = TestReport.objects.select_for_update().get(pk=report.pk)
-    _check_acts_for(actor, report.body)
+    check_acts_for(actor, report.body)
     if report.status != TestReport.Status.DRAFT:
         raise Conflict(_("Report %(n)s is already issued.") % {"n": report.number})
     day = on or timezone.localdate()
     if accreditation_on(report.body, day) is None:
-        raise _field_error(
+        raise field_error(
             "body",
             _(
                 "%(body)s holds no valid accreditation on %(day)s: an expired "
@@ -215,7 +213,7 @@ def report_issue(
         res.outcome, res.reason, res.requirement = outcome, reason, req
     if computed == Outcome.FAIL and report.conclusion == TestReport.Conclusion.PASS:
         failing = ", ".join(r.parameter for r in results if r.outcome == Outcome.FAIL)
-        raise _field_error(
+        raise field_error(
             "conclusion",
             _(
                 "The written conclusion 'conforms' contradicts the results: "
@@ -224,7 +222,7 @@ def report_issue(
             % {"params": failing},
         )
     if computed == Outcome.PASS and report.conclusion == TestReport.Conclusion.FAIL:
-        raise _field_error(
+        raise field_error(
             "conclusion",
             _(
                 "The written conclusion 'does not conform' contradicts the "
@@ -239,7 +237,7 @@ def report_issue(
     ReportEvent.objects.create(
         report=report,
         type=ReportEvent.Type.ISSUED,
-        actor=_actor(actor),
+        actor=actor_recorded(actor),
         details={"computed": computed},
     )
     if report.request_id:
@@ -258,17 +256,20 @@ def report_issue(
 def report_revoke(*, actor, report: TestReport, reason: str) -> TestReport:
     """Revoke an issued report with a reason; it stays visible as revoked."""
     report = TestReport.objects.select_for_update().get(pk=report.pk)
-    _check_acts_for(actor, report.body)
+    check_acts_for(actor, report.body)
     if report.status != TestReport.Status.ISSUED:
         raise Conflict(_("Only an issued report can be revoked."))
     if not (reason or "").strip():
-        raise _field_error("reason", _("Say why the report is revoked."))
+        raise field_error("reason", _("Say why the report is revoked."))
     report.status = TestReport.Status.REVOKED
     report.revoked_at = timezone.now()
     report.revoke_reason = reason.strip()
     report.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
     ReportEvent.objects.create(
-        report=report, type=ReportEvent.Type.REVOKED, actor=_actor(actor), reason=reason
+        report=report,
+        type=ReportEvent.Type.REVOKED,
+        actor=actor_recorded(actor),
+        reason=reason,
     )
     return report
 
@@ -284,13 +285,13 @@ def report_cite(
 ) -> ReportCitation:
     """A declaration's core indicator or a spot check cites an issued report."""
     if report.status != TestReport.Status.ISSUED:
-        raise _field_error("report", _("Only an issued report can be cited."))
+        raise field_error("report", _("Only an issued report can be cited."))
     if declaration is None and spot_check is None:
-        raise _field_error(
+        raise field_error(
             "declaration", _("Cite the report from a declaration or a spot check.")
         )
     if indicator is not None and declaration is None:
-        raise _field_error("declaration", _("Name the declaration of the indicator."))
+        raise field_error("declaration", _("Name the declaration of the indicator."))
     return ReportCitation.objects.create(
         report=report,
         declaration=declaration,

@@ -15,9 +15,9 @@ from qihub.conformity.models import (
     TestRequestEvent,
 )
 from qihub.conformity.services._common import (
-    _actor,
-    _field_error,
+    actor_recorded,
     acts_for,
+    field_error,
 )
 from qihub.core.errors import Conflict, PermissionDenied
 from qihub.organisations.models import Organisation
@@ -74,13 +74,13 @@ def request_create(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Log in to request a test."))
     if not (product or "").strip():
-        raise _field_error("product", _("Name the product to test."))
+        raise field_error("product", _("Name the product to test."))
     if not (parameters or "").strip():
-        raise _field_error("parameters", _("Name the parameters to test."))
+        raise field_error("parameters", _("Name the parameters to test."))
     if isinstance(standard, str):
         found = standard_get_by_identifier(standard)
         if found is None:
-            raise _field_error(
+            raise field_error(
                 "standard",
                 _("%(ident)s is not in the standards catalogue.") % {"ident": standard},
             )
@@ -92,14 +92,14 @@ def request_create(
     req = TestRequest.objects.create(
         body=body,
         client=client,
-        requester=_actor(actor),
+        requester=actor_recorded(actor),
         product=product.strip()[:200],
         parameters=parameters.strip()[:500],
         standard=standard,
         due_on=due_on or timezone.localdate() + datetime.timedelta(days=7),
     )
     TestRequestEvent.objects.create(
-        request=req, type=req.state, actor=_actor(actor), reason=note
+        request=req, type=req.state, actor=actor_recorded(actor), reason=note
     )
     return req
 
@@ -126,9 +126,9 @@ def request_move(
     if edges[state] not in request_sides(actor, req):
         raise PermissionDenied(_("The other side makes this move."))
     if state == TestRequest.State.QUOTED and not quote.strip():
-        raise _field_error("quote", _("Give the quote (price and time)."))
+        raise field_error("quote", _("Give the quote (price and time)."))
     if state == TestRequest.State.DECLINED and not reason.strip():
-        raise _field_error("reason", _("Say why the request is declined."))
+        raise field_error("reason", _("Say why the request is declined."))
     req.state = state
     if quote:
         req.quote = quote.strip()[:300]
@@ -140,7 +140,7 @@ def request_move(
     TestRequestEvent.objects.create(
         request=req,
         type=state,
-        actor=_actor(actor),
+        actor=actor_recorded(actor),
         reason=reason,
         details={"quote": quote} if quote else {},
     )

@@ -19,9 +19,9 @@ from qihub.conformity.models import (
     ScopeLine,
 )
 from qihub.conformity.services._common import (
-    _actor,
-    _check_acts_for,
-    _field_error,
+    actor_recorded,
+    check_acts_for,
+    field_error,
 )
 from qihub.core.errors import ApplicationError
 from qihub.organisations.models import Organisation
@@ -183,14 +183,14 @@ def scope_import(
     """Import a body's accredited scope from CSV or XLSX in the CNAS layout,
     all or nothing: one bad row (unknown standard, parameter without a unit,
     bad date) refuses the whole file with every error by line."""
-    _check_acts_for(actor, body)
+    check_acts_for(actor, body)
     if body.kind not in (
         Organisation.Kind.TESTING_BODY,
         Organisation.Kind.CALIBRATION_LAB,
         Organisation.Kind.CERTIFICATION_BODY,
         Organisation.Kind.INTERNATIONAL,
     ):
-        raise _field_error(
+        raise field_error(
             "body",
             _("%(org)s is not a testing, inspection or certification body.")
             % {"org": body.name},
@@ -199,11 +199,11 @@ def scope_import(
         r for r in _read_rows(data=data, filename=filename) if any(c.strip() for c in r)
     ]
     if not rows:
-        raise _field_error("file", _("The file is empty."))
+        raise field_error("file", _("The file is empty."))
     header = [SCOPE_HEADERS.get(_norm_header(h), "") for h in rows[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise _field_error(
+        raise field_error(
             "file",
             _(
                 "Missing columns: %(cols)s. Use the CNAS headers (序号, 检测对象, "
@@ -378,7 +378,7 @@ def scope_import(
         OrganisationEvent.objects.create(
             organisation=body,
             type=OrganisationEvent.Type.IMPORTED,
-            actor=_actor(actor),
+            actor=actor_recorded(actor),
             reason=_("Accredited scope imported"),
             details={"scope_lines": report.created, "file": filename},
         )

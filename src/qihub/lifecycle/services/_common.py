@@ -18,14 +18,14 @@ from qihub.organisations.services import organisation_match
 MAX_TEXT = 20_000
 
 
-def _require_manager(actor, committee: Committee | None) -> None:
+def require_manager(actor, committee: Committee | None) -> None:
     if not may_manage(actor, committee):
         raise PermissionDenied(
             _("Only institute staff or the committee's chair or secretary may do this.")
         )
 
 
-def _check_public_input(model, *, email: str = "", **values: str) -> None:
+def check_public_input(model, *, email: str = "", **values: str) -> None:
     """Free-text input (public submissions, registry entries): refuse
     over-long fields and malformed e-mail addresses with a message, before
     anything is written."""
@@ -49,7 +49,7 @@ def _check_public_input(model, *, email: str = "", **values: str) -> None:
             ) from exc
 
 
-def _check_organisation(field: str, value) -> Organisation | None:
+def check_organisation(field: str, value) -> Organisation | None:
     """A party is a registered organisation (or none); anything else is
     refused naming the field."""
     if value is None or isinstance(value, Organisation):
@@ -64,20 +64,20 @@ def _check_organisation(field: str, value) -> Organisation | None:
     )
 
 
-def _public_organisation(text: str) -> Organisation | None:
+def public_organisation(text: str) -> Organisation | None:
     """The registered organisation a name typed by the public stands for, if
     any; nothing is ever registered from public input."""
     return organisation_match(name=text) if text.strip() else None
 
 
-def _event(project: Project, type_: str, *, actor, comment: str = "", **kw):
+def project_event(project: Project, type_: str, *, actor, comment: str = "", **kw):
     # ``comment`` is what the project services call the reason given.
     return ProjectEvent.objects.create(
         project=project, type=type_, actor=recorded(actor), reason=comment, **kw
     )
 
 
-def _consultation_close(consultation: Consultation) -> None:
+def consultation_close(consultation: Consultation) -> None:
     consultation.status = Consultation.Status.CLOSED
     consultation.closed_at = timezone.now()
     consultation.save(update_fields=["status", "closed_at", "updated_at"])

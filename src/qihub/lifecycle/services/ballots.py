@@ -10,7 +10,7 @@ from qihub.core.actors import recorded
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.lifecycle.ballots import tally
 from qihub.lifecycle.models import Ballot, CommitteeMember, ProjectEvent, Vote
-from qihub.lifecycle.services._common import _event, _require_manager
+from qihub.lifecycle.services._common import project_event, require_manager
 
 
 @transaction.atomic
@@ -49,7 +49,7 @@ def ballot_close(*, ballot: Ballot, actor, comment: str = "") -> Ballot:
         .select_related("committee", "project")
         .get(pk=ballot.pk)
     )
-    _require_manager(actor, ballot.committee)
+    require_manager(actor, ballot.committee)
     if ballot.status != Ballot.Status.OPEN:
         raise Conflict(_("This ballot is closed already."))
     committee = ballot.committee
@@ -72,7 +72,7 @@ def ballot_close(*, ballot: Ballot, actor, comment: str = "") -> Ballot:
     ballot.counts = result.as_dict()
     ballot.result_reason = result.reason
     ballot.save()
-    _event(
+    project_event(
         ballot.project,
         ProjectEvent.Type.BALLOT_CLOSED,
         actor=actor,

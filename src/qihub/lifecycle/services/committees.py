@@ -10,9 +10,9 @@ from qihub.core.actors import require_staff
 from qihub.core.errors import ApplicationError, Conflict
 from qihub.lifecycle.models import Committee, CommitteeMember
 from qihub.lifecycle.services._common import (
-    _check_organisation,
-    _check_public_input,
-    _require_manager,
+    check_organisation,
+    check_public_input,
+    require_manager,
 )
 from qihub.organisations.models import Organisation
 
@@ -54,7 +54,7 @@ def committee_create(
             _("Unknown level: %(level)s.") % {"level": level},
             details={"level": "unknown"},
         )
-    _check_public_input(
+    check_public_input(
         Committee, email=email, code=code, name_zh=name_zh, name_en=name_en
     )
     if Committee.objects.filter(code=code).exists():
@@ -83,10 +83,10 @@ def committee_member_add(
     """Seat ``user`` on ``committee`` (or change their role), representing
     ``organisation`` (a registered organisation, or none recorded)."""
     if actor is not None:
-        _require_manager(actor, committee)
+        require_manager(actor, committee)
     if role not in CommitteeMember.Role.values:
         raise ApplicationError(_("Unknown committee role: %(r)s.") % {"r": role})
-    organisation = _check_organisation("organisation", organisation)
+    organisation = check_organisation("organisation", organisation)
     member, _created = CommitteeMember.objects.update_or_create(
         committee=committee,
         user=user,

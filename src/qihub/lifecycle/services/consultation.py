@@ -16,11 +16,11 @@ from qihub.lifecycle import workflow
 from qihub.lifecycle.models import Comment, Consultation, ProjectEvent
 from qihub.lifecycle.ratelimit import anonymous_rate_check
 from qihub.lifecycle.services._common import (
-    _check_public_input,
-    _consultation_close,
-    _event,
-    _public_organisation,
-    _require_manager,
+    check_public_input,
+    consultation_close,
+    project_event,
+    public_organisation,
+    require_manager,
 )
 
 
@@ -45,8 +45,8 @@ def consultations_close_expired(*, today: datetime.date | None = None) -> int:
             )
             if consultation.status != Consultation.Status.OPEN:
                 continue  # closed meanwhile by a transition
-            _consultation_close(consultation)
-            _event(
+            consultation_close(consultation)
+            project_event(
                 consultation.project,
                 ProjectEvent.Type.CONSULTATION_CLOSED,
                 actor=None,
@@ -91,7 +91,7 @@ def comment_submit(
         raise ApplicationError(_("Write your comment."), details={"text": "required"})
     if type not in Comment.Type.values:
         raise ApplicationError(_("Type of comment must be ge, te or ed."))
-    _check_public_input(
+    check_public_input(
         Comment,
         email=email,
         commenter=commenter,
@@ -117,7 +117,7 @@ def comment_submit(
         user=user,
         commenter=commenter.strip(),
         organisation_name=organisation_name.strip(),
-        organisation=_public_organisation(organisation_name),
+        organisation=public_organisation(organisation_name),
         email=email.strip(),
         clause=clause.strip(),
         paragraph=paragraph.strip(),
@@ -138,7 +138,7 @@ def comment_resolve(
         .select_related("consultation__project__committee")
         .get(pk=comment.pk)
     )
-    _require_manager(actor, comment.consultation.project.committee)
+    require_manager(actor, comment.consultation.project.committee)
     if resolution not in Comment.Resolution.values or resolution == "pending":
         raise ApplicationError(
             _("Choose accepted, partially accepted or rejected."),
@@ -160,7 +160,7 @@ def comment_resolve(
     comment.resolved_by = recorded(actor)
     comment.resolved_at = timezone.now()
     comment.save()
-    _event(
+    project_event(
         project,
         ProjectEvent.Type.COMMENT_RESOLVED,
         actor=actor,

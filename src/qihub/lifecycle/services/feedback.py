@@ -17,7 +17,7 @@ from qihub.core.roles import Role, has_role
 from qihub.lifecycle.access import may_manage
 from qihub.lifecycle.models import Committee, Feedback, FeedbackEvent
 from qihub.lifecycle.ratelimit import anonymous_rate_check
-from qihub.lifecycle.services._common import _check_public_input, _public_organisation
+from qihub.lifecycle.services._common import check_public_input, public_organisation
 
 FEEDBACK_MOVES = {
     Feedback.Status.RECEIVED: {
@@ -71,7 +71,7 @@ def feedback_submit(
         raise ApplicationError(_("Feedback is taken on published standards only."))
     if kind not in Feedback.Kind.values:
         raise ApplicationError(_("Choose feedback or complaint."))
-    _check_public_input(
+    check_public_input(
         Feedback,
         email=email,
         name=name,
@@ -104,7 +104,7 @@ def feedback_submit(
                     kind=kind,
                     name=name.strip(),
                     organisation_name=organisation_name.strip(),
-                    organisation=_public_organisation(organisation_name),
+                    organisation=public_organisation(organisation_name),
                     email=email.strip(),
                     user=user,
                     clause=clause.strip(),

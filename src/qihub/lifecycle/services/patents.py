@@ -11,10 +11,10 @@ from qihub.core.errors import ApplicationError
 from qihub.lifecycle.models import PatentDisclosure, Project, ProjectEvent
 from qihub.lifecycle.ratelimit import anonymous_rate_check
 from qihub.lifecycle.services._common import (
-    _check_organisation,
-    _check_public_input,
-    _event,
-    _public_organisation,
+    check_organisation,
+    check_public_input,
+    project_event,
+    public_organisation,
 )
 from qihub.organisations.models import Organisation
 
@@ -44,7 +44,7 @@ def patent_disclose(
         raise ApplicationError(
             _("Choose a licensing declaration: free, FRAND or not willing.")
         )
-    _check_public_input(
+    check_public_input(
         PatentDisclosure,
         email=email,
         patent_number=patent_number,
@@ -68,14 +68,14 @@ def patent_disclose(
         patent_number=patent_number.strip(),
         title=title.strip(),
         holder=holder.strip(),
-        holder_organisation=_public_organisation(holder),
+        holder_organisation=public_organisation(holder),
         licensing=licensing,
         declarant=declarant.strip(),
         email=email.strip(),
         user=user,
     )
     if project is not None:
-        _event(
+        project_event(
             project,
             ProjectEvent.Type.PATENT,
             actor=actor,
@@ -91,13 +91,13 @@ def patent_link_holder(
     """Staff link a disclosure's holder to its registered organisation (or
     unlink it); the holder's name as declared stays."""
     require_staff(actor, _("Only institute staff may link a patent holder."))
-    organisation = _check_organisation("holder_organisation", organisation)
+    organisation = check_organisation("holder_organisation", organisation)
     patent = PatentDisclosure.objects.select_for_update().get(pk=patent.pk)
     old = patent.holder_organisation_id
     patent.holder_organisation = organisation
     patent.save(update_fields=["holder_organisation"])
     if patent.project_id and old != patent.holder_organisation_id:
-        _event(
+        project_event(
             patent.project,
             ProjectEvent.Type.PATENT,
             actor=actor,

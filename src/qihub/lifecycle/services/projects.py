@@ -31,9 +31,9 @@ from qihub.lifecycle.models import (
     Transition,
 )
 from qihub.lifecycle.services._common import (
-    _check_organisation,
-    _consultation_close,
-    _event,
+    check_organisation,
+    consultation_close,
+    project_event,
 )
 from qihub.organisations.models import Organisation
 from qihub.organisations.profile import counts_changed
@@ -62,7 +62,7 @@ def _check_drafting_units(units: Iterable[Organisation] | None) -> list[Organisa
     orgs: list[Organisation] = []
     seen: set[int] = set()
     for unit in units or ():
-        org = _check_organisation("drafting_units", unit)
+        org = check_organisation("drafting_units", unit)
         if org is None:
             continue
         if org.pk in seen:
@@ -142,7 +142,7 @@ def project_create(
         )
     if identifier.strip():
         _check_identifier(identifier)
-    proposer_organisation = _check_organisation(
+    proposer_organisation = check_organisation(
         "proposer_organisation", proposer_organisation
     )
     units = _check_drafting_units(drafting_units)
@@ -174,7 +174,7 @@ def project_create(
     _drafting_units_write(project, units)
     if research_projects:
         project.research_projects.set(list(research_projects))
-    _event(
+    project_event(
         project,
         ProjectEvent.Type.CREATED,
         actor=actor,
@@ -234,7 +234,7 @@ def project_update(*, project: Project, actor, comment: str = "", **fields) -> P
     if fields.get("identifier"):
         _check_identifier(fields["identifier"])
     if "proposer_organisation" in fields:
-        _check_organisation("proposer_organisation", fields["proposer_organisation"])
+        check_organisation("proposer_organisation", fields["proposer_organisation"])
     changes = {}
     for name, value in fields.items():
         if name == "drafting_units":
@@ -272,7 +272,7 @@ def project_update(*, project: Project, actor, comment: str = "", **fields) -> P
     if not changes:
         return project
     project.save()
-    _event(
+    project_event(
         project,
         ProjectEvent.Type.EDITED,
         actor=actor,
@@ -385,7 +385,7 @@ def project_transition(
                     % {"n": pending}
                 )
         if open_consultation is not None:
-            _consultation_close(open_consultation)
+            consultation_close(open_consultation)
             details["consultation_closed"] = open_consultation.pk
     if target == workflow.REVIEW:
         if project.committee is None:
@@ -430,7 +430,7 @@ def project_transition(
             )
     project.state = transition.to_state
     project.save(update_fields=["state", "standard", "updated_at"])
-    _event(
+    project_event(
         project,
         ProjectEvent.Type.TRANSITION,
         actor=actor,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from qihub.core.actors import recorded, require_staff
 from qihub.core.errors import ApplicationError, Conflict
 from qihub.lifecycle.models import ResearchMilestone, ResearchProject, ResearchReview
-from qihub.lifecycle.services._common import _check_organisation, _check_public_input
+from qihub.lifecycle.services._common import check_organisation, check_public_input
 from qihub.organisations.models import Organisation
 
 
@@ -35,7 +35,7 @@ def research_project_create(
         raise ApplicationError(_("A research project needs a code and a title."))
     if starts_on and ends_on and ends_on < starts_on:
         raise ApplicationError(_("The end date cannot be before the start date."))
-    _check_public_input(
+    check_public_input(
         ResearchProject,
         code=code,
         title_zh=title_zh,
@@ -44,7 +44,7 @@ def research_project_create(
         leader=leader,
         summary=summary,
     )
-    lead_organisation = _check_organisation("lead_organisation", lead_organisation)
+    lead_organisation = check_organisation("lead_organisation", lead_organisation)
     if ResearchProject.objects.filter(code=code.strip()).exists():
         raise Conflict(_("Research project %(c)s exists already.") % {"c": code})
     return ResearchProject.objects.create(
@@ -74,7 +74,7 @@ def research_milestone_add(
         require_staff(actor)
     if not title.strip():
         raise ApplicationError(_("A milestone needs a title."))
-    _check_public_input(ResearchMilestone, title=title)
+    check_public_input(ResearchMilestone, title=title)
     return ResearchMilestone.objects.create(
         research_project=research_project,
         title=title.strip(),

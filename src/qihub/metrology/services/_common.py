@@ -7,12 +7,12 @@ from qihub.core.errors import ApplicationError
 from qihub.metrology.units import UnitError, parse_unit
 
 
-def _check_staff(actor) -> None:
+def check_staff(actor) -> None:
     """Registry writes are for institute staff and the system itself."""
     require_staff(actor, _("Only institute staff may change the metrology registry."))
 
 
-def _check_unit(unit: str) -> None:
+def check_unit(unit: str) -> None:
     if unit in {"dB", "dB(A)"}:
         return
     try:
@@ -23,6 +23,6 @@ def _check_unit(unit: str) -> None:
         ) from exc
 
 
-def _check_range(range_min, range_max) -> None:
+def check_range(range_min, range_max) -> None:
     if range_min is not None and range_max is not None and range_min > range_max:
         raise ApplicationError(_("The range minimum is above the range maximum."))

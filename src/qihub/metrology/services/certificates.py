@@ -16,7 +16,7 @@ from qihub.metrology.models import (
     MetrologyEvent,
     TechnicalSpecification,
 )
-from qihub.metrology.services._common import _check_staff
+from qihub.metrology.services._common import check_staff
 from qihub.metrology.traceability import propagate, reference_ureal
 from qihub.metrology.units import to_dsi
 
@@ -59,7 +59,7 @@ def calibration_record(
     instrument taken out of use is not calibrated after that day (only
     measurement standards serve as references, so an instrument never does).
     """
-    _check_staff(actor)
+    check_staff(actor)
     if not certificate_number.strip():
         raise ApplicationError(_("A certificate needs a number."))
     if kind not in CalibrationEvent.Kind.values:

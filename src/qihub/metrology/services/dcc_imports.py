@@ -17,7 +17,7 @@ from qihub.metrology.models import (
     MeasurementStandard,
     MetrologyEvent,
 )
-from qihub.metrology.services._common import _check_staff
+from qihub.metrology.services._common import check_staff
 from qihub.metrology.services.certificates import calibration_record
 from qihub.metrology.services.instruments import instrument_register
 from qihub.metrology.units import UnitError, dsi_to_pint, parse_unit
@@ -88,7 +88,7 @@ def dcc_import(
     serial) and registered when unknown; the ``basic_normalUsed`` equipment
     is matched to a registered standard: the traceability link.
     """
-    _check_staff(actor)
+    check_staff(actor)
     try:
         parsed = dcc.read(data)
     except dcc.DccError as exc:

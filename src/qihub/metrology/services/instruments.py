@@ -20,7 +20,7 @@ from qihub.metrology.models import (
     MetrologyEvent,
     Use,
 )
-from qihub.metrology.services._common import _check_range, _check_staff, _check_unit
+from qihub.metrology.services._common import check_range, check_staff, check_unit
 from qihub.organisations.models import Organisation
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -75,15 +75,15 @@ def instrument_register(
     """Register an instrument in use, owned by ``owner`` (an organisation;
     None when no owner is known). It requires compulsory verification when
     its type carries a V mark and its use is a compulsory category."""
-    _check_staff(actor)
+    check_staff(actor)
     if not code.strip() or not name.strip():
         raise ApplicationError(_("An instrument needs an asset number and a name."))
     if use not in Use.values:
         raise ApplicationError(
             _("Unknown use %(use)s.") % {"use": use}, details={"use": use}
         )
-    _check_unit(unit)
-    _check_range(range_min, range_max)
+    check_unit(unit)
+    check_range(range_min, range_max)
     if owner_email:
         try:
             validate_email(owner_email)
@@ -137,7 +137,7 @@ def instrument_retire(
     is not in the future, nor before the instrument was registered or last
     calibrated; the reason is required and kept with it and in its history.
     Returns the instrument as saved."""
-    _check_staff(actor)
+    check_staff(actor)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(

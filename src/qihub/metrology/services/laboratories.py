@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from qihub.core.actors import may_act_as_staff
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.metrology.models import AccreditationScope, Laboratory
-from qihub.metrology.services._common import _check_range, _check_staff, _check_unit
+from qihub.metrology.services._common import check_range, check_staff, check_unit
 from qihub.organisations import services as org_services
 from qihub.organisations.models import Designation, Organisation
 from qihub.organisations.selectors import organisations_of_user
@@ -67,7 +67,7 @@ def laboratory_create(
     accreditation scope entries (``quantity``, ``range_min``, ``range_max``,
     ``unit``, ``valid_until``). An accreditation number also records the
     organisation as an accredited body (issued by CNAS) from today."""
-    _check_staff(actor)
+    check_staff(actor)
     if organisation is None:
         raise ApplicationError(
             _("Name the organisation that runs the laboratory."),
@@ -131,6 +131,6 @@ def laboratory_scope_add(
 
 
 def _scope_create(*, laboratory: Laboratory, **scope) -> AccreditationScope:
-    _check_unit(scope["unit"])
-    _check_range(scope["range_min"], scope["range_max"])
+    check_unit(scope["unit"])
+    check_range(scope["range_min"], scope["range_max"])
     return AccreditationScope.objects.create(laboratory=laboratory, **scope)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError, Conflict
 from qihub.metrology.models import PropertyValue, ReferenceMaterial
-from qihub.metrology.services._common import _check_staff
+from qihub.metrology.services._common import check_staff
 
 RM_NUMBER = re.compile(r"^GBW(\(E\))?\s?\d{5,6}$")
 
@@ -26,7 +26,7 @@ def reference_material_register(
 ) -> ReferenceMaterial:
     """Register a certified reference material: GBW (first grade) or GBW(E)
     (second grade) number, certified property values with uncertainty."""
-    _check_staff(actor)
+    check_staff(actor)
     number = " ".join(number.split())
     if not RM_NUMBER.match(number):
         raise ApplicationError(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from qihub.core.errors import ApplicationError
 from qihub.metrology.models import TechnicalSpecification
-from qihub.metrology.services._common import _check_staff
+from qihub.metrology.services._common import check_staff
 
 
 @transaction.atomic
@@ -27,7 +27,7 @@ def specification_register(
     from qihub.catalog.identifiers import IdentifierError, parse
     from qihub.catalog.models import Standard
 
-    _check_staff(actor)
+    check_staff(actor)
     try:
         ident = parse(identifier)
     except IdentifierError as exc:

@@ -11,7 +11,7 @@ from qihub.core.actors import recorded
 from qihub.core.dates import add_years
 from qihub.core.errors import ApplicationError, Conflict
 from qihub.metrology.models import Laboratory, MeasurementStandard, MetrologyEvent
-from qihub.metrology.services._common import _check_range, _check_staff, _check_unit
+from qihub.metrology.services._common import check_range, check_staff, check_unit
 
 
 def assessment_years() -> int:
@@ -48,9 +48,9 @@ def standard_register(
     """Register a measurement standard. National primary and international
     references end chains; the assessment certificate is valid for
     ``METROLOGY_ASSESSMENT_YEARS`` (4) years from the assessment."""
-    _check_staff(actor)
-    _check_unit(unit)
-    _check_range(range_min, range_max)
+    check_staff(actor)
+    check_unit(unit)
+    check_range(range_min, range_max)
     if uncertainty <= 0:
         raise ApplicationError(_("The uncertainty of a standard must be positive."))
     if MeasurementStandard.objects.filter(code=code).exists():
@@ -99,7 +99,7 @@ def standard_set_status(
     standard may be reactivated; a retired one stays retired (its successor
     is registered as a new standard). Asking for the current status again
     changes and records nothing. Returns the standard as saved."""
-    _check_staff(actor)
+    check_staff(actor)
     if status not in MeasurementStandard.Status.values:
         raise ApplicationError(
             _("Unknown status %(status)s: active, suspended or retired.")
@@ -153,7 +153,7 @@ def standard_reassess(
     a retired standard is not re-assessed (a suspended one may be, often the
     reason it was suspended). The history records the new certificate and
     validity beside the previous ones. Returns the standard as saved."""
-    _check_staff(actor)
+    check_staff(actor)
     certificate = certificate.strip()
     if not certificate:
         raise ApplicationError(

@@ -16,7 +16,7 @@ from qihub.metrology.models import (
     MeasurementStandard,
     MetrologyEvent,
 )
-from qihub.metrology.services._common import _check_staff
+from qihub.metrology.services._common import check_staff
 from qihub.metrology.traceability import downstream_standards
 
 
@@ -51,7 +51,7 @@ def certificate_revoke(*, certificate: CalibrationEvent, actor, reason: str) -> 
     """Revoke a certificate. Nothing is deleted: the certificate stays visible
     as revoked, and every standard and instrument downstream of it (calibrated
     since against the item it covered) is marked suspect with the reason."""
-    _check_staff(actor)
+    check_staff(actor)
     if not reason.strip():
         raise ApplicationError(_("Give a reason for revoking the certificate."))
     certificate = CalibrationEvent.objects.select_for_update().get(pk=certificate.pk)
@@ -101,7 +101,7 @@ def standard_mark_out_of_tolerance(
     """Record that a standard was found out of tolerance: it and everything
     calibrated against it since ``since`` (directly or down the chain) becomes
     suspect."""
-    _check_staff(actor)
+    check_staff(actor)
     if not reason.strip():
         raise ApplicationError(_("Give a reason for the out-of-tolerance finding."))
     text = _("Standard %(code)s found out of tolerance: %(reason)s") % {

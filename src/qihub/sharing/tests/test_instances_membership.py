@@ -41,9 +41,9 @@ services.member_remove(member=MemberInstance.objects.get(base_url="{member}"))
 FORGE = """
 from qihub.sharing import services, signing
 network = {{"name_zh": "", "name_en": "Western cooperation"}}
-services._entry_write(kind="membership", key="1:{removed}", op="upsert", data={{
+services.entry_write(kind="membership", key="1:{removed}", op="upsert", data={{
     "network": network, "base_url": "{removed}", "state": "removed", "keys": []}})
-services._entry_write(kind="membership", key="1:{accepted}", op="upsert", data={{
+services.entry_write(kind="membership", key="1:{accepted}", op="upsert", data={{
     "network": network, "base_url": "{accepted}", "state": "accepted",
     "keys": [{{"key_id": "forged", "public_key": signing.key_generate()[1]}}]}})
 """

@@ -204,7 +204,7 @@ def test_a_membership_entry_from_another_member_is_refused(
         name="Forger",
     )
     services.member_accept(member=forger)
-    services._entry_write(
+    services.entry_write(
         kind=membership.KIND,
         key="1:http://c.test",
         op="upsert",
@@ -250,10 +250,10 @@ def test_a_malformed_membership_entry_changes_nothing(there, loopback):
             "keys": [{"key_id": "c", "public_key": "nope"}],
         },
     ):
-        services._entry_write(
+        services.entry_write(
             kind=membership.KIND, key=data.get("base_url", "x"), op="upsert", data=data
         )
-    services._entry_write(  # another network: not ours, skipped
+    services.entry_write(  # another network: not ours, skipped
         kind=membership.KIND,
         key="other",
         op="upsert",

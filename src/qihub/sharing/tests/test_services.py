@@ -144,7 +144,7 @@ def test_entry_signed_with_a_rotated_key_after_rotation_is_refused(member, loopb
     services.key_rotate()
     assert services.member_pull(member=member, fetch=loopback) == 2
     old.refresh_from_db()
-    services._entry_write(
+    services.entry_write(
         kind="group_standard",
         key="T/CAS9-2024",
         op="upsert",
