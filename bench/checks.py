@@ -25,8 +25,10 @@ created and dropped), then ``--api-requests`` POSTs to
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -250,6 +252,7 @@ def bench_columns(args, standards, seed: int) -> dict:
 
 def setup_django(db: str) -> str:
     tmp = tempfile.mkdtemp(prefix="qihub-bench-checks-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # however it ends
     os.environ["QIHUB_DATA_DIR"] = tmp
     os.environ["QIHUB_MEDIA_ROOT"] = str(Path(tmp) / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qihub.config.settings")

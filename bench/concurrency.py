@@ -22,8 +22,10 @@ end, the rows having been checked and staged before it).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,6 +56,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="qihub-bench-concurrency-")
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)  # however it ends
     os.environ["DJANGO_SETTINGS_MODULE"] = "qihub.config.settings"
     os.environ["QIHUB_DATA_DIR"] = workdir
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"

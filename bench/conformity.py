@@ -26,10 +26,12 @@ p95 < 50 ms, evaluation >= 20,000 reports/s.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -49,6 +51,8 @@ PARAMS = ["formaldehyde", "ph", "lead", "cadmium", "azo-dyes", "odour"] + [
 
 def setup_django(database_url: str = "", data_dir: str = "") -> None:
     tmp = data_dir or tempfile.mkdtemp(prefix="qihub-bench-conformity-")
+    if not data_dir:  # ours: removed however the run ends
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     os.makedirs(tmp, exist_ok=True)
     os.environ["QIHUB_DATA_DIR"] = tmp
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.sqlite3"

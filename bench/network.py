@@ -18,9 +18,11 @@ process (the Django test client as transport, so no socket time):
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--profile", help="write a cProfile of the full pull here")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="qihub-bench-network-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # however it ends
     os.environ["QIHUB_DATA_DIR"] = tmp
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qihub.config.settings")
