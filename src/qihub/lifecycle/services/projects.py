@@ -8,21 +8,17 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihub.catalog.models import Standard
 from qihub.core.actors import recorded
-from qihub.core.dates import add_months
 from qihub.core.errors import ApplicationError, Conflict, PermissionDenied
 from qihub.lifecycle import workflow
 from qihub.lifecycle.access import may_manage, may_take
 from qihub.lifecycle.models import (
-    Ballot,
-    Comment,
     Committee,
-    Consultation,
     Project,
     ProjectDraftingUnit,
     ProjectEvent,
@@ -30,11 +26,8 @@ from qihub.lifecycle.models import (
     State,
     Transition,
 )
-from qihub.lifecycle.services._common import (
-    check_organisation,
-    consultation_close,
-    project_event,
-)
+from qihub.lifecycle.services import stages
+from qihub.lifecycle.services._common import check_organisation, project_event
 from qihub.organisations.models import Organisation
 from qihub.organisations.profile import counts_changed
 
@@ -295,7 +288,8 @@ def project_transition(
     """Move a project along an allowed edge of the workflow.
 
     The edge must exist (``Transition``) and the actor must hold one of its
-    roles. Entering *consultation* opens a public consultation until
+    roles; then the hooks of the state left and the state entered run
+    (``stages``): entering *consultation* opens a public consultation until
     ``deadline``; entering *review* needs every comment resolved and opens a
     committee ballot; *submitted* needs a passed ballot; *published* creates
     the catalogue record (replacing the revised standard) issued on
@@ -339,95 +333,18 @@ def project_transition(
             _("You may not “%(label)s”: it needs the role(s) %(roles)s.")
             % {"label": transition.label, "roles": transition.roles}
         )
-    details: dict = {}
-    today = timezone.localdate()
-    target = transition.to_state.slug
-
-    open_consultation = project.consultations.filter(
-        status=Consultation.Status.OPEN
-    ).first()
-    open_ballot = project.ballots.filter(status=Ballot.Status.OPEN).first()
-
-    if target == workflow.CONSULTATION:
-        if not (project.draft_file or project.draft_text.strip()):
-            raise ApplicationError(
-                _("Attach the draft for comments (a file or its text) first.")
-            )
-        if deadline is None or deadline <= today:
-            raise ApplicationError(
-                _("Give a consultation deadline after today (usually 60 days).")
-            )
-        try:
-            with transaction.atomic():
-                consultation = Consultation.objects.create(
-                    project=project, opens_on=today, closes_on=deadline
-                )
-        except IntegrityError as exc:
-            raise Conflict(_("This project already has an open consultation.")) from exc
-        details["consultation"] = consultation.pk
-        details["closes_on"] = deadline.isoformat()
-    if current.slug == workflow.CONSULTATION:
-        # This stage's consultation: still open, or closed at its deadline.
-        stage_consultation = (
-            open_consultation
-            or project.consultations.order_by("-opens_on", "-id").first()
-        )
-        if target == workflow.REVIEW and stage_consultation is not None:
-            pending = stage_consultation.comments.filter(
-                resolution=Comment.Resolution.PENDING
-            ).count()
-            if pending:
-                raise Conflict(
-                    _(
-                        "%(n)d comment(s) are still unresolved; resolve every "
-                        "comment before the committee review."
-                    )
-                    % {"n": pending}
-                )
-        if open_consultation is not None:
-            consultation_close(open_consultation)
-            details["consultation_closed"] = open_consultation.pk
-    if target == workflow.REVIEW:
-        if project.committee is None:
-            raise ApplicationError(
-                _("Assign the responsible committee before the committee review.")
-            )
-        if deadline is not None and deadline < today:
-            raise ApplicationError(_("The ballot cannot close before today."))
-        closes = deadline or (today + datetime.timedelta(days=30))
-        ballot = Ballot.objects.create(
-            project=project, committee=project.committee, closes_on=closes
-        )
-        details["ballot"] = ballot.pk
-    if current.slug == workflow.REVIEW and target in (
-        workflow.DRAFTING,
-        workflow.SUBMITTED,
-    ):
-        if open_ballot is not None:
-            raise Conflict(_("Close the committee ballot first."))
-        last = project.ballots.order_by("-created_at", "-id").first()
-        if target == workflow.SUBMITTED and (
-            last is None or last.result != Ballot.Result.PASSED
-        ):
-            raise Conflict(
-                _("Only a draft whose committee ballot passed can be submitted.")
-            )
-    if target in (workflow.SUSPENDED, workflow.CANCELLED) and open_ballot is not None:
-        open_ballot.status = Ballot.Status.CLOSED
-        open_ballot.closed_at = timezone.now()
-        open_ballot.result_reason = _("Ballot stopped: the project was %(s)s.") % {
-            "s": transition.to_state
-        }
-        open_ballot.save()
-    if target == workflow.PUBLISHED:
-        details.update(_publish(project, actor=actor, issued_on=issued_on or today))
-    if target == workflow.IMPLEMENTED:
-        standard = project.standard
-        if standard and standard.implemented_on and standard.implemented_on > today:
-            raise Conflict(
-                _("%(id)s is implemented on %(day)s; mark it implemented from then.")
-                % {"id": standard.identifier, "day": standard.implemented_on}
-            )
+    # What entering and leaving a state does: the state's hooks (stages.py)
+    move = stages.Move(
+        project=project,
+        current=current.slug,
+        target=transition.to_state.slug,
+        transition=transition,
+        actor=actor,
+        deadline=deadline,
+        issued_on=issued_on,
+    )
+    stages.run(move)
+    target, details = move.target, move.details
     project.state = transition.to_state
     project.save(update_fields=["state", "standard", "updated_at"])
     project_event(
@@ -463,56 +380,6 @@ def _notify_proposer(project: Project, state: State, comment: str) -> None:
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
     )
-
-
-def _publish(project: Project, *, actor, issued_on: datetime.date) -> dict:
-    """Create the catalogue record for the published standard and, for a
-    revision, record that it replaces the old edition."""
-    from qihub.catalog import services as catalog_services
-
-    if not project.identifier.strip():
-        raise ApplicationError(
-            _("Set the standard number the project will be published under first.")
-        )
-    implemented_on = add_months(issued_on, project.implementation_months)
-    standard = catalog_services.standard_create(
-        actor=actor,
-        identifier=project.identifier,
-        title_zh=project.title_zh,
-        title_en=project.title_en,
-        issued_on=issued_on,
-        implemented_on=implemented_on,
-        ics=[c for c in project.ics.replace(";", ",").split(",") if c.strip()],
-        committee=project.committee.code if project.committee else "",
-        scope=project.scope,
-        source="lifecycle",
-        reason=_("Published by standard project %(code)s.") % {"code": project.code},
-    )
-    catalog_services.standard_set_drafting_units(
-        standard=standard,
-        organisations=project.drafting_organisations(),
-        actor=actor,
-        reason=_("Drafting units of standard project %(code)s.")
-        % {"code": project.code},
-    )
-    if project.replaces is not None:
-        catalog_services.standard_replace(
-            old=project.replaces,
-            new=standard,
-            actor=actor,
-            reason=_("Revised by standard project %(code)s.") % {"code": project.code},
-        )
-    project.standard = standard
-    for patent in project.patents.filter(standard__isnull=True):
-        patent.standard = standard
-        patent.save(update_fields=["standard"])
-    return {
-        "standard": standard.pk,
-        "identifier": standard.identifier,
-        "issued_on": issued_on.isoformat(),
-        "implemented_on": implemented_on.isoformat(),
-        "replaces": project.replaces.identifier if project.replaces else None,
-    }
 
 
 def projects_mark_implemented(*, today: datetime.date | None = None) -> int:
