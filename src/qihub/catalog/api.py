@@ -4,6 +4,7 @@ import datetime
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -156,6 +157,12 @@ class ReplaceIn(Schema):
     by: str  # identifier of the replacing standard
     partial: bool = False
     reason: str = ""
+
+
+class RelationRemoveIn(Schema):
+    other: str  # the other standard's identifier, as ``relations`` shows it
+    kind: str
+    reason: str
 
 
 class RelationIn(Schema):
@@ -507,6 +514,36 @@ def relation_create(request, standard_id: int, payload: RelationIn):
         actor=request.user,
     )
     return Status(201, _detail(selectors.standard_detail(standard_id)))
+
+
+@router.post(
+    "/standards/{int:standard_id}/relations/remove",
+    response={200: StandardDetailOut},
+    auth=write_auth,
+)
+def relation_delete(request, standard_id: int, payload: RelationRemoveIn):
+    """Remove a relation entered by mistake (staff, with a reason): the
+    relation of ``kind`` between this standard and ``other``, either way
+    round, as ``relations`` lists it; both standards' histories record it."""
+    standard = get_object_or_404(Standard, pk=standard_id)
+    other = _get_by_identifier(payload.other)
+    relation = (
+        StandardRelation.objects.filter(
+            Q(source=standard, target=other) | Q(source=other, target=standard),
+            kind=payload.kind,
+        )
+        .select_related("source", "target")
+        .first()
+    )
+    if relation is None:
+        raise NotFound(
+            _("%(a)s and %(b)s have no %(kind)s relation.")
+            % {"a": standard.identifier, "b": other.identifier, "kind": payload.kind}
+        )
+    services.relation_remove(
+        relation=relation, actor=request.user, reason=payload.reason
+    )
+    return _detail(selectors.standard_detail(standard_id))
 
 
 @router.post(

@@ -155,3 +155,25 @@ def test_the_page_says_an_unknown_level_or_status_as_the_api_refuses_it(
     ok = client.get("/catalog/", {"level": "national"})
     assert ok.status_code == 200
     assert "Unknown level" not in ok.content.decode()
+
+
+def test_staff_remove_a_relation_with_a_reason(client, catalogue, staff_api, user_api):
+    old, new = catalogue
+    url = f"/api/catalog/standards/{new.pk}/relations/remove"
+    body = {"other": "GB 2762-2017", "kind": "replaces", "reason": "entered by mistake"}
+    assert user_api.post(url, body, content_type="application/json").status_code == 403
+    no_reason = dict(body, reason=" ")
+    r = staff_api.post(url, no_reason, content_type="application/json")
+    assert r.status_code == 400
+    assert "reason" in r.json()["detail"]
+    r = staff_api.post(url, dict(body, kind="cites"), content_type="application/json")
+    assert r.status_code == 404
+    r = staff_api.post(url, body, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert r.json()["relations"] == []
+    assert client.get(f"/api/catalog/standards/{old.pk}").json()["relations"] == []
+    for std in (old, new):
+        [event] = std.events.filter(type="relation_removed")
+        assert event.reason == "entered by mistake"
+    r = staff_api.post(url, body, content_type="application/json")
+    assert r.status_code == 404  # gone: nothing to remove twice

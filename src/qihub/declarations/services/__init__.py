@@ -33,7 +33,6 @@ from qihub.declarations.services.enterprises import (
 from qihub.declarations.services.rechecks import (
     RECHECK_CHUNK,
     declarations_recheck_for_standard,
-    notice_mark_read,
 )
 
 __all__ = [
@@ -53,6 +52,5 @@ __all__ = [
     "enterprise_for_import",
     "enterprise_register",
     "indicators_clean",
-    "notice_mark_read",
     "region_for_text",
 ]

@@ -26,7 +26,6 @@ from qihub.declarations.models import (
     DeclaredStandard,
     Notice,
 )
-from qihub.declarations.services._common import check_manage
 
 #: Rows per statement in the bulk re-check.
 RECHECK_CHUNK = 5000
@@ -171,13 +170,3 @@ def _notices_insert(standard: Standard, item: dict | None, versions: QuerySet) -
             f"(enterprise_id, kind, subject, body, details, created_at) {select}",
             params,
         )
-
-
-@transaction.atomic
-def notice_mark_read(*, actor, notice: Notice) -> Notice:
-    """Mark an inbox message read."""
-    check_manage(actor, notice.enterprise)
-    if notice.read_at is None:
-        notice.read_at = timezone.now()
-        notice.save(update_fields=["read_at"])
-    return notice
