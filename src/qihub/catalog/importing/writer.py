@@ -66,6 +66,14 @@ WRITTEN_TABLES = (
 )
 
 
+def _in_chunks(values: list, size: int = 900) -> Iterator[tuple[list, str]]:
+    """``values`` a statement's worth at a time (SQLite bounds the
+    parameters of one), each chunk with its ``%s, ...`` for an IN list."""
+    for i in range(0, len(values), size):
+        chunk = values[i : i + size]
+        yield chunk, ", ".join(["%s"] * len(chunk))
+
+
 def _adapt_default(field) -> Any:
     value = field.get_default()
     if isinstance(value, dict | list):
@@ -273,12 +281,9 @@ class Writer:
             # and every link.
             for sql, params in self.staged_updates:
                 cur.executemany(sql, params)
-            unlinked = self.staged_unlinked
-            for i in range(0, len(unlinked), 900):
-                chunk = unlinked[i : i + 900]
+            for chunk, marks in _in_chunks(self.staged_unlinked):
                 cur.execute(
-                    f"DELETE FROM {through} WHERE standard_id IN "  # noqa: S608
-                    f"({', '.join(['%s'] * len(chunk))})",
+                    f"DELETE FROM {through} WHERE standard_id IN ({marks})",  # noqa: S608
                     chunk,
                 )
             select, params = [], []
@@ -519,23 +524,19 @@ class Writer:
         keys = [] if self.catalogue_was_empty else [c.key for c in batch]
         through = Standard.ics.through
         with self.connection.cursor() as cur:
-            for i in range(0, len(keys), 900):
-                chunk = keys[i : i + 900]
+            for chunk, marks in _in_chunks(keys):
                 cur.execute(
                     f"SELECT id, ident_key, status, {', '.join(self.diff_columns)} "  # noqa: S608
-                    "FROM catalog_standard WHERE "
-                    f"ident_key IN ({', '.join(['%s'] * len(chunk))})",
+                    f"FROM catalog_standard WHERE ident_key IN ({marks})",
                     chunk,
                 )
                 for pk, key, status, *old in cur.fetchall():
                     existing[key] = (pk, status)
                     olds[pk] = old
-            pks = list(olds)
-            for i in range(0, len(pks), 900):
-                chunk = pks[i : i + 900]
+            for chunk, marks in _in_chunks(list(olds)):
                 cur.execute(
                     f"SELECT standard_id, icscode_id FROM {through._meta.db_table} "  # noqa: S608
-                    f"WHERE standard_id IN ({', '.join(['%s'] * len(chunk))})",
+                    f"WHERE standard_id IN ({marks})",
                     chunk,
                 )
                 for pk, code in cur.fetchall():
