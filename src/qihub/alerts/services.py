@@ -639,8 +639,8 @@ def digests_send(*, limit_per_user: int = 50, batch: int = 200) -> int:
             pending[row[1]].append(row)
     if not pending:
         return 0
-    emails = {
-        pk: user.email
+    people = {
+        pk: user
         for pk, user in get_user_model()
         .objects.only("id", "email")
         .in_bulk(list(pending))
@@ -653,7 +653,6 @@ def digests_send(*, limit_per_user: int = 50, batch: int = 200) -> int:
     inbox = _("Your inbox: %(url)s") % {"url": _absolute(reverse("alerts:inbox"))}
     stop = _("Stop these e-mails: %(url)s")
     subject = _("qihub: %(n)d changes in what you follow")
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
     sender = settings.DEFAULT_FROM_EMAIL
 
     def message(user_id: int, items: list[tuple]) -> EmailMessage:
@@ -664,20 +663,20 @@ def digests_send(*, limit_per_user: int = 50, batch: int = 200) -> int:
             if body:
                 lines.append(f"  {body}")
             if url:
-                lines.append(f"  {base}{url}")
+                lines.append(f"  {_absolute(url)}")
         if len(items) > len(shown):
             lines.append(more % {"n": len(items) - len(shown)})
-        token = signing.dumps({"u": user_id}, salt=UNSUBSCRIBE_SALT)
-        unsubscribe = base + reverse("alerts:unsubscribe", args=[token])
+        token = unsubscribe_token(people[user_id])
+        unsubscribe = _absolute(reverse("alerts:unsubscribe", args=[token]))
         lines += ["", inbox, stop % {"url": unsubscribe}]
         return EmailMessage(
             subject=subject % {"n": len(items)},
             body="\n".join(lines),
             from_email=sender,
-            to=[emails[user_id]],
+            to=[people[user_id].email],
         )
 
-    users = [pk for pk in pending if pk in emails]
+    users = [pk for pk in pending if pk in people]
     sent = 0
     with mailers.default as connection:
         for start in range(0, len(users), batch):
